@@ -1,0 +1,62 @@
+"""``kb``: validate the seeds and build the SQLite knowledge base.
+
+    kb validate [--seeds DIR]
+    kb build    [--seeds DIR] [--db PATH]      (PATH defaults to $KB_DB or var/kb.sqlite)
+"""
+import argparse
+import sys
+
+from .build import SCHEMA_VERSION, BuildFailed, build, default_db_path
+from .validate import Seeds
+
+
+def validate(seeds_dir):
+    """Run every check without writing anything; return ``(seeds, problems)``."""
+    seeds = Seeds(seeds_dir)
+    seeds.load_sources()
+    seeds.load_entities()
+    for _ in seeds.iter_facts():
+        pass
+    return seeds, seeds.finish()
+
+
+def _report(problems):
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{len(problems)} problem(s) found", file=sys.stderr)
+    return 1
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="kb", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_validate = sub.add_parser("validate", help="check the seeds; report every problem as path:line:column")
+    p_validate.add_argument("--seeds", default="seeds")
+    p_build = sub.add_parser("build", help="validate, then write the database atomically")
+    p_build.add_argument("--seeds", default="seeds")
+    p_build.add_argument("--db", default=None, help="target file (default: $KB_DB or var/kb.sqlite)")
+    p_build.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                         help="show a progress bar (default: only on a terminal)")
+    args = parser.parse_args(argv)
+
+    if args.command == "validate":
+        seeds, problems = validate(args.seeds)
+        if problems:
+            return _report(problems)
+        print(f"ok: {len(seeds.sources)} sources, {len(seeds.entities)} entities, {seeds.fact_count} facts; "
+              f"dataset version {seeds.dataset_version(SCHEMA_VERSION)[:16]}")
+        return 0
+
+    db_path = args.db or default_db_path()
+    try:
+        meta = build(args.seeds, db_path, progress=args.progress)
+    except BuildFailed as exc:
+        _report(exc.problems)
+        print(f"build aborted; {db_path} left unchanged", file=sys.stderr)
+        return 1
+    print(f"built {db_path}: {meta['counts']}; dataset version {meta['dataset_version'][:16]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

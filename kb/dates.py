@@ -1,0 +1,36 @@
+"""Partial ISO 8601 dates (``2011``, ``2023-03``, ``2024-07-24``) as intervals."""
+import calendar
+import re
+
+PRECISIONS = {4: "year", 7: "month", 10: "day"}
+_FORM = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def normalise(value):
+    """A bare YAML year (an int) becomes a string; strings pass through."""
+    return f"{value:04d}" if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def interval(value):
+    """Return ``(start, end, precision)`` for a partial date, or raise ValueError.
+
+    ``2023-03`` → ``("2023-03-01", "2023-03-31", "month")``.
+    """
+    match = _FORM.match(value or "")
+    if not match:
+        raise ValueError(f"{value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = match.groups()
+    y = int(year)
+    if y < 1:
+        raise ValueError(f"{value!r}: year 0000 does not exist")
+    if month is None:
+        return f"{year}-01-01", f"{year}-12-31", "year"
+    m = int(month)
+    if not 1 <= m <= 12:
+        raise ValueError(f"{value!r}: month {month} does not exist")
+    last = calendar.monthrange(y, m)[1]
+    if day is None:
+        return f"{year}-{month}-01", f"{year}-{month}-{last:02d}", "month"
+    if not 1 <= int(day) <= last:
+        raise ValueError(f"{value!r}: {year}-{month} has no day {day}")
+    return value, value, "day"

@@ -1,0 +1,340 @@
+"""Read the seeds, check every rule, and stream out clean rows.
+
+:class:`Seeds` loads sources and entities up front (they are small) and then streams facts
+file by file, so a million facts are never held in memory at once. Every problem found is
+collected as a :class:`Problem` (``path:line:column: message``); nothing stops at the first.
+"""
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from . import dates, marks
+from .quotes import SourceText
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+
+# type -> (field, role) for every field that refers to entities
+ROLES = {
+    "meeting": [("participants", "participant"), ("location", "location")],
+    "troop_deployment": [("country", "country"), ("location", "location"), ("supporting", "supporting")],
+    "lease": [("lessee", "lessee"), ("lessor", "lessor"), ("asset", "asset")],
+    "event": [("actors", "actor"), ("location", "location")],
+    "statement": [("speaker", "speaker"), ("about", "about")],
+    "position": [("holder", "holder"), ("organization", "organization")],
+}
+# type -> its own fields, in the order they are documented
+TYPE_FIELDS = {
+    "meeting": ["participants", "location"],
+    "troop_deployment": ["country", "count", "count_qualifier", "location", "supporting"],
+    "lease": ["lessee", "lessor", "asset", "term_years", "start_date"],
+    "event": ["kind", "actors", "location"],
+    "statement": ["speaker", "kind", "text", "about", "responds_to"],
+    "position": ["holder", "title", "organization"],
+}
+DATED_STATUSES = {"stated", "reported"}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self):
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+def _validators():
+    registry = Registry()
+    schemas = {}
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
+        schemas[path.name.removesuffix(".schema.json")] = schema
+    return {name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items()}
+
+
+def _label(path):
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "document"
+
+
+class Seeds:
+    """The seed folder: ``sources/*.yaml`` (+ ``.txt``), ``entities/*.yaml``, ``facts/**/*.yaml``."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.problems = []
+        self.validators = _validators()
+        self.sources = {}  # id -> row (with "text")
+        self.source_texts = {}  # id -> SourceText
+        self.entities = {}  # id -> row
+        self._fact_ids = {}  # id -> "path:line" of its first definition
+        self._responses = []  # (responds_to, fact id, path, line, col) checked once all facts are known
+        self._digest = hashlib.sha256()
+        self.fact_count = 0
+
+    # -- helpers ---------------------------------------------------------------------------
+    def problem(self, path, line, col, message):
+        self.problems.append(Problem(str(path), line, col, message))
+
+    def _hash(self, kind, row):
+        self._digest.update(kind.encode() + b"\t" + orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n")
+
+    def dataset_version(self, schema_version):
+        digest = self._digest.copy()
+        digest.update(f"schema:{schema_version}".encode())
+        return digest.hexdigest()
+
+    def _load(self, path, schema):
+        """Parse and schema-check one file; return the document (None if unusable) and
+        the set of top-level list indexes that failed the schema."""
+        try:
+            with open(path, encoding="utf-8") as handle:
+                doc, dup_problems = marks.load(handle)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            self.problem(path, line, col, f"YAML syntax error: {exc.problem or exc.context}")
+            return None, set()
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            self.problem(path, 1, 1, f"cannot read file: {exc}")
+            return None, set()
+        for line, col, message in dup_problems:
+            self.problem(path, line, col, message)
+        if doc is None:
+            self.problem(path, 1, 1, "file is empty")
+            return None, set()
+        bad, broken = set(), False
+        for error in self.validators[schema].iter_errors(doc):
+            where = list(error.absolute_path)
+            self._schema_problem(path, doc, error, where)
+            if schema != "source" and len(where) >= 2 and isinstance(where[1], int):
+                bad.add(where[1])  # one bad item in a list file: skip just that item
+            else:
+                broken = True
+        if broken or not isinstance(doc, dict):
+            return None, bad
+        return doc, bad
+
+    def _schema_problem(self, path, doc, error, where):
+        label = _label(where)
+        node = doc
+        for step in where:
+            node = node[step]
+        if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(node, dict):
+            allowed = set(error.schema.get("properties", {}))
+            for key in node:
+                if key not in allowed:
+                    line, col = marks.locate_key(node, key)
+                    self.problem(path, line, col, f"{label}: unknown field {key!r} (allowed: {', '.join(sorted(allowed))})")
+            return
+        line, col = marks.locate(doc, where)
+        if error.validator == "required":
+            self.problem(path, line, col, f"{label}: missing required field {error.message.split(' is a required')[0]}")
+        else:
+            self.problem(path, line, col, f"{label}: {error.message}")
+
+    # -- sources ---------------------------------------------------------------------------
+    def load_sources(self):
+        for path in sorted((self.root / "sources").glob("*.yaml")):
+            doc, bad = self._load(path, "source")
+            if doc is None:
+                continue
+            sid = doc["id"]
+            if sid != path.stem:
+                self.problem(path, *doc.marks["id"], f"source id {sid!r} must equal the file name {path.stem!r}")
+                continue
+            if sid in self.sources:
+                self.problem(path, *doc.marks["id"], f"duplicate source id {sid!r}")
+                continue
+            try:
+                dates.interval(doc["published"])
+            except ValueError as exc:
+                self.problem(path, *doc.marks["published"], f"published: {exc}")
+                continue
+            text_path = path.with_suffix(".txt")
+            try:
+                text = text_path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                self.problem(path, doc.line, doc.col, f"source text {text_path.name} is missing beside {path.name}")
+                continue
+            except UnicodeDecodeError as exc:
+                self.problem(text_path, 1, 1, f"source text is not UTF-8: {exc}")
+                continue
+            if not text.strip():
+                self.problem(text_path, 1, 1, "source text is empty")
+                continue
+            row = {key: doc.get(key) for key in ("id", "title", "publisher", "published", "url", "language", "note")}
+            row["text"] = text
+            self.sources[sid] = row
+            self.source_texts[sid] = SourceText(text)
+            self._hash("source", row)
+        if not self.sources:
+            self.problem(self.root / "sources", 1, 1, "no valid source found")
+
+    # -- entities --------------------------------------------------------------------------
+    def load_entities(self):
+        files = sorted((self.root / "entities").glob("*.yaml"))
+        if (self.root / "entities.yaml").exists():
+            files.insert(0, self.root / "entities.yaml")
+        for path in files:
+            doc, bad = self._load(path, "entities")
+            if doc is None:
+                continue
+            for index, item in enumerate(doc["entities"]):
+                if index in bad:
+                    continue
+                eid = item["id"]
+                if eid in self.entities:
+                    self.problem(path, *item.marks["id"], f"duplicate entity id {eid!r}")
+                    continue
+                row = {
+                    "id": eid,
+                    "type": item["type"],
+                    "name": item["name"],
+                    "aliases": list(item["aliases"]),
+                    "description": item["description"],
+                }
+                self.entities[eid] = row
+                self._hash("entity", row)
+
+    # -- facts -----------------------------------------------------------------------------
+    def fact_files(self):
+        return sorted((self.root / "facts").rglob("*.yaml"))
+
+    def iter_facts(self, files=None):
+        """Yield one clean row per valid fact, file by file; problems go to ``self.problems``."""
+        for path in files if files is not None else self.fact_files():
+            doc, bad = self._load(path, "facts")
+            if doc is None:
+                continue
+            for index, item in enumerate(doc["facts"]):
+                if index in bad:
+                    continue
+                row = self._check_fact(path, item)
+                if row is not None:
+                    self.fact_count += 1
+                    self._hash("fact", row)
+                    yield row
+
+    def _check_fact(self, path, fact):
+        ok = True
+        fid = fact["id"]
+        if fid in self._fact_ids:
+            self.problem(path, *fact.marks["id"], f"duplicate fact id {fid!r} (first defined at {self._fact_ids[fid]})")
+            ok = False
+        else:
+            self._fact_ids[fid] = f"{path}:{fact.marks['id'][0]}"
+
+        # dates
+        date = dates.normalise(fact["date"])
+        precision = fact["date_precision"]
+        start = end = None
+        if date is None:
+            if precision is not None:
+                self.problem(path, *fact.marks["date_precision"], f"fact {fid!r}: date_precision must be null when date is null")
+                ok = False
+        else:
+            try:
+                start, end, implied = dates.interval(date)
+            except ValueError as exc:
+                self.problem(path, *fact.marks["date"], f"fact {fid!r}: date {exc}")
+                ok = False
+            else:
+                if precision != implied:
+                    self.problem(
+                        path, *fact.marks["date_precision"],
+                        f"fact {fid!r}: date_precision {precision!r} does not match date {date!r}, which has {implied} precision",
+                    )
+                    ok = False
+
+        # type-specific fields and entity references
+        ftype = fact["type"]
+        attributes = {field: fact[field] for field in TYPE_FIELDS[ftype]}
+        if ftype == "lease" and attributes["start_date"] is not None:
+            attributes["start_date"] = dates.normalise(attributes["start_date"])
+            try:
+                dates.interval(attributes["start_date"])
+            except ValueError as exc:
+                self.problem(path, *fact.marks["start_date"], f"fact {fid!r}: start_date {exc}")
+                ok = False
+        entities = []
+        for field, role in ROLES[ftype]:
+            value = fact[field]
+            refs = value if isinstance(value, list) else ([] if value is None else [value])
+            for i, ref in enumerate(refs):
+                if ref not in self.entities:
+                    where = value.marks[i] if isinstance(value, list) else fact.marks[field]
+                    self.problem(path, *where, f"fact {fid!r}: {field} refers to unknown entity {ref!r}")
+                    ok = False
+                elif {"id": ref, "role": role} not in entities:
+                    entities.append({"id": ref, "role": role})
+            if isinstance(value, list):
+                attributes[field] = list(value)
+        if ftype == "statement" and fact["responds_to"] is not None:
+            self._responses.append((fact["responds_to"], fid, str(path), *fact.marks["responds_to"]))
+
+        # citations: source exists, quote is verbatim, and the source could have said it
+        citations = []
+        published = []
+        for i, citation in enumerate(fact["citations"]):
+            sid = citation["source"]
+            if sid not in self.sources:
+                self.problem(path, *citation.marks["source"], f"fact {fid!r}: citation refers to unknown source {sid!r}")
+                ok = False
+                continue
+            found = self.source_texts[sid].find(citation["quote"])
+            if found is None:
+                hint = self.source_texts[sid].hint(citation["quote"])
+                self.problem(path, *citation.marks["quote"], f"fact {fid!r}: quote not found in source {sid!r}{hint}")
+                ok = False
+                continue
+            source_date = self.sources[sid]["published"]
+            published.append(source_date)
+            if start is not None and fact["status"] in DATED_STATUSES and start > source_date:
+                self.problem(
+                    path, *fact.marks["date"],
+                    f"fact {fid!r}: {fact['status']} fact is dated {date}, after its source {sid!r} was published ({source_date});"
+                    " use status 'predicted' for expectations",
+                )
+                ok = False
+            citations.append({"source": sid, "quote": citation["quote"], "start": found[0], "end": found[1]})
+        if not ok:
+            return None
+        return {
+            "id": fid,
+            "type": ftype,
+            "summary": fact["summary"],
+            "date": date,
+            "date_precision": precision,
+            "date_start": start,
+            "date_end": end,
+            "status": fact["status"],
+            "note": fact.get("note"),
+            "attributes": attributes,
+            "entities": entities,
+            "citations": citations,
+            "first_published": min(published),
+        }
+
+    def finish(self):
+        """Checks that need every fact: ``responds_to`` must name another existing fact."""
+        for target, fid, path, line, col in self._responses:
+            if target == fid:
+                self.problem(path, line, col, f"fact {fid!r}: responds_to cannot point at the fact itself")
+            elif target not in self._fact_ids:
+                self.problem(path, line, col, f"fact {fid!r}: responds_to refers to unknown fact {target!r}")
+        if self.fact_count == 0 and not self.problems:
+            self.problem(self.root / "facts", 1, 1, "no facts found")
+        self.problems.sort()
+        return self.problems
