@@ -1,0 +1,71 @@
+"""Serve-time code: the read-only HTTP API over the knowledge-base SQLite file."""
+import http
+
+from flask import Flask
+from flask_smorest import Api as _Api
+from flask_smorest.spec import prepare_response  # noqa: F401  (used by _register_responses)
+
+from . import caching, errors
+from .common import ProblemSchema, SlugConverter
+from .config import Config
+from .db import Database
+from .json import OrjsonProvider
+
+PROBLEM = "application/problem+json"
+
+
+class Api(_Api):
+    """flask-smorest's Api with RFC 9457 problem documents as the documented error shape."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def spec_options(config):
+    return {
+        "info": {
+            "description": (
+                "Hand-curated facts about the region's politics. Every fact carries its date and "
+                "precision, its status (stated, reported, predicted, denied) and verbatim quotes "
+                "from named sources with their character offsets."),
+            "contact": {"name": "Knowledge base team", "url": "https://syria-kb.example/contact",
+                        "email": "kb@syria-kb.example"},
+            "license": {"name": "CC BY 4.0 (data), MIT (code)", "identifier": "CC-BY-4.0"},
+        },
+        "servers": [{"url": config["PUBLIC_URL"], "description": "This server (make run)"}],
+        "security": [],
+    }
+
+
+def create_app(config=None):
+    """App factory. ``config`` is a mapping that overrides :class:`api.config.Config`."""
+    app = Flask(__name__)
+    app.json = OrjsonProvider(app)
+    app.config.from_mapping(Config.as_dict())
+    app.config.update(config or {})
+    app.config["API_SPEC_OPTIONS"] = spec_options(app.config)
+    app.url_map.converters["slug"] = SlugConverter
+    app.url_map.strict_slashes = False
+    app.extensions["kb_db"] = Database(app.config["KB_DB"], app.config["QUERY_TIME_LIMIT_MS"])
+
+    api = Api(app)
+    api.register_converter(SlugConverter, SlugConverter.spec)
+    from . import docs, entities, facts, index, search, sources, typed
+
+    for blp in [index.blp, facts.blp, *typed.blueprints, entities.blp, sources.blp, search.blp]:
+        api.register_blueprint(blp)
+    app.register_blueprint(docs.blp)
+    errors.register(app)
+    app.before_request(caching.before_request)
+    app.after_request(caching.after_request)
+    return app

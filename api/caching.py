@@ -1,0 +1,68 @@
+"""HTTP caching and protocol headers, applied around every request.
+
+The ETag is a hash of the dataset version and the request (path, query string, the
+negotiated Accept), so ``If-None-Match`` is answered with 304 before any view or query runs.
+"""
+import hashlib
+import re
+import uuid
+from email.utils import format_datetime
+from datetime import datetime
+
+from flask import current_app, g, request
+
+SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+NO_CACHE_PATHS = ("/healthz", "/readyz")
+EXPOSED = "ETag, Link, X-Dataset-Version, X-Request-Id, Last-Modified, Cache-Control"
+
+
+def _etag(version):
+    accept = request.headers.get("Accept", "")
+    raw = f"{version}\n{request.full_path}\n{accept}".encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+
+
+def _http_date(iso):
+    return format_datetime(datetime.fromisoformat(iso.replace("Z", "+00:00")), usegmt=True)
+
+
+def before_request():
+    incoming = request.headers.get("X-Request-Id", "")
+    g.request_id = incoming if SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    if request.path == "/healthz":
+        return None  # liveness must not depend on the database
+    g.db = current_app.extensions["kb_db"].current()
+    if request.method in ("GET", "HEAD") and request.path not in NO_CACHE_PATHS:
+        g.etag = _etag(g.db.version)
+        if g.etag in request.if_none_match:
+            response = current_app.response_class(status=304)
+            response.set_etag(g.etag)
+            return response
+    return None
+
+
+def after_request(response):
+    headers = response.headers
+    headers["X-Request-Id"] = g.get("request_id", "")
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Access-Control-Allow-Origin"] = "*"
+    headers["Access-Control-Expose-Headers"] = EXPOSED
+    replica = current_app.config.get("REPLICA_ID")
+    if replica:
+        headers["X-Replica"] = replica
+    db = g.get("db")
+    if db is not None:
+        headers["X-Dataset-Version"] = db.version
+    if request.method == "OPTIONS":
+        headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        headers["Access-Control-Allow-Headers"] = "Accept, If-None-Match, X-Request-Id"
+        headers["Access-Control-Max-Age"] = "86400"
+    if request.path in NO_CACHE_PATHS:
+        headers["Cache-Control"] = "no-store"
+    elif response.status_code in (200, 304) and g.get("etag") and db is not None:
+        response.set_etag(g.etag)
+        headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
+        headers["Last-Modified"] = _http_date(db.built_at)
+        headers["Vary"] = "Accept, Origin"
+    return response

@@ -1,0 +1,27 @@
+"""Settings, read from the environment once when the app is created."""
+import os
+
+
+class Config:
+    """Defaults for every setting; each can be overridden by an environment variable or by
+    the mapping given to :func:`api.create_app`."""
+
+    KB_DB = os.environ.get("KB_DB", "var/kb.sqlite")
+    CACHE_MAX_AGE = int(os.environ.get("KB_CACHE_MAX_AGE", "300"))
+    CURSOR_SECRET = os.environ.get("KB_CURSOR_SECRET", "kb-cursor-v1")
+    QUERY_TIME_LIMIT_MS = int(os.environ.get("KB_QUERY_TIME_LIMIT_MS", "2000"))
+    REPLICA_ID = os.environ.get("KB_REPLICA_ID", "")
+    PUBLIC_URL = os.environ.get("KB_PUBLIC_URL", "http://127.0.0.1:8000")
+
+    API_TITLE = "Syria politics knowledge base"
+    API_VERSION = "1.0.0"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    # Swagger UI is served by api.docs from the flask-swagger-ui package (no CDN).
+    OPENAPI_SWAGGER_UI_PATH = None
+    MAX_CONTENT_LENGTH = 64 * 1024
+
+    @classmethod
+    def as_dict(cls):
+        return {key: getattr(cls, key) for key in dir(cls) if key.isupper()}

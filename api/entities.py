@@ -1,0 +1,108 @@
+"""``/v1/entities``: people, countries, organizations, places and groups, and their timelines."""
+import marshmallow as ma
+import orjson
+from flask import g
+from flask.views import MethodView
+from flask_smorest import abort
+
+from .common import Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, page, page_of
+from .fact_lists import GENERIC_COLUMNS, STREAM_DOC, fact_list, generic
+from .fact_query import fts_query
+from .fact_schemas import FactArgs, FactSchema
+
+F = ma.fields
+ENTITY_TYPES = ["person", "country", "organization", "place", "group"]
+blp = Blueprint("entities", __name__, url_prefix="/v1/entities",
+                description="People, countries, organizations, places and groups the facts refer to")
+
+
+class EntitySchema(ma.Schema):
+    id = F.String(required=True, metadata={"example": "recep-tayyip-erdogan"})
+    type = F.String(required=True, validate=ma.validate.OneOf(ENTITY_TYPES), metadata={"example": "person"})
+    name = F.String(required=True, metadata={"example": "Recep Tayyip Erdoğan"})
+    aliases = F.List(F.String(), required=True, metadata={"example": ["Erdogan", "Erdoğan"]})
+    description = F.String(required=True, metadata={"example": "President of Turkey."})
+    fact_count = F.Integer(required=True, metadata={"example": 6})
+    links = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
+        "example": {"self": "/v1/entities/recep-tayyip-erdogan", "facts": "/v1/entities/recep-tayyip-erdogan/facts"}})
+
+
+EntityPageSchema = page_of(EntitySchema, "EntityPageSchema")
+FactPageSchema = page_of(FactSchema, "FactPageSchema")
+
+
+class EntityArgs(QuerySchema):
+    type = F.String(validate=ma.validate.OneOf(ENTITY_TYPES), metadata={"description": "Only entities of this type"})
+    q = F.String(validate=ma.validate.Length(1, 200), metadata={
+        "description": "Name or alias, case- and diacritic-insensitive, word prefixes match", "example": "erdogan"})
+    limit = limit_field()
+    cursor = cursor_field()
+
+
+def _entity(row):
+    return {"id": row["id"], "type": row["type"], "name": row["name"], "aliases": orjson.loads(row["aliases"]),
+            "description": row["description"], "fact_count": row["fact_count"],
+            "links": {"self": f"/v1/entities/{row['id']}", "facts": f"/v1/entities/{row['id']}/facts"}}
+
+
+def get_entity(entity_id):
+    row = g.db.one("SELECT * FROM entities WHERE id = ?", (entity_id,))
+    if row is None:
+        abort(404, message=f"No entity with id {entity_id!r}.")
+    return row
+
+
+@blp.route("")
+class Entities(MethodView):
+    @blp.arguments(EntityArgs, location="query")
+    @blp.response(200, EntityPageSchema)
+    @blp.doc(operationId="listEntities")
+    def get(self, args):
+        """List entities
+
+        Filter by `type` and by `q`, which matches names and aliases whatever the case or
+        diacritics (`erdogan` finds Erdoğan). Ordered by id.
+        """
+        where, params = [], []
+        if args.get("type"):
+            where.append("type = ?")
+            params.append(args["type"])
+        if args.get("q"):
+            match = fts_query(args["q"])
+            if match is None:
+                abort(400, errors={"q": ["must contain at least one letter or digit"]})
+            where.append("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
+                         "WHERE search_fts MATCH ? AND s.kind = 'entity')")
+            params.append(match)
+        if args.get("cursor"):
+            where.append("id > ?")
+            params.append(decode_cursor("entities", args["cursor"], 1)[0])
+        sql = "SELECT * FROM entities" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id LIMIT ?"
+        rows = g.db.all(sql, params + [args["limit"] + 1])
+        body, headers = page(rows, args["limit"], "entities", lambda r: [r["id"]], _entity)
+        return body, 200, headers
+
+
+@blp.route("/<slug:entity_id>")
+class Entity(MethodView):
+    @blp.response(200, EntitySchema)
+    @blp.doc(operationId="getEntity")
+    def get(self, entity_id):
+        """Get one entity"""
+        return _entity(get_entity(entity_id))
+
+
+@blp.route("/<slug:entity_id>/facts")
+class EntityFacts(MethodView):
+    @blp.arguments(FactArgs, location="query")
+    @blp.response(200, FactPageSchema)
+    @blp.doc(operationId="listEntityFacts", **STREAM_DOC)
+    def get(self, args, entity_id):
+        """The entity's timeline
+
+        Every fact the entity takes part in, in any role, by date. Accepts every filter of
+        `/v1/facts`; `entity` narrows to facts that also involve those entities.
+        """
+        get_entity(entity_id)
+        return fact_list(args, generic, f"entity:{entity_id}", GENERIC_COLUMNS,
+                         types=args.get("type") or (), entity=entity_id)
