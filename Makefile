@@ -35,3 +35,6 @@ test: install
 
 clean:
 	rm -rf var build *.egg-info .pytest_cache
+
+openapi: install
+	$(BIN)/python -m api.spec_file openapi.yaml

@@ -3,13 +3,14 @@ import http
 
 from flask import Flask
 from flask_smorest import Api as _Api
-from flask_smorest.spec import prepare_response  # noqa: F401  (used by _register_responses)
+from flask_smorest.spec import prepare_response
 
 from . import caching, errors
 from .common import ProblemSchema, SlugConverter
 from .config import Config
 from .db import Database
 from .json import OrjsonProvider
+from .spec_plugins import StreamFormats
 
 PROBLEM = "application/problem+json"
 
@@ -58,7 +59,7 @@ def create_app(config=None):
     app.url_map.strict_slashes = False
     app.extensions["kb_db"] = Database(app.config["KB_DB"], app.config["QUERY_TIME_LIMIT_MS"])
 
-    api = Api(app)
+    api = Api(app, spec_kwargs={"extra_plugins": [StreamFormats()]})
     api.register_converter(SlugConverter, SlugConverter.spec)
     from . import docs, entities, facts, index, search, sources, typed
 

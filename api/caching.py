@@ -11,8 +11,11 @@ from datetime import datetime
 
 from flask import current_app, g, request
 
+from .db import Unavailable
+
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 NO_CACHE_PATHS = ("/healthz", "/readyz")
+DB_FREE_PATHS = ("/healthz", "/openapi.json")
 EXPOSED = "ETag, Link, X-Dataset-Version, X-Request-Id, Last-Modified, Cache-Control"
 
 
@@ -29,9 +32,13 @@ def _http_date(iso):
 def before_request():
     incoming = request.headers.get("X-Request-Id", "")
     g.request_id = incoming if SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-    if request.path == "/healthz":
-        return None  # liveness must not depend on the database
-    g.db = current_app.extensions["kb_db"].current()
+    try:
+        g.db = current_app.extensions["kb_db"].current()
+    except Unavailable:
+        if request.path in DB_FREE_PATHS or request.path.startswith("/docs"):
+            g.db = None  # liveness, the spec and the explorer do not need the database
+            return None
+        raise
     if request.method in ("GET", "HEAD") and request.path not in NO_CACHE_PATHS:
         g.etag = _etag(g.db.version)
         if g.etag in request.if_none_match:

@@ -4,7 +4,8 @@ import re
 
 import marshmallow as ma
 
-_FORM = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+PARTIAL_DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+_FORM = re.compile(PARTIAL_DATE)
 
 
 def date_range(value):

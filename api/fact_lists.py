@@ -12,10 +12,8 @@ from .fact_schemas import TYPE_PATHS
 
 COMMON = ("id", "type", "summary", "date", "date_precision", "status", "note")
 MIMETYPES = {"json": "application/json", "csv": "text/csv", "ndjson": "application/x-ndjson"}
-STREAM_DOC = {"responses": {"200": {"content": {
-    "text/csv": {"schema": {"type": "string"}},
-    "application/x-ndjson": {"schema": {"type": "string"}},
-}}}}
+# Marks list operations that also stream CSV and NDJSON; see api.spec_plugins.StreamFormats.
+STREAM_DOC = {"x-streams": True}
 
 
 GENERIC_COLUMNS = [*COMMON, "attributes", "entities", "citations"]
