@@ -88,7 +88,10 @@ class Entity(MethodView):
     @blp.response(200, EntitySchema)
     @blp.doc(operationId="getEntity")
     def get(self, entity_id):
-        """Get one entity"""
+        """Get one entity
+
+        Name, aliases, description and how many facts involve it, with a link to its timeline.
+        """
         return _entity(get_entity(entity_id))
 
 

@@ -77,7 +77,10 @@ class Source(MethodView):
     @blp.response(200, SourceDetailSchema)
     @blp.doc(operationId="getSource")
     def get(self, source_id):
-        """Get one source, with its text"""
+        """Get one source, with its text
+
+        The article's metadata and full text; every citation's `start`/`end` offsets index into `text`.
+        """
         return _source(get_source(source_id), with_text=True)
 
 

@@ -23,3 +23,26 @@ def seeds_copy(tmp_path):
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def app(db_path):
+    from api import create_app
+
+    return create_app({"KB_DB": str(db_path), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def db_rows(db_path):
+    """Direct read access to the built database, to compare the API's answers against."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    yield lambda sql, params=(): conn.execute(sql, params).fetchall()
+    conn.close()
