@@ -129,14 +129,13 @@ def page(rows, limit, scope, key_of, convert):
     return {"data": [convert(row) for row in rows], "next_cursor": cursor}, headers
 
 
-class PageSchema(ma.Schema):
-    next_cursor = ma.fields.String(allow_none=True, required=True, metadata={
-        "description": "Cursor of the next page, null on the last page"})
-
-
 def page_of(item_schema, name):
     """An envelope schema ``{"data": [item], "next_cursor": ...}`` named ``name``."""
-    return type(name, (PageSchema,), {"data": ma.fields.List(ma.fields.Nested(item_schema), required=True)})
+    return type(name, (ma.Schema,), {
+        "data": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+        "next_cursor": ma.fields.String(allow_none=True, required=True, metadata={
+            "description": "Cursor of the next page, null on the last page"}),
+    })
 
 
 class ProblemSchema(ma.Schema):
