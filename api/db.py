@@ -40,7 +40,7 @@ class Dataset:
         self.counts = orjson.loads(meta["counts"])
         self.time_limit = time_limit
         self.deadline = None
-        self.conn.set_progress_handler(self._over_time, 10_000)
+        self.conn.set_progress_handler(self._over_time, 1000)
 
     def _over_time(self):
         return 1 if self.deadline is not None and time.monotonic() > self.deadline else 0
