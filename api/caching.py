@@ -9,7 +9,10 @@ import uuid
 from email.utils import format_datetime
 from datetime import datetime
 
+from urllib.parse import unquote_to_bytes
+
 from flask import current_app, g, request
+from flask_smorest import abort
 
 from .db import Unavailable
 
@@ -29,9 +32,23 @@ def _http_date(iso):
     return format_datetime(datetime.fromisoformat(iso.replace("Z", "+00:00")), usegmt=True)
 
 
+def _refuse_malformed():
+    """Bodies are never read, so a declared one over the limit is refused; a path or query
+    string that is not UTF-8 once percent-decoded is refused rather than guessed at."""
+    length = request.content_length
+    if length and length > current_app.config["MAX_CONTENT_LENGTH"]:
+        abort(413, message="This API accepts no request bodies this large.")
+    try:
+        request.environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+        unquote_to_bytes(request.query_string).decode("utf-8")
+    except UnicodeError:
+        abort(400, message="The path or query string is not valid UTF-8.")
+
+
 def before_request():
     incoming = request.headers.get("X-Request-Id", "")
     g.request_id = incoming if SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    _refuse_malformed()
     try:
         g.db = current_app.extensions["kb_db"].current()
     except Unavailable:
