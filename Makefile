@@ -8,7 +8,7 @@ PORT ?= 8000
 KB_DB ?= var/kb.sqlite
 export KB_DB
 
-.PHONY: install validate db run serve test openapi clean
+.PHONY: install validate db run serve test test-load install-wrk openapi clean
 
 install: $(VENV)/.installed
 
@@ -30,11 +30,113 @@ run: db
 serve: install
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'api:create_app()'
 
-test: install
+test: install npm-install install-browser install-wrk
 	$(BIN)/python -m pytest
+
+# The long forms of the load and live-swap tests (the short forms run in `make test`).
+test-load: install install-wrk
+	KB_LOAD_SECONDS=60 KB_SWAP_REQUESTS=20000 $(BIN)/python -m pytest -q -s tests/test_load.py \
+		tests/test_reliability.py::test_live_swap_under_load_loses_nothing
+
+# wrk (Debian package) for the load test and the benchmarks; root installs it, others are told how.
+install-wrk:
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends wrk >/dev/null || \
+		{ apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+		  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends wrk >/dev/null; }; \
+	else echo "wrk is missing and only root can install it: apt-get install wrk" >&2; exit 1; fi; }
 
 clean:
 	rm -rf var build *.egg-info .pytest_cache
 
 openapi: install
 	$(BIN)/python -m api.spec_file openapi.yaml
+
+# --- Real clients of the API: npm tools, a browser, spec linters, generated SDKs ----------------
+.PHONY: npm-install install-browser lint sdk sdk-ts
+NPM_BIN := node_modules/.bin
+SDK_DIR ?= sdk/python
+SDK_TS_DIR ?= sdk/ts
+
+# The pinned Node tools of package.json / package-lock.json (node_modules/ is git-ignored).
+npm-install: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Debian's chromium for the Swagger UI browser test (Playwright drives it; no browser download).
+install-browser:
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "chromium present: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get -o DPkg::Lock::Timeout=300 update -q && \
+		apt-get -o DPkg::Lock::Timeout=300 install -y -q chromium; \
+	else \
+		echo "*** WARNING: /usr/bin/chromium is missing and this is not root, so it cannot be installed:" >&2; \
+		echo "*** the Swagger UI browser test will fail (in CI) or skip loudly. Fix: sudo apt-get install -y chromium" >&2; \
+	fi
+
+# Spectral (spectral:oas, .spectral.yaml) and Redocly (recommended, redocly.yaml): any error
+# or warning fails. Redocly exits 0 on warnings, so its report is checked as well.
+lint: npm-install
+	$(NPM_BIN)/spectral lint --ruleset .spectral.yaml --fail-severity=hint openapi.yaml
+	@out=$$(REDOCLY_TELEMETRY=off $(NPM_BIN)/redocly lint --config redocly.yaml --format=stylish openapi.yaml 2>&1); \
+	status=$$?; echo "$$out" | grep -v '^ *[║╔╚]'; \
+	if [ $$status != 0 ] || echo "$$out" | grep -qE '[0-9]+ (error|warning)'; then \
+		echo "redocly lint: errors or warnings in openapi.yaml" >&2; exit 1; fi
+
+# Python client generated from the committed spec (git-ignored).
+sdk: install
+	rm -rf $(SDK_DIR)
+	mkdir -p $(dir $(SDK_DIR))
+	$(BIN)/openapi-python-client generate --path openapi.yaml --output-path $(SDK_DIR) --meta none
+
+# TypeScript types from the committed spec, and a typed example that must compile against them.
+sdk-ts: npm-install
+	mkdir -p $(SDK_TS_DIR)
+	$(NPM_BIN)/openapi-typescript openapi.yaml --output $(SDK_TS_DIR)/schema.d.ts
+	$(NPM_BIN)/tsc --noEmit -p clients/ts/tsconfig.json
+
+# ---- Scale-out: nginx with HTTP caching in front of N gunicorn replicas (docs/deploy.md) ----
+# deploy/cluster.py renders deploy/nginx.conf into CLUSTER_DIR and starts/stops/updates
+# everything there; nginx runs as the current user with its own prefix, temp, log and pid paths.
+CLUSTER_DIR ?= var/cluster
+CLUSTER_PORT ?= 8080
+REPLICAS ?= 3
+REPLICA_BASE_PORT ?= 8101
+CLUSTER := $(BIN)/python deploy/cluster.py --dir $(CLUSTER_DIR)
+# $(call cluster_apt_ensure,COMMAND,DEBIAN_PACKAGE): install the package when root and missing
+cluster_apt_ensure = command -v $(1) >/dev/null 2>&1 || test -x /usr/sbin/$(1) || { \
+	if [ "$$(id -u)" = 0 ]; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $(2) >/dev/null || \
+	  { apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+	    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $(2) >/dev/null; }; \
+	else echo "$(1) is missing and only root can install it: apt-get install $(2)" >&2; exit 1; fi; }
+
+.PHONY: install-nginx cluster cluster-stop cluster-status publish bench-cluster bench
+
+install-nginx:
+	@$(call cluster_apt_ensure,nginx,nginx)
+
+cluster: db install-nginx
+	$(CLUSTER) start --db $(KB_DB) --port $(CLUSTER_PORT) --replicas $(REPLICAS) --base-port $(REPLICA_BASE_PORT)
+
+cluster-stop:
+	$(CLUSTER) stop
+
+cluster-status:
+	$(CLUSTER) status
+
+publish: install
+	@test -n "$(DB)" || { echo "usage: make publish DB=path/to/new.sqlite" >&2; exit 2; }
+	$(CLUSTER) publish $(DB)
+
+bench-cluster: db install-nginx
+	@$(call cluster_apt_ensure,wrk,wrk)
+	$(BIN)/python bench/cluster_bench.py --db $(KB_DB)
+
+bench: bench-cluster
