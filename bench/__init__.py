@@ -1,0 +1,1 @@
+"""Benchmark harness: synthetic seed generation and build/serve timings."""
