@@ -1,0 +1,257 @@
+"""Scale-out: nginx (deploy/nginx.conf) in front of three gunicorn replicas, run by
+deploy/cluster.py on 127.0.0.1 with free ports and a temporary runtime directory.
+
+Load balancing, the cache (keys, HIT, problem documents untouched), a rolling dataset update
+under a steady load, and a replica stopped under load. nginx is required: when it is missing
+the tests install it (`make install-nginx`, root only) or fail; they never skip.
+"""
+import http.client
+import importlib.util
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kb.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("kb_deploy_cluster", ROOT / "deploy" / "cluster.py")
+cluster_mod = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cluster_mod)
+
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+def ensure_nginx():
+    try:
+        return cluster_mod.find_nginx()
+    except cluster_mod.ClusterError:
+        pass
+    result = subprocess.run(["make", "-s", "install-nginx"], cwd=ROOT, capture_output=True, text=True)
+    try:
+        return cluster_mod.find_nginx()
+    except cluster_mod.ClusterError:
+        pytest.fail("nginx is required by the cluster tests and could not be installed "
+                    f"(`make install-nginx` needs root):\n{result.stdout}{result.stderr}", pytrace=False)
+
+
+def free_ports(n):
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def get(port, path, headers=None):
+    return cluster_mod.http_get(port, path, headers=headers, timeout=5)
+
+
+@pytest.fixture(scope="module")
+def cluster(db_path, tmp_path_factory):
+    ensure_nginx()
+    root = tmp_path_factory.mktemp("cluster")
+    port, *replica_ports = free_ports(4)
+    cl = cluster_mod.Cluster(root, port=port, replica_ports=replica_ports, workers=1, threads=4)
+    started = []
+    try:
+        cl.start(db_path)
+        started = [cl.nginx_pid(), *(cl.replica_pid(r) for r in cl.replicas)]
+        yield cl
+    finally:
+        cl.stop()
+        # `stop` ends exactly what `start` started (and every replica restarted since)
+        deadline = time.monotonic() + 10
+        while any(cluster_mod.pid_alive(pid) for pid in started if pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in started if pid and cluster_mod.pid_alive(pid)], "processes left running"
+
+
+@pytest.fixture(scope="module")
+def second_db(tmp_path_factory):
+    """The seeds with one summary changed: a database with another dataset version."""
+    import shutil
+
+    base = tmp_path_factory.mktemp("db2")
+    seeds = base / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    facts = seeds / "facts" / "bloomberg-2024-07-25.yaml"
+    text = facts.read_text()
+    assert "summary: Vladimir Putin met" in text
+    facts.write_text(text.replace("summary: Vladimir Putin met", "summary: (revised) Vladimir Putin met", 1))
+    path = base / "kb2.sqlite"
+    build(seeds, path, progress=False)
+    return path
+
+
+class Load:
+    """A background thread of GETs through nginx, one new connection per request (as many
+    independent clients would), recording every outcome."""
+
+    REQUESTS = [("/v1", {}), ("/v1/facts?limit=5", {}), ("/readyz", {}), ("/v1/entities?limit=3", NO_CACHE)]
+
+    def __init__(self, port, requests=None):
+        self.port = port
+        self.requests = requests or self.REQUESTS
+        self.results = []  # (started, path, status, replica, version, cache status, error)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        i = 0
+        while not self.stopping.is_set():
+            path, headers = self.requests[i % len(self.requests)]
+            i += 1
+            started = time.monotonic()
+            try:
+                status, h, _ = get(self.port, path, headers)
+                self.results.append((started, path, status, h.get("x-replica"), h.get("x-dataset-version"),
+                                     h.get("x-cache-status"), None))
+            except Exception as exc:  # noqa: BLE001 - every failure is a result
+                self.results.append((started, path, None, None, None, None, repr(exc)))
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join(10)
+
+    def failures(self):
+        return [r for r in self.results if r[2] != 200]
+
+    def after(self, moment):
+        return [r for r in self.results if r[0] >= moment]
+
+    def run_on(self, moment, count=12, timeout=10):
+        """Keep the load going until ``count`` requests have started after ``moment``."""
+        deadline = time.monotonic() + timeout
+        while len(self.after(moment)) < count and time.monotonic() < deadline and self.thread.is_alive():
+            time.sleep(0.05)
+
+
+def test_requests_reach_every_replica(cluster):
+    ids = {r["id"] for r in cluster.replicas}
+    seen = set()
+    for _ in range(30):
+        status, headers, _ = get(cluster.port, "/v1", NO_CACHE)
+        assert status == 200
+        assert headers["x-cache-status"] == "BYPASS"
+        seen.add(headers["x-replica"])
+        if seen == ids:
+            break
+    assert seen == ids
+
+
+def test_repeated_get_is_a_cache_hit_and_keys_keep_requests_apart(cluster):
+    path = "/v1/facts?limit=7"
+    status, first, body = get(cluster.port, path)
+    assert (status, first["x-cache-status"]) == (200, "MISS")
+    assert first["cache-control"].startswith("public, max-age=")
+    status, again, body_again = get(cluster.port, path)
+    assert (status, again["x-cache-status"]) == (200, "HIT")
+    assert body_again == body and again["etag"] == first["etag"]
+    assert again["x-replica"] == first["x-replica"]  # the stored response, not a new one
+
+    # a different query string, or another Accept, is another entry
+    status, other, other_body = get(cluster.port, "/v1/facts?limit=8")
+    assert (status, other["x-cache-status"]) == (200, "MISS")
+    assert other_body != body
+    status, csv, csv_body = get(cluster.port, path, {"Accept": "text/csv"})
+    assert (status, csv["x-cache-status"]) == (200, "MISS")
+    assert csv["content-type"].startswith("text/csv")
+    status, csv_again, _ = get(cluster.port, path, {"Accept": "text/csv"})
+    assert csv_again["x-cache-status"] == "HIT"
+    status, json_again, _ = get(cluster.port, path)
+    assert json_again["x-cache-status"] == "HIT" and json_again["content-type"].startswith("application/json")
+
+    # If-None-Match is answered from the cache
+    status, conditional, empty = get(cluster.port, path, {"If-None-Match": first["etag"]})
+    assert (status, conditional["x-cache-status"], empty) == (304, "HIT", b"")
+
+
+def test_problem_documents_pass_through_untouched_and_are_not_stored(cluster):
+    replica = cluster.replicas[0]
+    direct_status, direct, direct_body = get(replica["port"], "/v1/facts/no-such-fact")
+    for _ in range(2):
+        status, headers, body = get(cluster.port, "/v1/facts/no-such-fact")
+        assert status == direct_status == 404
+        assert headers["content-type"] == "application/problem+json"
+        assert json.loads(body) == json.loads(direct_body)
+        assert headers["x-cache-status"] == "MISS"
+    status, headers, body = get(cluster.port, "/v1/facts?limit=0")
+    assert status == 400 and headers["content-type"] == "application/problem+json"
+    assert json.loads(body)["status"] == 400
+
+
+def test_rolling_update_under_load_loses_no_request(cluster, second_db):
+    old = get(cluster.port, "/readyz")[1]["x-dataset-version"]
+    new = cluster_mod.dataset_version(second_db)
+    assert old != new
+    with Load(cluster.port) as load:
+        time.sleep(0.5)
+        cluster.publish(second_db, log=lambda *a: None)
+        done = time.monotonic()
+        load.run_on(done, count=3 * len(Load.REQUESTS))
+    assert len(load.results) >= 20
+    assert load.failures() == [], load.failures()
+    versions = [r[4] for r in load.results]
+    assert versions[0] == old
+    # once publish has returned, every answer is of the new version, cached ones included
+    after = load.after(done)
+    assert after and {r[4] for r in after} == {new}
+    assert any(r[5] == "HIT" for r in after), [(r[1], r[5]) for r in after]
+    for replica in cluster.replicas:
+        assert get(replica["port"], "/readyz")[1]["x-dataset-version"] == new
+    for path, _ in Load.REQUESTS:
+        assert get(cluster.port, path)[1]["x-dataset-version"] == new
+    hit = get(cluster.port, "/v1/facts?limit=5")[1]
+    assert (hit["x-cache-status"], hit["x-dataset-version"]) == ("HIT", new)
+    print(f"\nrolling update under load: {len(load.results)} requests, {len(load.failures())} failed, "
+          f"{len(after)} after publish all on the new version")
+
+
+def test_a_stopped_replica_is_routed_around(cluster):
+    victim = cluster.replicas[1]
+    requests = [("/v1", NO_CACHE), ("/readyz", {}), ("/v1/facts?limit=2", NO_CACHE)]
+    try:
+        with Load(cluster.port, requests) as load:
+            time.sleep(0.5)
+            cluster.stop_replica(victim["id"])
+            stopped = time.monotonic()
+            load.run_on(stopped, count=30)
+        assert load.failures() == []
+        before = {r[3] for r in load.results if r[0] < stopped - 0.1}
+        after = load.after(stopped)
+        assert victim["id"] in before
+        assert len(after) >= 30 and victim["id"] not in {r[3] for r in after}
+        print(f"\nreplica stopped under load: {len(load.results)} requests, {len(load.failures())} failed, "
+              f"{len(after)} after the stop served by {sorted({r[3] for r in after})}")
+    finally:
+        cluster.start_replica(victim["id"])
+    # back in rotation once its fail_timeout (2 s) is over
+    deadline = time.monotonic() + 10
+    seen = set()
+    while victim["id"] not in seen and time.monotonic() < deadline:
+        seen.add(get(cluster.port, "/v1", NO_CACHE)[1]["x-replica"])
+        time.sleep(0.05)
+    assert victim["id"] in seen
+
+
+def test_command_line_status(cluster):
+    result = subprocess.run([sys.executable, str(ROOT / "deploy" / "cluster.py"), "--dir", str(cluster.root), "status"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert status["nginx"]["pid"] == cluster.nginx_pid()
+    assert [r["port"] for r in status["replicas"]] == [r["port"] for r in cluster.replicas]
+    assert all(r["pid"] and r["dataset_version"] for r in status["replicas"])
