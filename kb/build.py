@@ -13,7 +13,7 @@ import orjson
 import sqlite_utils
 from tqdm import tqdm
 
-from .validate import Seeds
+from .validate import TYPE_FIELDS, Seeds
 
 SCHEMA_VERSION = 1
 BATCH = 5000
@@ -122,23 +122,31 @@ def _create_indexes(db):
     db["search"].create_index(["kind", "ref_id"], unique=True)
 
 
-def _typed_row(fact, sort_date):
-    row = {"fact_id": fact["id"], "sort_date": sort_date}
-    for field, value in fact["attributes"].items():
-        row[field] = _json(value) if isinstance(value, list) else value
-    return row
+FACT_COLUMNS = ["id", "type", "summary", "date", "date_precision", "date_start", "date_end", "sort_date", "status",
+                "first_published", "note", "attributes", "entities", "citations"]
+COLUMNS = {
+    "facts": FACT_COLUMNS,
+    "citations": ["fact_id", "ord", "source_id", "quote", "start", "end"],
+    "fact_entities": ["fact_id", "entity_id", "role", "type", "sort_date"],
+    "search": ["id", "kind", "ref_id", "title", "body"],
+    **{table: ["fact_id", "sort_date", *TYPE_FIELDS[ftype]] for ftype, table in TYPED_TABLES.items()},
+}
+
+
+def _insert_sql(table):
+    columns = COLUMNS[table]
+    return f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 class _Batches:
-    """Rows waiting to be written, per table, flushed every BATCH facts."""
+    """Rows (tuples in ``COLUMNS`` order) waiting to be written, per table, flushed every
+    BATCH facts with one ``executemany`` per table."""
 
-    def __init__(self, db):
-        self.db = db
-        self.rows = {}
+    def __init__(self, conn):
+        self.conn = conn
+        self.sql = {table: _insert_sql(table) for table in COLUMNS}
+        self.rows = {table: [] for table in COLUMNS}
         self.pending = 0
-
-    def add(self, table, row):
-        self.rows.setdefault(table, []).append(row)
 
     def fact_done(self):
         self.pending += 1
@@ -147,28 +155,31 @@ class _Batches:
 
     def flush(self):
         for table, rows in self.rows.items():
-            self.db[table].insert_all(rows, batch_size=1000)
-        self.rows, self.pending = {}, 0
+            if rows:
+                self.conn.executemany(self.sql[table], rows)
+                rows.clear()
+        self.pending = 0
 
 
 def _write_fact(batches, fact, search_id):
+    rows = batches.rows
+    fid, ftype, attributes, citations = fact["id"], fact["type"], fact["attributes"], fact["citations"]
     sort_date = fact["date_start"] or ""
-    batches.add("facts", {
-        "id": fact["id"], "type": fact["type"], "summary": fact["summary"], "date": fact["date"],
-        "date_precision": fact["date_precision"], "date_start": fact["date_start"], "date_end": fact["date_end"],
-        "sort_date": sort_date, "status": fact["status"], "first_published": fact["first_published"],
-        "note": fact["note"], "attributes": _json(fact["attributes"]), "entities": _json(fact["entities"]),
-        "citations": _json(fact["citations"]),
-    })
-    for ord_, citation in enumerate(fact["citations"]):
-        batches.add("citations", {"fact_id": fact["id"], "ord": ord_, "source_id": citation["source"],
-                                  "quote": citation["quote"], "start": citation["start"], "end": citation["end"]})
+    rows["facts"].append((
+        fid, ftype, fact["summary"], fact["date"], fact["date_precision"], fact["date_start"], fact["date_end"],
+        sort_date, fact["status"], fact["first_published"], fact["note"], _json(attributes), _json(fact["entities"]),
+        _json(citations),
+    ))
+    add = rows["citations"].append
+    for ord_, citation in enumerate(citations):
+        add((fid, ord_, citation["source"], citation["quote"], citation["start"], citation["end"]))
+    add = rows["fact_entities"].append
     for ref in fact["entities"]:
-        batches.add("fact_entities", {"fact_id": fact["id"], "entity_id": ref["id"], "role": ref["role"],
-                                      "type": fact["type"], "sort_date": sort_date})
-    batches.add(TYPED_TABLES[fact["type"]], _typed_row(fact, sort_date))
-    body = " ".join([fact["attributes"].get("text") or ""] + [c["quote"] for c in fact["citations"]])
-    batches.add("search", {"id": search_id, "kind": "fact", "ref_id": fact["id"], "title": fact["summary"], "body": body})
+        add((fid, ref["id"], ref["role"], ftype, sort_date))
+    rows[TYPED_TABLES[ftype]].append((fid, sort_date, *(
+        _json(value) if isinstance(value, list) else value for value in attributes.values())))
+    body = " ".join([attributes.get("text") or ""] + [c["quote"] for c in citations])
+    rows["search"].append((search_id, "fact", fid, fact["summary"], body))
     batches.fact_done()
 
 
@@ -221,20 +232,25 @@ def _build_into(seeds_dir, tmp, progress):
         db.execute("PRAGMA synchronous = OFF")
         db.execute("PRAGMA cache_size = -65536")
         _create_tables(db)
-        db["sources"].insert_all({k: v for k, v in row.items()} for row in seeds.sources.values())
-        db["entities"].insert_all({**row, "aliases": _json(row["aliases"])} for row in seeds.entities.values())
+        conn = db.conn
+        source_columns = ["id", "title", "publisher", "published", "url", "language", "note", "text"]
+        with conn:
+            conn.executemany(
+                f"INSERT INTO sources ({', '.join(source_columns)}) VALUES ({', '.join('?' * len(source_columns))})",
+                [tuple(row[c] for c in source_columns) for row in seeds.sources.values()])
+            conn.executemany(
+                "INSERT INTO entities (id, type, name, aliases, description) VALUES (?, ?, ?, ?, ?)",
+                [(row["id"], row["type"], row["name"], _json(row["aliases"]), row["description"])
+                 for row in seeds.entities.values()])
+            search = [(i, "source", row["id"], row["title"], f"{row['publisher']} {row['text']}")
+                      for i, row in enumerate(seeds.sources.values(), 1)]
+            search += [(i, "entity", row["id"], row["name"], " ".join(row["aliases"]))
+                       for i, row in enumerate(seeds.entities.values(), len(search) + 1)]
+            conn.executemany(_insert_sql("search"), search)
+        search_id = len(search)
+        del search
 
-        search_id = 0
-        for row in seeds.sources.values():
-            search_id += 1
-            db["search"].insert({"id": search_id, "kind": "source", "ref_id": row["id"], "title": row["title"],
-                                 "body": f"{row['publisher']} {row['text']}"})
-        for row in seeds.entities.values():
-            search_id += 1
-            db["search"].insert({"id": search_id, "kind": "entity", "ref_id": row["id"], "title": row["name"],
-                                 "body": " ".join(row["aliases"])})
-
-        batches = _Batches(db)
+        batches = _Batches(conn)
         files = seeds.fact_files()
         bar = tqdm(files, desc="facts", unit="file", disable=None if progress is None else not progress)
         with db.conn:

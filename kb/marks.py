@@ -4,6 +4,8 @@ Mappings load as :class:`Marked` dicts and sequences as :class:`MarkedList` list
 carrying ``line``/``col`` (1-based) of the node and ``marks`` for their children, so every
 problem can be reported as ``path:line:column: message``.
 """
+import re
+
 import yaml
 
 BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -68,16 +70,235 @@ Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
-def load(stream):
-    """Load one YAML document; return ``(data, problems)``.
+def load(data):
+    """Load one YAML document (``bytes``, ``str`` or a stream); return ``(data, problems)``.
 
-    A syntax error is raised as :class:`yaml.MarkedYAMLError` (it has ``problem_mark``).
+    Plain block-style files (what seeds are made of) go through :func:`fast_load`; anything
+    else, including every file with a problem, is loaded by PyYAML, so results, positions
+    and messages are the same either way. A syntax error is raised as
+    :class:`yaml.MarkedYAMLError` (it has ``problem_mark``); bytes that are not UTF-8 raise
+    :class:`UnicodeDecodeError`.
     """
-    loader = Loader(stream)
+    if isinstance(data, (bytes, str)):
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        doc = fast_load(text)
+        if doc is not None:
+            return doc, []
+    loader = Loader(data)
     try:
         return loader.get_single_data(), loader.problems
     finally:
         loader.dispose()
+
+
+# -- the fast path ---------------------------------------------------------------------------
+# A line-by-line reader for the block-style subset of YAML that seed files use: mappings and
+# sequences by indentation, one-line plain / single- / double-quoted scalars, one-line flow
+# sequences of scalars, comments. It gives up (returns None) on anything else — anchors,
+# tags, block scalars, multi-line scalars, flow mappings, documents markers, tabs, unusual
+# escapes, duplicate or non-string keys, ... — and PyYAML then loads the file. Scalars are
+# resolved with PyYAML's own resolver and constructors, so values are identical.
+
+class _Unsupported(Exception):
+    pass
+
+
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
+_DQ = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_SQ = re.compile(r"'((?:[^']|'')*)'")
+_TAIL = re.compile(r"(?: +#.*)?")
+_ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|["\\/nrtbf])')
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+_FLOW_ITEM = re.compile(
+    r"""( *)(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s,\[\]{}#'"&*!|>%@`?:\-][^,\[\]{}#:]*?)) *([,\]])""")
+_NOT_PLAIN_START = set(",[]{}#&*!|>'\"%@`")
+# what PyYAML refuses (yaml.reader.Reader.NON_PRINTABLE), plus tabs, BOMs and every line break but "\n"
+_REJECT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_STR = "tag:yaml.org,2002:str"
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_BUILD = {
+    "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
+    "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
+    "tag:yaml.org,2002:timestamp": _CONSTRUCTOR.construct_scalar,  # dates stay strings, as in Loader
+}
+_MAYBE_NOT_STR = {k for k in _RESOLVER.yaml_implicit_resolvers if k}
+_key_is_str = {}
+
+
+def _plain(value):
+    """A plain scalar's value, resolved exactly as PyYAML does."""
+    if value[0] not in _MAYBE_NOT_STR:
+        return value
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
+    if tag == _STR:
+        return value
+    build = _BUILD.get(tag)
+    if build is None:
+        raise _Unsupported
+    return build(yaml.ScalarNode(tag, value))
+
+
+def _unescape(body):
+    parts = _ESCAPE.split(body)
+    for i in range(0, len(parts), 2):
+        if "\\" in parts[i]:
+            raise _Unsupported
+    for i in range(1, len(parts), 2):
+        code = parts[i]
+        if code[0] == "u":
+            point = int(code[1:], 16)
+            if 0xD800 <= point <= 0xDFFF:
+                raise _Unsupported
+            parts[i] = chr(point)
+        else:
+            parts[i] = _ESCAPES[code]
+    return "".join(parts)
+
+
+def _inline(rest, line, col):
+    """The value written after ``key:`` or ``-`` on one line, starting at column ``col``."""
+    first = rest[0]
+    if first == '"' or first == "'":
+        match = (_DQ if first == '"' else _SQ).match(rest)
+        if match is None or not _TAIL.fullmatch(rest, match.end()):
+            raise _Unsupported
+        body = match.group(1)
+        if first == "'":
+            return body.replace("''", "'")
+        return _unescape(body) if "\\" in body else body
+    if first == "[":
+        return _flow_seq(rest, line, col)
+    if first in _NOT_PLAIN_START or (first in "-?:" and (len(rest) == 1 or rest[1] == " ")):
+        raise _Unsupported
+    cut = rest.find(" #")
+    if cut >= 0:
+        rest = rest[:cut].rstrip(" ")
+    if ": " in rest or rest[-1] == ":":
+        raise _Unsupported
+    return _plain(rest)
+
+
+def _flow_seq(rest, line, col):
+    items = MarkedList()
+    items.line, items.col, items.marks = line, col, []
+    pos = 1
+    if rest[1:].lstrip(" ").startswith("]"):
+        pos = rest.index("]") + 1
+    else:
+        while True:
+            match = _FLOW_ITEM.match(rest, pos)
+            if match is None:
+                raise _Unsupported
+            dq, sq, plain = match.group(2, 3, 4)
+            if plain is not None:
+                value = _plain(plain)
+            elif sq is not None:
+                value = sq.replace("''", "'")
+            else:
+                value = _unescape(dq) if "\\" in dq else dq
+            items.append(value)
+            items.marks.append((line, col + match.end(1) - 0))
+            pos = match.end()
+            if match.group(5) == "]":
+                break
+    if not _TAIL.fullmatch(rest, pos):
+        raise _Unsupported
+    return items
+
+
+_LINE = re.compile(r"( *)(?:(- +)(?=[^ ]))?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?(.*)")
+
+
+def fast_load(text):
+    """Load ``text`` if it is in the plain block-style subset; else return None."""
+    if _REJECT.search(text):
+        return None
+    try:
+        return _fast(text)
+    except _Unsupported:
+        return None
+
+
+def _fast(text):
+    root = MarkedList()  # holds the document while it is read
+    stack = []  # open containers: [indent, container, is_map]
+    # a `key:` (or the document itself) waiting for its nested block: (container, key, indent)
+    pending = (root, None, -1)
+    match_line = _LINE.match
+    key_is_str = _key_is_str
+    number = 0
+    for raw in text.split("\n"):
+        number += 1
+        indent, dash, key, rest = match_line(raw).groups()
+        if not dash and not key:
+            if not rest or rest[0] == "#":
+                continue  # a blank line or a comment
+            raise _Unsupported  # a lone scalar, a continuation line, a document marker, a directive, ...
+        col = len(indent)
+        if pending is not None:
+            owner, owner_key, owner_indent = pending
+            if col <= owner_indent:
+                raise _Unsupported  # an empty value, or an indentless sequence
+            if dash:
+                container = MarkedList()
+                container.marks = []
+            else:
+                container = Marked()
+                container.key_marks, container.marks = {}, {}
+            container.line, container.col = number, col + 1
+            if owner_key is None:
+                owner.append(container)
+            else:
+                owner[owner_key] = container
+                owner.marks[owner_key] = (number, col + 1)
+            stack.append([col, container, not dash])
+            pending = None
+        else:
+            while stack[-1][0] > col:
+                stack.pop()
+                if not stack:
+                    raise _Unsupported
+            if stack[-1][0] != col or stack[-1][2] == bool(dash):
+                raise _Unsupported  # a continuation line, or a key where an item belongs (or the reverse)
+        frame = stack[-1]
+        if dash:
+            seq = frame[1]
+            col += len(dash)
+            seq.marks.append((number, col + 1))
+            if not key:
+                rest = rest.rstrip(" ")
+                if not rest or rest[0] == "#" or rest[0] == "-" and (len(rest) == 1 or rest[1] == " "):
+                    raise _Unsupported  # an empty item or a nested sequence
+                seq.append(_inline(rest, number, col + 1))
+                continue
+            mapping = Marked()
+            mapping.line, mapping.col = number, col + 1
+            mapping.key_marks, mapping.marks = {}, {}
+            seq.append(mapping)
+            stack.append([col, mapping, True])
+        else:
+            mapping = frame[1]
+        is_str = key_is_str.get(key)
+        if is_str is None:
+            is_str = key_is_str[key] = _RESOLVER.resolve(yaml.ScalarNode, key, (True, False)) == _STR
+        if not is_str or key in mapping:
+            raise _Unsupported  # PyYAML reports these
+        mapping.key_marks[key] = (number, col + 1)
+        rest = rest.rstrip(" ")
+        if rest:
+            if rest[0] == "#":
+                raise _Unsupported
+            at = len(raw.rstrip(" ")) - len(rest) + 1
+            mapping.marks[key] = (number, at)
+            mapping[key] = _inline(rest, number, at)
+        else:
+            pending = (mapping, key, col)
+    if pending is not None or len(root) != 1:
+        raise _Unsupported
+    return root[0]
 
 
 def locate(doc, path):

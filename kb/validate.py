@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema_rs
 import orjson
 import yaml
 from jsonschema import Draft202012Validator
@@ -51,6 +52,49 @@ class Problem:
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 
+# schema name -> (the key of its list, pointer to the schema of one item): a list file is
+# checked item by item when it is not valid as a whole
+LIST_ITEMS = {"facts": ("facts", "#/$defs/fact"), "entities": ("entities", "#/properties/entities/items")}
+
+
+class _Schema:
+    """One seed-file schema, checked twice over: ``fast`` (jsonschema-rs) says whether a
+    document is valid; only when it is not does ``errors`` walk it with jsonschema (Python)
+    for the detailed errors, item by item for list files."""
+
+    def __init__(self, name, schema, registry, rs_registry):
+        self.fast = jsonschema_rs.Draft202012Validator(schema, registry=rs_registry)
+        self.slow = Draft202012Validator(schema, registry=registry)
+        self.list_key = None
+        if name in LIST_ITEMS:
+            self.list_key, pointer = LIST_ITEMS[name]
+            item = {"$ref": schema["$id"] + pointer}
+            self.fast_item = jsonschema_rs.Draft202012Validator(item, registry=rs_registry)
+            self.slow_item = Draft202012Validator(item, registry=registry)
+
+    @staticmethod
+    def _is_valid(validator, doc):
+        try:
+            return validator.is_valid(doc)
+        except Exception:  # a value jsonschema-rs cannot take (a huge int, bytes, ...): ask jsonschema
+            return False
+
+    def errors(self, doc):
+        """Yield ``(error, absolute path)`` for every schema error in ``doc``."""
+        if self._is_valid(self.fast, doc):
+            return
+        key = self.list_key
+        if key is not None and isinstance(doc, dict) and list(doc) == [key] and isinstance(doc[key], list):
+            # the file's own shape is right, so every error is inside an item
+            for index, item in enumerate(doc[key]):
+                if not self._is_valid(self.fast_item, item):
+                    for error in self.slow_item.iter_errors(item):
+                        yield error, [key, index, *error.absolute_path]
+            return
+        for error in self.slow.iter_errors(doc):
+            yield error, list(error.absolute_path)
+
+
 def _validators():
     registry = Registry()
     schemas = {}
@@ -58,7 +102,8 @@ def _validators():
         schema = json.loads(path.read_text(encoding="utf-8"))
         registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
         schemas[path.name.removesuffix(".schema.json")] = schema
-    return {name: Draft202012Validator(schema, registry=registry) for name, schema in schemas.items()}
+    rs_registry = jsonschema_rs.Registry([(schema["$id"], schema) for schema in schemas.values()])
+    return {name: _Schema(name, schema, registry, rs_registry) for name, schema in schemas.items()}
 
 
 def _label(path):
@@ -99,8 +144,7 @@ class Seeds:
         """Parse and schema-check one file; return the document (None if unusable) and
         the set of top-level list indexes that failed the schema."""
         try:
-            with open(path, encoding="utf-8") as handle:
-                doc, dup_problems = marks.load(handle)
+            doc, dup_problems = marks.load(Path(path).read_bytes())
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -115,8 +159,7 @@ class Seeds:
             self.problem(path, 1, 1, "file is empty")
             return None, set()
         bad, broken = set(), False
-        for error in self.validators[schema].iter_errors(doc):
-            where = list(error.absolute_path)
+        for error, where in self.validators[schema].errors(doc):
             self._schema_problem(path, doc, error, where)
             if schema != "source" and len(where) >= 2 and isinstance(where[1], int):
                 bad.add(where[1])  # one bad item in a list file: skip just that item
