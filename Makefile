@@ -135,8 +135,8 @@ publish: install
 	@test -n "$(DB)" || { echo "usage: make publish DB=path/to/new.sqlite" >&2; exit 2; }
 	$(CLUSTER) publish $(DB)
 
-bench-cluster: db install-nginx
-	@$(call cluster_apt_ensure,wrk,wrk)
+# wrk through nginx (cached, uncached) next to the single server; writes docs/benchmarks.md `## Cluster`
+bench-cluster: db install-nginx install-wrk
 	$(BIN)/python bench/cluster_bench.py --db $(KB_DB)
 
 bench: bench-cluster

@@ -302,9 +302,9 @@ class Cluster:
         if self.replica_pid(replica):
             raise ClusterError(f"{replica['id']} is already running")
         workdir = Path(replica["dir"])
-        env = {**os.environ, **self.env, "KB_DB": str(self.db_file(replica)), "HOST": HOST,
-               "PORT": str(replica["port"]), "WEB_WORKERS": str(self.workers), "WEB_THREADS": str(self.threads),
-               "KB_REPLICA_ID": replica["id"], "ACCESS_LOG": str(workdir / "access.log")}
+        env = {**os.environ, "ACCESS_LOG": str(workdir / "access.log"), **self.env,
+               "KB_DB": str(self.db_file(replica)), "HOST": HOST, "PORT": str(replica["port"]),
+               "WEB_WORKERS": str(self.workers), "WEB_THREADS": str(self.threads), "KB_REPLICA_ID": replica["id"]}
         gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF),
                     "--pid", str(self.pid_file(replica)), "api:create_app()"]
         with open(workdir / "gunicorn.log", "ab") as log:
@@ -470,7 +470,8 @@ def main(argv=None):
 
     try:
         if args.command == "start":
-            env = {k: os.environ[k] for k in ("KB_CACHE_MAX_AGE", "LOG_LEVEL") if k in os.environ}
+            env = {k: os.environ[k] for k in ("KB_CACHE_MAX_AGE", "LOG_LEVEL", "ACCESS_LOG", "KB_QUERY_TIME_LIMIT_MS")
+                   if k in os.environ}
             cluster = Cluster(args.dir, port=args.port, replicas=args.replicas, base_port=args.base_port,
                               workers=args.workers, threads=args.threads, env=env)
             cluster.start(args.db)
