@@ -410,6 +410,8 @@ class Cluster:
         before the next one is touched; then the cache is purged. Returns the new version."""
         version = dataset_version(db_path)
         log(f"publishing {db_path} (dataset version {version[:16]}) to {len(self.replicas)} replica(s)")
+        if not self.nginx_pid():
+            raise ClusterError("nginx is not running; start the cluster before publishing")
         for replica in self.replicas:
             if not self.replica_pid(replica):
                 raise ClusterError(f"{replica['id']} is not running; start the cluster before publishing")
