@@ -1,8 +1,8 @@
 """Scale-out: nginx (deploy/nginx.conf) in front of three gunicorn replicas, run by
 deploy/cluster.py on 127.0.0.1 with free ports and a temporary runtime directory.
 
-Load balancing, the cache (keys, HIT, problem documents untouched), a rolling dataset update
-under a steady load, and a replica stopped under load. nginx is required: when it is missing
+Load balancing, the cache (keys, HIT, revalidation, problem documents untouched), a rolling
+dataset update under a steady load, and a replica stopped under load. nginx is required: when it is missing
 the tests install it (`make install-nginx`, root only) or fail; they never skip.
 """
 import http.client
@@ -256,3 +256,31 @@ def test_command_line_status(cluster):
     assert status["nginx"]["pid"] == cluster.nginx_pid()
     assert [r["port"] for r in status["replicas"]] == [r["port"] for r in cluster.replicas]
     assert all(r["pid"] and r["dataset_version"] for r in status["replicas"])
+
+
+def test_an_expired_entry_is_revalidated_with_if_none_match(db_path, tmp_path):
+    """One replica with max-age=1: once the entry expires, nginx asks the replica with
+    If-None-Match, gets 304 (same dataset) and serves its stored body again."""
+    ensure_nginx()
+    port, replica_port = free_ports(2)
+    cl = cluster_mod.Cluster(tmp_path / "short", port=port, replica_ports=[replica_port], workers=1, threads=2,
+                             env={"KB_CACHE_MAX_AGE": "1"})
+    try:
+        cl.start(db_path)
+        path = "/v1/entities?limit=4"
+        status, first, body = get(cl.port, path)
+        assert (status, first["x-cache-status"], first["cache-control"]) == (200, "MISS", "public, max-age=1")
+        time.sleep(2.1)
+        status, again, body_again = get(cl.port, path)
+        assert (status, again["x-cache-status"]) == (200, "REVALIDATED")
+        assert body_again == body and again["etag"] == first["etag"]
+        access_log = Path(cl.replica(0)["dir"]) / "access.log"
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            records = [json.loads(line) for line in access_log.read_text().splitlines() if line.startswith("{")]
+            if [int(r["status"]) for r in records if r.get("query") == "limit=4"] == [200, 304]:
+                break
+            time.sleep(0.1)
+        assert [int(r["status"]) for r in records if r.get("query") == "limit=4"] == [200, 304]
+    finally:
+        cl.stop()
