@@ -56,7 +56,7 @@ openapi: install
 # --- Real clients of the API: npm tools, a browser, spec linters, generated SDKs ----------------
 .PHONY: npm-install install-browser lint sdk sdk-ts
 NPM_BIN := node_modules/.bin
-SDK_DIR ?= sdk/python
+SDK_DIR ?= sdk/python/syria_kb_client
 SDK_TS_DIR ?= sdk/ts
 
 # The pinned Node tools of package.json / package-lock.json (node_modules/ is git-ignored).
@@ -88,17 +88,22 @@ lint: npm-install
 	if [ $$status != 0 ] || echo "$$out" | grep -qE '[0-9]+ (error|warning)'; then \
 		echo "redocly lint: errors or warnings in openapi.yaml" >&2; exit 1; fi
 
-# Python client generated from the committed spec (git-ignored).
+# Python client generated from the committed spec into SDK_DIR (git-ignored), a plain package:
+# put its parent folder on sys.path and `import syria_kb_client`.
 sdk: install
 	rm -rf $(SDK_DIR)
 	mkdir -p $(dir $(SDK_DIR))
-	$(BIN)/openapi-python-client generate --path openapi.yaml --output-path $(SDK_DIR) --meta none
+	$(BIN)/openapi-python-client generate --path openapi.yaml --output-path $(SDK_DIR) --meta none \
+		--config clients/python/openapi-python-client.yaml --fail-on-warning
 
-# TypeScript types from the committed spec, and a typed example that must compile against them.
+# TypeScript types from the committed spec (SDK_TS_DIR/schema.d.ts), and clients/ts/example.ts
+# type-checked against them (strict tsc --noEmit, next to the generated file).
 sdk-ts: npm-install
+	rm -rf $(SDK_TS_DIR)
 	mkdir -p $(SDK_TS_DIR)
 	$(NPM_BIN)/openapi-typescript openapi.yaml --output $(SDK_TS_DIR)/schema.d.ts
-	$(NPM_BIN)/tsc --noEmit -p clients/ts/tsconfig.json
+	cp clients/ts/example.ts clients/ts/tsconfig.json $(SDK_TS_DIR)/
+	$(NPM_BIN)/tsc -p $(SDK_TS_DIR)/tsconfig.json
 
 # ---- Scale-out: nginx with HTTP caching in front of N gunicorn replicas (docs/deploy.md) ----
 # deploy/cluster.py renders deploy/nginx.conf into CLUSTER_DIR and starts/stops/updates
