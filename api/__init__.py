@@ -30,6 +30,16 @@ class Api(_Api):
         response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+        # 422 under a name of our own: http.HTTPStatus renames it (UNPROCESSABLE_CONTENT) in 3.13
+        response = {"description": "The parameters conform to the schema but name nothing usable: an unknown "
+                                   "entity or source, a cursor that fails its check, a date that does not exist",
+                    "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM)
+        self.spec.components.response("UNPROCESSABLE", response, lazy=True)
+
+    def _register_pagination_header(self):
+        """Nothing: lists use cursors in the body, not flask-smorest's X-Pagination header (whose
+        schema would otherwise sit unused in the spec)."""
 
 
 def spec_options(config):

@@ -16,6 +16,13 @@ from werkzeug.routing import BaseConverter
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 120
+CURSOR = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"  # base64url(payload) "." base64url(mac)
+
+# 400 means a request breaks the published schema (a client can tell before sending it); 422
+# means every parameter conforms to the schema but the values name nothing usable: an id of no
+# entity or source, a cursor that fails its signature check or belongs to another list, a date
+# that does not exist (2021-02-30), free text without a word to search for.
+UNPROCESSABLE = 422
 
 
 class Parser(FlaskParser):
@@ -27,6 +34,20 @@ class Parser(FlaskParser):
 
 class Blueprint(_Blueprint):
     ARGUMENTS_PARSER = Parser()
+
+    def arguments(self, schema, **kwargs):
+        """flask-smorest's, also documenting the 422 of :data:`UNPROCESSABLE` when the
+        schema's values can name things (``NAMES_THINGS``, true unless a schema says not)."""
+        decorate = super().arguments(schema, **kwargs)
+        if not getattr(schema, "NAMES_THINGS", True):
+            return decorate
+
+        def decorator(func):
+            view = decorate(func)
+            view._apidoc["arguments"]["responses"][UNPROCESSABLE] = "UNPROCESSABLE"
+            return view
+
+        return decorator
 
 
 class QuerySchema(ma.Schema):
@@ -43,6 +64,12 @@ class QuerySchema(ma.Schema):
             if repeated:
                 raise ma.ValidationError(repeated)
         return data
+
+
+class NoQuerySchema(QuerySchema):
+    """For operations without parameters: any query parameter is refused (400)."""
+
+    NAMES_THINGS = False
 
 
 def slug_field(description, example=None, **kwargs):
@@ -64,7 +91,7 @@ def limit_field():
 
 
 def cursor_field():
-    return ma.fields.String(validate=ma.validate.Length(1, 512),
+    return ma.fields.String(validate=[ma.validate.Length(3, 512), ma.validate.Regexp(CURSOR, error="not a cursor")],
                             metadata={"description": "Opaque cursor from the previous page's `next_cursor`"})
 
 
@@ -101,7 +128,7 @@ def decode_cursor(scope, cursor, size):
         if not all(isinstance(k, (str, int, float)) and not isinstance(k, bool) for k in key):
             raise ValueError("key")
     except (ValueError, TypeError, orjson.JSONDecodeError):
-        abort(400, errors={"cursor": ["invalid or tampered cursor; start again without it"]})
+        abort(UNPROCESSABLE, errors={"cursor": ["invalid or tampered cursor; start again without it"]})
     return key
 
 
@@ -136,6 +163,22 @@ def page_of(item_schema, name):
         "next_cursor": ma.fields.String(allow_none=True, required=True, metadata={
             "description": "Cursor of the next page, null on the last page"}),
     })
+
+
+def path_id(name, description, example):
+    """Route ``parameters`` doc for an id in the path (its schema comes from :class:`SlugConverter`)."""
+    return [{"in": "path", "name": name, "description": description, "example": example}]
+
+
+def links(**targets):
+    """``@blp.doc`` argument: OpenAPI links from the 200 response to other operations.
+
+    ``targets``: ``{link name: (operationId, {parameter: runtime expression})}``; the expression
+    is a JSON pointer into the response body (``/data/0/id``: the first item of a page).
+    """
+    return {"responses": {200: {"links": {
+        name: {"operationId": op, "parameters": {param: f"$response.body#{pointer}" for param, pointer in params.items()}}
+        for name, (op, params) in targets.items()}}}}
 
 
 class ProblemSchema(ma.Schema):

@@ -5,7 +5,8 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import abort
 
-from .common import Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, page, page_of
+from .common import (UNPROCESSABLE, Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, links, page,
+                     page_of, path_id)
 from .fact_lists import GENERIC_COLUMNS, STREAM_DOC, fact_list, generic
 from .fact_query import fts_query
 from .fact_schemas import FactArgs, FactSchema
@@ -56,7 +57,8 @@ def get_entity(entity_id):
 class Entities(MethodView):
     @blp.arguments(EntityArgs, location="query")
     @blp.response(200, EntityPageSchema)
-    @blp.doc(operationId="listEntities")
+    @blp.doc(operationId="listEntities", **links(item=("getEntity", {"entity_id": "/data/0/id"}),
+                                                 facts=("listEntityFacts", {"entity_id": "/data/0/id"})))
     def get(self, args):
         """List entities
 
@@ -70,7 +72,7 @@ class Entities(MethodView):
         if args.get("q"):
             match = fts_query(args["q"])
             if match is None:
-                abort(400, errors={"q": ["must contain at least one letter or digit"]})
+                abort(UNPROCESSABLE, errors={"q": ["must contain at least one letter or digit"]})
             where.append("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
                          "WHERE search_fts MATCH ? AND s.kind = 'entity')")
             params.append(match)
@@ -83,10 +85,14 @@ class Entities(MethodView):
         return body, 200, headers
 
 
-@blp.route("/<slug:entity_id>")
+ENTITY_ID = path_id("entity_id", "Id of the entity", "bashar-al-assad")
+
+
+@blp.route("/<slug:entity_id>", parameters=ENTITY_ID)
 class Entity(MethodView):
     @blp.response(200, EntitySchema)
-    @blp.doc(operationId="getEntity")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="getEntity", **links(facts=("listEntityFacts", {"entity_id": "/id"})))
     def get(self, entity_id):
         """Get one entity
 
@@ -95,11 +101,12 @@ class Entity(MethodView):
         return _entity(get_entity(entity_id))
 
 
-@blp.route("/<slug:entity_id>/facts")
+@blp.route("/<slug:entity_id>/facts", parameters=ENTITY_ID)
 class EntityFacts(MethodView):
     @blp.arguments(FactArgs, location="query")
     @blp.response(200, FactPageSchema)
-    @blp.doc(operationId="listEntityFacts", **STREAM_DOC)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="listEntityFacts", **STREAM_DOC, **links(item=("getFact", {"fact_id": "/data/0/id"})))
     def get(self, args, entity_id):
         """The entity's timeline
 

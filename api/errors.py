@@ -29,15 +29,25 @@ def problem(status, title, detail, *, slug=None, errors=None, headers=None):
     return response
 
 
+def _strings(messages, prefix=""):
+    """Marshmallow nests messages for list items (``{"status": {0: ["Must be one of…"]}}``);
+    the documented shape is a list of strings per parameter, so say which item instead."""
+    if isinstance(messages, dict):
+        return [text for key, sub in messages.items() for text in _strings(sub, f"{prefix}item {key}: ")]
+    if isinstance(messages, (list, tuple)):
+        return [text for sub in messages for text in _strings(sub, prefix)]
+    return [f"{prefix}{messages}"]
+
+
 def _flatten(messages):
     """webargs reports ``{"query": {"limit": [...]}}``; clients want ``{"limit": [...]}``."""
     flat = {}
     for location, fields in (messages or {}).items():
         if isinstance(fields, dict):
             for name, msgs in fields.items():
-                flat[str(name)] = msgs if isinstance(msgs, list) else [msgs]
+                flat[str(name)] = _strings(msgs)
         else:
-            flat[str(location)] = fields if isinstance(fields, list) else [fields]
+            flat[str(location)] = _strings(fields)
     return flat
 
 
@@ -51,6 +61,11 @@ def handle_http_exception(error):
             log.error("unhandled error", exc_info=error.original_exception)
         return problem(error.code, error.name, "The server could not complete the request.", slug="internal")
     errors = data.get("errors") or _flatten(data.get("messages"))
+    if errors and error.code == 422:
+        # well-formed values the request cannot be answered with: see api.common.UNPROCESSABLE
+        detail = "Parameter(s) valid in form but unusable: " + ", ".join(sorted(errors))
+        return problem(422, "Unprocessable request parameters", detail, slug="unprocessable-parameters",
+                       errors=errors, headers=headers)
     if errors:
         detail = "Invalid parameter(s): " + ", ".join(sorted(errors))
         return problem(error.code, "Invalid request parameters" if error.code == 400 else error.name, detail,

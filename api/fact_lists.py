@@ -6,7 +6,8 @@ import orjson
 from flask import Response, current_app, g, request, stream_with_context
 from flask_smorest import abort
 
-from .common import decode_cursor, page
+from .common import UNPROCESSABLE, decode_cursor, page
+from .dates import date_range
 from .fact_query import FactQuery, fts_query
 from .fact_schemas import TYPE_PATHS
 
@@ -47,12 +48,22 @@ def require_entities(ids, param):
     known = {r[0] for r in g.db.all(f"SELECT id FROM entities WHERE id IN ({', '.join('?' * len(ids))})", ids)}
     unknown = [i for i in ids if i not in known]
     if unknown:
-        abort(400, errors={param: [f"unknown entity {i!r}" for i in unknown]})
+        abort(UNPROCESSABLE, errors={param: [f"unknown entity {i!r}" for i in unknown]})
 
 
 def require_source(sid, param="source"):
     if sid and g.db.one("SELECT 1 FROM sources WHERE id = ?", (sid,)) is None:
-        abort(400, errors={param: [f"unknown source {sid!r}"]})
+        abort(UNPROCESSABLE, errors={param: [f"unknown source {sid!r}"]})
+
+
+def require_real_dates(args):
+    """422 for a partial date of the documented form that is no day of the calendar (2021-02-30)."""
+    for key, param in (("from_", "from"), ("to", "to"), ("as_of", "as_of")):
+        if args.get(key):
+            try:
+                date_range(args[key])
+            except ValueError as exc:
+                abort(UNPROCESSABLE, errors={param: [f"not a real date: {exc}"]})
 
 
 def response_format(args):
@@ -66,14 +77,15 @@ def response_format(args):
 def fact_list(args, convert, scope, columns, **query):
     """A page of facts (or the whole stream for csv/ndjson) as the view's return value."""
     if args.get("q") is not None and fts_query(args["q"]) is None:
-        abort(400, errors={"q": ["must contain at least one letter or digit"]})
+        abort(UNPROCESSABLE, errors={"q": ["must contain at least one letter or digit"]})
+    require_real_dates(args)
     require_entities(args.get("entity") or [], "entity")
     require_source(args.get("source"))
     fq = FactQuery(args, **query)
     fmt = response_format(args)
     if fmt != "json":
         if args.get("cursor"):
-            abort(400, errors={"cursor": [f"not used with format={fmt}: the stream has every row"]})
+            abort(UNPROCESSABLE, errors={"cursor": [f"not used with format={fmt}: the stream has every row"]})
         return _stream(fq, convert, fmt, columns)
     scope = f"{scope}:{args.get('sort')}"
     after = decode_cursor(scope, args["cursor"], 2) if args.get("cursor") else None

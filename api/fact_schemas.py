@@ -2,7 +2,7 @@
 import marshmallow as ma
 
 from .common import QuerySchema, cursor_field, limit_field, slug_field, slug_list
-from .dates import PARTIAL_DATE, validate_partial_date
+from .dates import PARTIAL_DATE
 
 F = ma.fields
 TYPES = ["meeting", "troop_deployment", "lease", "event", "statement", "position"]
@@ -113,7 +113,8 @@ TYPED_SCHEMAS = {"meeting": MeetingSchema, "troop_deployment": TroopDeploymentSc
 
 
 def _date_arg(description, example, **kwargs):
-    return F.String(validate=[ma.validate.Length(max=10), ma.validate.Regexp(PARTIAL_DATE), validate_partial_date],
+    return F.String(validate=[ma.validate.Length(max=10),
+                              ma.validate.Regexp(PARTIAL_DATE, error="must be a date as YYYY, YYYY-MM or YYYY-MM-DD")],
                     metadata={"description": description, "example": example}, **kwargs)
 
 

@@ -3,7 +3,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import abort
 
-from .common import Blueprint, page_of
+from .common import Blueprint, links, page_of, path_id
 from .fact_lists import GENERIC_COLUMNS, STREAM_DOC, fact_list, generic
 from .fact_query import FACT_COLUMNS
 from .fact_schemas import FactArgs, FactSchema
@@ -24,7 +24,7 @@ def get_fact_row(fact_id, ftype=None):
 class Facts(MethodView):
     @blp.arguments(FactArgs, location="query")
     @blp.response(200, FactListSchema)
-    @blp.doc(operationId="listFacts", **STREAM_DOC)
+    @blp.doc(operationId="listFacts", **STREAM_DOC, **links(item=("getFact", {"fact_id": "/data/0/id"})))
     def get(self, args):
         """List facts
 
@@ -36,10 +36,12 @@ class Facts(MethodView):
         return fact_list(args, generic, "facts", GENERIC_COLUMNS, types=args.get("type") or ())
 
 
-@blp.route("/<slug:fact_id>")
+@blp.route("/<slug:fact_id>", parameters=path_id("fact_id", "Id of the fact", "putin-assad-meeting-2024-07-24"))
 class Fact(MethodView):
     @blp.response(200, FactSchema)
-    @blp.doc(operationId="getFact")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="getFact", **links(entity=("getEntity", {"entity_id": "/entities/0/id"}),
+                                           source=("getSource", {"source_id": "/citations/0/source"})))
     def get(self, fact_id):
         """Get one fact
 

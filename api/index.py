@@ -3,7 +3,7 @@ import marshmallow as ma
 from flask import g
 from flask.views import MethodView
 
-from .common import Blueprint
+from .common import Blueprint, NoQuerySchema
 
 F = ma.fields
 blp = Blueprint("meta", __name__, description="The dataset, its version and the service's health")
@@ -33,9 +33,10 @@ class ReadySchema(HealthSchema):
 
 @blp.route("/v1")
 class Index(MethodView):
+    @blp.arguments(NoQuerySchema, location="query")
     @blp.response(200, IndexSchema)
     @blp.doc(operationId="getIndex")
-    def get(self):
+    def get(self, _args):
         """The dataset: version, build time, counts and links
 
         Start here: every collection of the API is linked, with how many items it holds.
@@ -48,9 +49,10 @@ class Index(MethodView):
 
 @blp.route("/healthz")
 class Health(MethodView):
+    @blp.arguments(NoQuerySchema, location="query")
     @blp.response(200, HealthSchema)
     @blp.doc(operationId="getHealth")
-    def get(self):
+    def get(self, _args):
         """Liveness
 
         Answers 200 while the process serves requests, whatever the state of the database.
@@ -60,10 +62,11 @@ class Health(MethodView):
 
 @blp.route("/readyz")
 class Ready(MethodView):
+    @blp.arguments(NoQuerySchema, location="query")
     @blp.response(200, ReadySchema)
     @blp.alt_response(503, description="The database is not available")
     @blp.doc(operationId="getReadiness")
-    def get(self):
+    def get(self, _args):
         """Readiness
 
         Answers 200 with the dataset version once the database is open, 503 otherwise.

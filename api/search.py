@@ -4,7 +4,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import abort
 
-from .common import Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, page, page_of
+from .common import UNPROCESSABLE, Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, page, page_of
 from .fact_query import fts_query
 
 F = ma.fields
@@ -55,7 +55,7 @@ class Search(MethodView):
         """
         match = fts_query(args["q"])
         if match is None:
-            abort(400, errors={"q": ["must contain at least one letter or digit"]})
+            abort(UNPROCESSABLE, errors={"q": ["must contain at least one letter or digit"]})
         where, params = ["search_fts MATCH ?"], [match]
         if args.get("kind"):
             where.append(f"s.kind IN ({', '.join('?' * len(args['kind']))})")

@@ -4,7 +4,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import abort
 
-from .common import Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, page, page_of
+from .common import Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, links, page, page_of, path_id
 from .fact_lists import GENERIC_COLUMNS, STREAM_DOC, fact_list, generic
 from .fact_schemas import FactArgs, FactSchema
 
@@ -57,7 +57,8 @@ def get_source(source_id):
 class Sources(MethodView):
     @blp.arguments(SourceArgs, location="query")
     @blp.response(200, SourcePageSchema)
-    @blp.doc(operationId="listSources")
+    @blp.doc(operationId="listSources", **links(item=("getSource", {"source_id": "/data/0/id"}),
+                                                facts=("listSourceFacts", {"source_id": "/data/0/id"})))
     def get(self, args):
         """List sources
 
@@ -72,10 +73,14 @@ class Sources(MethodView):
         return body, 200, headers
 
 
-@blp.route("/<slug:source_id>")
+SOURCE_ID = path_id("source_id", "Id of the source", "bloomberg-2024-07-25")
+
+
+@blp.route("/<slug:source_id>", parameters=SOURCE_ID)
 class Source(MethodView):
     @blp.response(200, SourceDetailSchema)
-    @blp.doc(operationId="getSource")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="getSource", **links(facts=("listSourceFacts", {"source_id": "/id"})))
     def get(self, source_id):
         """Get one source, with its text
 
@@ -84,11 +89,12 @@ class Source(MethodView):
         return _source(get_source(source_id), with_text=True)
 
 
-@blp.route("/<slug:source_id>/facts")
+@blp.route("/<slug:source_id>/facts", parameters=SOURCE_ID)
 class SourceFacts(MethodView):
     @blp.arguments(FactArgs, location="query")
     @blp.response(200, SourceFactPageSchema)
-    @blp.doc(operationId="listSourceFacts", **STREAM_DOC)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="listSourceFacts", **STREAM_DOC, **links(item=("getFact", {"fact_id": "/data/0/id"})))
     def get(self, args, source_id):
         """The facts a source supports
 

@@ -3,7 +3,7 @@ SDKs get concrete models. One Blueprint per resource, made by :func:`typed_bluep
 import marshmallow as ma
 from flask.views import MethodView
 
-from .common import Blueprint, page_of, slug_field, slug_list
+from .common import Blueprint, links, page_of, path_id, slug_field, slug_list
 from .fact_lists import COMMON, STREAM_DOC, fact_list, require_entities, typed
 from .fact_schemas import EVENT_KINDS, STATEMENT_KINDS, TYPED_SCHEMAS, CommonFactArgs, FactBaseSchema
 from .facts import get_fact_row
@@ -47,6 +47,15 @@ RESOURCES = {
         "organization": (slug_field("Only positions in this organization", "kremlin"), "organization"),
     }, "Who holds which position"),
 }
+# an id of each type in the seeds: the example of its item operation's path parameter
+EXAMPLE_IDS = {"meeting": "putin-assad-meeting-2024-07-24", "troop_deployment": "us-troops-northeastern-syria-2024",
+               "lease": "russia-tartus-port-lease", "event": "assad-violates-idlib-ceasefire-2020-01",
+               "statement": "putin-unhappy-with-assad-claim-2020", "position": "assad-president-of-syria-2020"}
+# the links every fact's 200 response carries to the things it refers to
+FACT_LINKS = {"entity": ("getEntity", {"entity_id": "/entities/0/id"}),
+              "source": ("getSource", {"source_id": "/citations/0/source"})}
+
+
 def typed_blueprint(ftype):
     path, singular, plural, filters, description = RESOURCES[ftype]
     schema = TYPED_SCHEMAS[ftype]
@@ -62,7 +71,8 @@ def typed_blueprint(ftype):
         @blp.response(200, page_schema)
         @blp.doc(operationId=f"list{plural}", summary=f"List {path.replace('-', ' ')}",
                  description=f"{description}. Accepts the common fact filters plus "
-                             + ", ".join(f"`{name}`" for name in filters) + ".", **STREAM_DOC)
+                             + ", ".join(f"`{name}`" for name in filters) + ".", **STREAM_DOC,
+                 **links(item=(f"get{singular}", {"fact_id": "/data/0/id"})))
         def get(self, args):
             roles = []
             for name, (_, role) in filters.items():
@@ -76,13 +86,16 @@ def typed_blueprint(ftype):
 
     class Item(MethodView):
         @blp.response(200, schema)
+        @blp.alt_response(404, response="NOT_FOUND", description=f"No {ftype.replace('_', ' ')} with this id")
         @blp.doc(operationId=f"get{singular}", summary=f"Get one {path.rstrip('s').replace('-', ' ')}",
-                 description=f"The {ftype.replace('_', ' ')} with its fields at top level.")
+                 description=f"The {ftype.replace('_', ' ')} with its fields at top level.",
+                 **links(fact=("getFact", {"fact_id": "/id"}), **FACT_LINKS))
         def get(self, fact_id):
             return typed(get_fact_row(fact_id, ftype))
 
     blp.route("")(Collection)
-    blp.route("/<slug:fact_id>")(Item)
+    blp.route("/<slug:fact_id>", parameters=path_id("fact_id", f"Id of the {ftype.replace('_', ' ')}",
+                                                     EXAMPLE_IDS[ftype]))(Item)
     return blp
 
 

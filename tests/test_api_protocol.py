@@ -23,16 +23,28 @@ def assert_problem(response, status, param=None):
 @pytest.mark.parametrize("url, param", [
     ("/v1/facts?limit=0", "limit"), ("/v1/facts?limit=101", "limit"), ("/v1/facts?limit=abc", "limit"),
     ("/v1/facts?limit=99999999999999999999999", "limit"), ("/v1/facts?from=2023-13", "from"),
-    ("/v1/facts?to=yesterday", "to"), ("/v1/facts?as_of=2021-02-30", "as_of"), ("/v1/facts?type=rumour", "type"),
+    ("/v1/facts?to=yesterday", "to"), ("/v1/facts?as_of=2021-02-31x", "as_of"), ("/v1/facts?type=rumour", "type"),
     ("/v1/facts?status=maybe", "status"), ("/v1/facts?sort=name", "sort"), ("/v1/facts?format=xml", "format"),
     ("/v1/facts?colour=red", "colour"), ("/v1/facts?limit=5&limit=6", "limit"), ("/v1/facts?entity=Not%20An%20Id", "entity"),
-    ("/v1/facts?entity=nobody", "entity"), ("/v1/facts?source=nowhere", "source"), ("/v1/facts?cursor=abc", "cursor"),
-    ("/v1/facts?q=%2A%2A%2A", "q"), ("/v1/search", "q"), ("/v1/search?q=", "q"), ("/v1/entities?type=animal", "type"),
-    ("/v1/meetings?participant=nobody", "participant"), ("/v1/events?kind=party", "kind"),
+    ("/v1/facts?cursor=abc", "cursor"), ("/v1/facts?from=2023-02-32", "from"), ("/v1?colour=red", "colour"),
+    ("/v1/search", "q"), ("/v1/search?q=", "q"), ("/v1/entities?type=animal", "type"),
+    ("/v1/events?kind=party", "kind"), ("/v1/facts?status=maybe&status=stated", "status"),
     ("/v1/meetings?type=meeting", "type"), ("/v1/facts?format=csv&cursor=abc", "cursor"),
 ])
 def test_bad_parameters_get_400_naming_the_parameter(client, url, param):
-    assert_problem(client.get(url), 400, param)
+    body = assert_problem(client.get(url), 400, param)
+    assert all(isinstance(m, str) for msgs in body["errors"].values() for m in msgs), body  # list items too
+
+
+@pytest.mark.parametrize("url, param", [
+    ("/v1/facts?entity=nobody", "entity"), ("/v1/facts?source=nowhere", "source"), ("/v1/facts?cursor=abc.def", "cursor"),
+    ("/v1/facts?q=%2A%2A%2A", "q"), ("/v1/entities?q=%2A", "q"), ("/v1/search?q=%2A", "q"),
+    ("/v1/facts?as_of=2021-02-30", "as_of"), ("/v1/facts?from=0000", "from"), ("/v1/facts?to=2023-02-29", "to"),
+    ("/v1/meetings?participant=nobody", "participant"), ("/v1/leases?lessor=nobody", "lessor"),
+])
+def test_schema_valid_values_naming_nothing_get_422_naming_the_parameter(client, url, param):
+    """Every parameter conforms to the published schema, but names nothing usable (api.common.UNPROCESSABLE)."""
+    assert_problem(client.get(url), 422, param)
 
 
 def test_tampered_and_foreign_cursors_are_refused(client):
@@ -40,10 +52,10 @@ def test_tampered_and_foreign_cursors_are_refused(client):
     body, mac = cursor.split(".")
     flipped = body[:-2] + ("A" if body[-2] != "A" else "B") + body[-1]
     for bad in (f"{flipped}.{mac}", cursor[:-3], f"{body}.AAAAAAAAAAAAAAAA", cursor + "x"):
-        assert_problem(client.get(f"/v1/facts?limit=2&cursor={bad}"), 400, "cursor")
+        assert_problem(client.get(f"/v1/facts?limit=2&cursor={bad}"), 422, "cursor")
     # a cursor is bound to its list and sort order
-    assert_problem(client.get(f"/v1/facts?limit=2&sort=-date&cursor={cursor}"), 400, "cursor")
-    assert_problem(client.get(f"/v1/meetings?limit=2&cursor={cursor}"), 400, "cursor")
+    assert_problem(client.get(f"/v1/facts?limit=2&sort=-date&cursor={cursor}"), 422, "cursor")
+    assert_problem(client.get(f"/v1/meetings?limit=2&cursor={cursor}"), 422, "cursor")
     assert client.get(f"/v1/facts?limit=2&cursor={cursor}").status_code == 200
 
 
