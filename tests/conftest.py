@@ -38,6 +38,26 @@ def client(app):
 
 
 @pytest.fixture(scope="session")
+def live_server(db_path, tmp_path_factory):
+    """Base URL (``http://127.0.0.1:PORT``) of the production server: gunicorn with
+    deploy/gunicorn.conf.py on a free port, serving ``db_path``, ready (``/readyz`` answered 200).
+
+    One per test session, shared: treat it as read-only (start a ``live.Server`` of your own to
+    break or reconfigure one). Its log is ``live-server/gunicorn.log`` in pytest's temp dir.
+    It is stopped after the session, by an atexit hook if the session is torn down before
+    that, and by the kernel (PR_SET_PDEATHSIG) if pytest itself is killed.
+    """
+    import atexit
+
+    from live import Server
+
+    server = Server(db_path, log_path=tmp_path_factory.mktemp("live-server") / "gunicorn.log")
+    atexit.register(server.stop)
+    with server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
 def db_rows(db_path):
     """Direct read access to the built database, to compare the API's answers against."""
     import sqlite3

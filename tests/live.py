@@ -1,5 +1,7 @@
 """Start the production server (gunicorn with deploy/gunicorn.conf.py) on a free port."""
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -9,6 +11,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def _die_with_parent():
+    """In the child before exec: SIGTERM it when the test process dies, however it dies
+    (PR_SET_PDEATHSIG), so no gunicorn outlives a killed pytest."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def free_port():
@@ -31,7 +42,8 @@ class Server:
     def start(self, timeout=20):
         log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL
         self.proc = subprocess.Popen([str(GUNICORN), "-c", "deploy/gunicorn.conf.py", "api:create_app()"],
-                                     cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+                                     cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                     preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
