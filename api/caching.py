@@ -3,9 +3,10 @@
 The ETag is a hash of the dataset version and the request (path, query string, the
 negotiated Accept), so ``If-None-Match`` is answered with 304 before any view or query runs.
 """
+import functools
 import hashlib
+import os
 import re
-import uuid
 from email.utils import format_datetime
 from datetime import datetime
 
@@ -22,12 +23,24 @@ DB_FREE_PATHS = ("/healthz", "/openapi.json")
 EXPOSED = "ETag, Link, X-Dataset-Version, X-Request-Id, Last-Modified, Cache-Control"
 
 
-def _etag(version):
-    accept = request.headers.get("Accept", "")
-    raw = f"{version}\n{request.full_path}\n{accept}".encode("utf-8", "surrogateescape")
+# Headers every response carries, whatever it is (added, never replaced: nothing else sets them).
+STATIC_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+                  ("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED))
+PREFLIGHT_HEADERS = (("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+                     ("Access-Control-Allow-Headers", "Accept, If-None-Match, X-Request-Id"),
+                     ("Access-Control-Max-Age", "86400"))
+
+# These hooks run on every request: each binds the request, g and the app once (a context-local
+# proxy costs a lookup per use) and reads the WSGI environ directly where werkzeug would parse.
+
+
+def _etag(req, version):
+    accept = req.environ.get("HTTP_ACCEPT", "")
+    raw = f"{version}\n{req.full_path}\n{accept}".encode("utf-8", "surrogateescape")
     return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
 
+@functools.lru_cache(maxsize=8)
 def _http_date(iso):
     return format_datetime(datetime.fromisoformat(iso.replace("Z", "+00:00")), usegmt=True)
 
@@ -46,47 +59,46 @@ def _refuse_malformed():
 
 
 def before_request():
-    incoming = request.headers.get("X-Request-Id", "")
-    g.request_id = incoming if SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    req, ctx, app = request._get_current_object(), g._get_current_object(), current_app._get_current_object()
+    environ = req.environ
+    incoming = environ.get("HTTP_X_REQUEST_ID", "")
+    ctx.request_id = incoming if incoming and SAFE_REQUEST_ID.match(incoming) else os.urandom(16).hex()
     _refuse_malformed()
     try:
-        g.db = current_app.extensions["kb_db"].current()
+        ctx.db = db = app.extensions["kb_db"].current()
     except Unavailable:
-        if request.path in DB_FREE_PATHS or request.path.startswith("/docs"):
-            g.db = None  # liveness, the spec and the explorer do not need the database
+        if req.path in DB_FREE_PATHS or req.path.startswith("/docs"):
+            ctx.db = None  # liveness, the spec and the explorer do not need the database
             return None
         raise
-    if request.method in ("GET", "HEAD") and request.path not in NO_CACHE_PATHS:
-        g.etag = _etag(g.db.version)
-        if g.etag in request.if_none_match:
-            response = current_app.response_class(status=304)
-            response.set_etag(g.etag)
-            return response
+    if req.method in ("GET", "HEAD") and req.path not in NO_CACHE_PATHS:
+        ctx.etag = etag = _etag(req, db.version)
+        if "HTTP_IF_NONE_MATCH" in environ and etag in req.if_none_match:
+            return app.response_class(status=304)  # after_request adds the ETag and cache headers
     return None
 
 
 def after_request(response):
+    req, ctx, app = request._get_current_object(), g._get_current_object(), current_app._get_current_object()
     headers = response.headers
-    headers["X-Request-Id"] = g.get("request_id", "")
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
-    headers["Access-Control-Allow-Origin"] = "*"
-    headers["Access-Control-Expose-Headers"] = EXPOSED
-    replica = current_app.config.get("REPLICA_ID")
+    add = headers.add
+    add("X-Request-Id", ctx.get("request_id", ""))
+    for key, value in STATIC_HEADERS:
+        add(key, value)
+    replica = app.config.get("REPLICA_ID")
     if replica:
-        headers["X-Replica"] = replica
-    db = g.get("db")
+        add("X-Replica", replica)
+    db = ctx.get("db")
     if db is not None:
-        headers["X-Dataset-Version"] = db.version
-    if request.method == "OPTIONS":
-        headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        headers["Access-Control-Allow-Headers"] = "Accept, If-None-Match, X-Request-Id"
-        headers["Access-Control-Max-Age"] = "86400"
-    if request.path in NO_CACHE_PATHS:
+        add("X-Dataset-Version", db.version)
+    if req.method == "OPTIONS":
+        for key, value in PREFLIGHT_HEADERS:
+            add(key, value)
+    if req.path in NO_CACHE_PATHS:
         headers["Cache-Control"] = "no-store"
-    elif response.status_code in (200, 304) and g.get("etag") and db is not None:
-        response.set_etag(g.etag)
-        headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
+    elif response.status_code in (200, 304) and db is not None and ctx.get("etag"):
+        headers["ETag"] = f'"{ctx.etag}"'
+        headers["Cache-Control"] = f"public, max-age={app.config['CACHE_MAX_AGE']}"
         headers["Last-Modified"] = _http_date(db.built_at)
         headers["Vary"] = "Accept, Origin"
     return response

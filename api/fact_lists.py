@@ -9,7 +9,14 @@ from flask_smorest import abort
 from .common import UNPROCESSABLE, decode_cursor, page
 from .dates import date_range
 from .fact_query import FactQuery, fts_query
-from .fact_schemas import TYPE_PATHS
+from .fact_schemas import TYPE_PATHS, TYPED_SCHEMAS, FactBaseSchema
+from .json import json_response
+
+loads = orjson.loads
+TYPED_LINK = {ftype: f"/v1/{path}/" for ftype, path in TYPE_PATHS.items()}
+# the type's own fields, in the order its schema declares (and dumps) them
+TYPED_FIELDS = {ftype: tuple(name for name in schema().fields if name not in FactBaseSchema().fields)
+                for ftype, schema in TYPED_SCHEMAS.items()}
 
 COMMON = ("id", "type", "summary", "date", "date_precision", "status", "note")
 MIMETYPES = {"json": "application/json", "csv": "text/csv", "ndjson": "application/x-ndjson"}
@@ -21,22 +28,26 @@ GENERIC_COLUMNS = [*COMMON, "attributes", "entities", "citations"]
 
 
 def generic(row):
-    fact = {key: row[key] for key in COMMON}
-    fact["attributes"] = orjson.loads(row["attributes"])
-    fact["entities"] = orjson.loads(row["entities"])
-    fact["citations"] = orjson.loads(row["citations"])
-    path = TYPE_PATHS[row["type"]]
-    fact["links"] = {"self": f"/v1/facts/{row['id']}", "typed": f"/v1/{path}/{row['id']}"}
-    return fact
+    """A fact row in the common shape, keys in :class:`~api.fact_schemas.FactSchema` order."""
+    fid = row["id"]
+    return {"id": fid, "type": row["type"], "summary": row["summary"], "date": row["date"],
+            "date_precision": row["date_precision"], "status": row["status"], "note": row["note"],
+            "entities": loads(row["entities"]), "citations": loads(row["citations"]),
+            "links": {"self": "/v1/facts/" + fid, "typed": TYPED_LINK[row["type"]] + fid},
+            "attributes": loads(row["attributes"])}
 
 
 def typed(row):
-    fact = {key: row[key] for key in COMMON}
-    fact.update(orjson.loads(row["attributes"]))
-    fact["entities"] = orjson.loads(row["entities"])
-    fact["citations"] = orjson.loads(row["citations"])
-    path = TYPE_PATHS[row["type"]]
-    fact["links"] = {"self": f"/v1/{path}/{row['id']}", "fact": f"/v1/facts/{row['id']}"}
+    """A fact row in its typed shape (type fields at top level), keys in schema order."""
+    fid, ftype = row["id"], row["type"]
+    fact = {"id": fid, "type": ftype, "summary": row["summary"], "date": row["date"],
+            "date_precision": row["date_precision"], "status": row["status"], "note": row["note"],
+            "entities": loads(row["entities"]), "citations": loads(row["citations"]),
+            "links": {"self": TYPED_LINK[ftype] + fid, "fact": "/v1/facts/" + fid}}
+    attributes = loads(row["attributes"])
+    for name in TYPED_FIELDS[ftype]:
+        if name in attributes:
+            fact[name] = attributes[name]
     return fact
 
 
@@ -91,7 +102,7 @@ def fact_list(args, convert, scope, columns, **query):
     after = decode_cursor(scope, args["cursor"], 2) if args.get("cursor") else None
     rows = g.db.all(*fq.sql(after=after, limit=args["limit"] + 1))
     body, headers = page(rows, args["limit"], scope, lambda r: [r["sort_date"], r["id"]], convert)
-    return body, 200, headers
+    return json_response(body, headers)
 
 
 def _stream(fq, convert, fmt, columns):

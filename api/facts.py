@@ -7,6 +7,7 @@ from .common import Blueprint, links, page_of, path_id
 from .fact_lists import GENERIC_COLUMNS, STREAM_DOC, fact_list, generic
 from .fact_query import FACT_COLUMNS
 from .fact_schemas import FactArgs, FactSchema
+from .json import json_response
 
 blp = Blueprint("facts", __name__, url_prefix="/v1/facts",
                 description="Every fact in a common shape: common fields, `attributes`, entities and citations")
@@ -47,4 +48,4 @@ class Fact(MethodView):
 
         The fact in the common shape, with a link to its typed resource.
         """
-        return generic(get_fact_row(fact_id))
+        return json_response(generic(get_fact_row(fact_id)))

@@ -6,6 +6,7 @@ from flask_smorest import abort
 
 from .common import UNPROCESSABLE, Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, page, page_of
 from .fact_query import fts_query
+from .json import json_response
 
 F = ma.fields
 KINDS = ["entity", "fact", "source"]
@@ -60,8 +61,7 @@ class Search(MethodView):
         if args.get("kind"):
             where.append(f"s.kind IN ({', '.join('?' * len(args['kind']))})")
             params.extend(args["kind"])
-        inner = ("SELECT s.id, s.kind, s.ref_id, s.title, bm25(search_fts, 10.0, 1.0) AS rank, "
-                 "snippet(search_fts, -1, '<mark>', '</mark>', '…', 16) AS snippet "
+        inner = ("SELECT s.id, s.kind, s.ref_id, s.title, bm25(search_fts, 10.0, 1.0) AS rank "
                  "FROM search_fts JOIN search s ON s.id = search_fts.rowid WHERE " + " AND ".join(where))
         sql = f"SELECT * FROM ({inner})"
         if args.get("cursor"):
@@ -69,6 +69,15 @@ class Search(MethodView):
             sql += " WHERE (rank, id) > (?, ?)"
             params.extend([rank, last_id])
         sql += " ORDER BY rank, id LIMIT ?"
-        rows = g.db.all(sql, params + [args["limit"] + 1])
+        rows = [dict(row) for row in g.db.all(sql, params + [args["limit"] + 1])]
+        # Snippets only for the hits on the page: SQLite would compute one for every match
+        # before sorting, and a snippet tokenizes the whole text (a source's is long).
+        shown = rows[:args["limit"]]
+        if shown:
+            snippets = dict(g.db.all(
+                "SELECT rowid, snippet(search_fts, -1, '<mark>', '</mark>', '…', 16) FROM search_fts "
+                f"WHERE search_fts MATCH ? AND rowid IN ({', '.join('?' * len(shown))})", [match, *(r["id"] for r in shown)]))
+            for row in shown:
+                row["snippet"] = snippets[row["id"]]
         body, headers = page(rows, args["limit"], "search", lambda r: [r["rank"], r["id"]], _hit)
-        return body, 200, headers
+        return json_response(body, headers)

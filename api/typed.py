@@ -7,6 +7,7 @@ from .common import Blueprint, links, page_of, path_id, slug_field, slug_list
 from .fact_lists import COMMON, STREAM_DOC, fact_list, require_entities, typed
 from .fact_schemas import EVENT_KINDS, STATEMENT_KINDS, TYPED_SCHEMAS, CommonFactArgs, FactBaseSchema
 from .facts import get_fact_row
+from .json import json_response
 
 F = ma.fields
 
@@ -91,7 +92,7 @@ def typed_blueprint(ftype):
                  description=f"The {ftype.replace('_', ' ')} with its fields at top level.",
                  **links(fact=("getFact", {"fact_id": "/id"}), **FACT_LINKS))
         def get(self, fact_id):
-            return typed(get_fact_row(fact_id, ftype))
+            return json_response(typed(get_fact_row(fact_id, ftype)))
 
     blp.route("")(Collection)
     blp.route("/<slug:fact_id>", parameters=path_id("fact_id", f"Id of the {ftype.replace('_', ' ')}",
