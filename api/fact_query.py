@@ -11,7 +11,7 @@ also yields that order, so a page costs one index range scan whatever the table 
 """
 import re
 
-from .dates import date_range, year_before
+from .dates import date_range
 
 FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.status, f.note, "
                 "f.sort_date, f.attributes, f.entities, f.citations")
@@ -28,6 +28,8 @@ class FactQuery:
         """``roles``: ``[(role, entity_id), …]``; ``kind``: ``(table, [kinds])``;
         ``entity``/``source``: the entity or source a sub-collection belongs to."""
         self.where, self.params = [], []
+        # redundant bounds on the sort key that turn a date filter into an index range (see sql())
+        self.low = self.high = None
         entities = ([entity] if entity else []) + list(args.get("entity") or [])
         roles = list(roles)
         if roles:
@@ -70,12 +72,14 @@ class FactQuery:
                 self._add("EXISTS (SELECT 1 FROM citations c WHERE c.fact_id = f.id AND c.source_id = ?)", sid)
         if args.get("from_"):
             start = date_range(args["from_"])[0]
-            # date_end >= start implies sort_date >= start - 1 year (no interval is longer than a
-            # year): the redundant bound turns the filter into an index range.
-            self._add(f"f.date_end >= ? AND {self.key[0]} >= ?", start, year_before(start))
+            self._add("f.date_end >= ?", start)
+            # A fact's interval is one calendar day, month or year, so one that ends on or after
+            # ``start`` begins on 1 January of ``start``'s year at the earliest.
+            self.low = start[:4] + "-01-01"
         if args.get("to"):
             end = date_range(args["to"])[1]
-            self._add(f"f.date_start <= ? AND {self.key[0]} <= ?", end, end)
+            self._add("f.date_start <= ?", end)
+            self.high = end
         if args.get("as_of"):
             self._add("f.first_published <= ?", date_range(args["as_of"])[1])
         if args.get("q"):
@@ -89,9 +93,26 @@ class FactQuery:
 
     def sql(self, after=None, limit=None):
         where, params = list(self.where), list(self.params)
+        low, high = self.low, self.high
         if after is not None:
-            where.append(f"({self.key[0]}, {self.key[1]}) {'<' if self.descending else '>'} (?, ?)")
-            params.extend(after)
+            # SQLite seeks with one lower (upper) bound on the key, so only the tighter of the
+            # cursor and the date bound is given: else a deep page would scan from the start of
+            # the date range (or from a cursor that lies before it).
+            bound = high if self.descending else low
+            if bound is None or not isinstance(after[0], str) or (
+                    after[0] <= bound if self.descending else after[0] >= bound):
+                where.append(f"({self.key[0]}, {self.key[1]}) {'<' if self.descending else '>'} (?, ?)")
+                params.extend(after)
+                if self.descending:
+                    high = None
+                else:
+                    low = None
+        if low is not None:
+            where.append(f"{self.key[0]} >= ?")
+            params.append(low)
+        if high is not None:
+            where.append(f"{self.key[0]} <= ?")
+            params.append(high)
         order = " DESC" if self.descending else ""
         sql = (f"SELECT {FACT_COLUMNS} FROM {self.driver}"
                + (" WHERE " + " AND ".join(where) if where else "")
