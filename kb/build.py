@@ -252,13 +252,16 @@ def _build_into(seeds_dir, tmp, progress):
 
         batches = _Batches(conn)
         files = seeds.fact_files()
-        bar = tqdm(files, desc="facts", unit="file", disable=None if progress is None else not progress)
-        with db.conn:
-            for path in bar:
-                for fact in seeds.iter_facts([path]):
-                    search_id += 1
-                    _write_fact(batches, fact, search_id)
-                bar.set_postfix(facts=seeds.fact_count, refresh=False)
+        bar = tqdm(total=len(files), desc="facts", unit="file", disable=None if progress is None else not progress)
+
+        def file_done(path):
+            bar.set_postfix(facts=seeds.fact_count, refresh=False)
+            bar.update()
+
+        with conn:
+            for fact in seeds.iter_facts(files, on_file=file_done):
+                search_id += 1
+                _write_fact(batches, fact, search_id)
             batches.flush()
         bar.close()
         problems = seeds.finish()

@@ -1,6 +1,7 @@
 """Partial ISO 8601 dates (``2011``, ``2023-03``, ``2024-07-24``) as intervals."""
 import calendar
 import re
+from functools import lru_cache
 
 PRECISIONS = {4: "year", 7: "month", 10: "day"}
 _FORM = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -11,6 +12,7 @@ def normalise(value):
     return f"{value:04d}" if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+@lru_cache(maxsize=65536)
 def interval(value):
     """Return ``(start, end, precision)`` for a partial date, or raise ValueError.
 

@@ -3,24 +3,72 @@
 Mappings load as :class:`Marked` dicts and sequences as :class:`MarkedList` lists, both
 carrying ``line``/``col`` (1-based) of the node and ``marks`` for their children, so every
 problem can be reported as ``path:line:column: message``.
+
+Plain block-style files (what seeds are made of) are read by a fast line-based reader;
+anything else goes to PyYAML (C-accelerated), so values, positions and messages are the
+same either way. With ``load(..., lazy=True)`` the fast reader does not record positions
+while reading: the first time any node's ``line``/``col``/``marks``/``key_marks`` is asked
+for (that is, when there is a problem to report), the file is read again with positions and
+every node of the document gets them.
 """
 import re
+import weakref
 
 import yaml
 
 BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_POSITIONS = frozenset(("line", "col", "key_marks", "marks"))
+
+
+def _positions_on_demand(node, name):
+    if name not in _POSITIONS:
+        raise AttributeError(name)
+    try:
+        lazy = object.__getattribute__(node, "lazy")
+    except AttributeError:
+        raise AttributeError(name) from None
+    lazy.fill()
+    return object.__getattribute__(node, name)
 
 
 class Marked(dict):
     """A mapping with the position of itself (``line``, ``col``), its keys and its values."""
 
-    __slots__ = ("line", "col", "key_marks", "marks")
+    __slots__ = ("line", "col", "key_marks", "marks", "lazy", "__weakref__")
+    __getattr__ = _positions_on_demand  # only called for a position not recorded yet
 
 
 class MarkedList(list):
     """A sequence with the position of itself and of each item."""
 
-    __slots__ = ("line", "col", "marks")
+    __slots__ = ("line", "col", "marks", "lazy", "__weakref__")
+    __getattr__ = _positions_on_demand
+
+
+class _LazyPositions:
+    """The text of a document read without positions, to read them when first needed."""
+
+    __slots__ = ("text", "root")
+
+    def __init__(self, text):
+        self.text = text
+        self.root = None
+
+    def fill(self):
+        root = self.root() if self.root is not None else None
+        if root is None:
+            raise AttributeError("positions are no longer available")
+        marked = _fast(self.text)
+        stack = [(root, marked)]
+        while stack:
+            node, source = stack.pop()
+            node.line, node.col, node.marks = source.line, source.col, source.marks
+            if isinstance(source, Marked):
+                node.key_marks = source.key_marks
+                pairs = [(node[key], source[key]) for key in source]
+            else:
+                pairs = zip(node, source)
+            stack.extend((a, b) for a, b in pairs if isinstance(b, (Marked, MarkedList)))
 
 
 def _pos(node):
@@ -70,18 +118,15 @@ Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
-def load(data):
+def load(data, lazy=False):
     """Load one YAML document (``bytes``, ``str`` or a stream); return ``(data, problems)``.
 
-    Plain block-style files (what seeds are made of) go through :func:`fast_load`; anything
-    else, including every file with a problem, is loaded by PyYAML, so results, positions
-    and messages are the same either way. A syntax error is raised as
-    :class:`yaml.MarkedYAMLError` (it has ``problem_mark``); bytes that are not UTF-8 raise
-    :class:`UnicodeDecodeError`.
+    A syntax error is raised as :class:`yaml.MarkedYAMLError` (it has ``problem_mark``);
+    bytes that are not UTF-8 raise :class:`UnicodeDecodeError`.
     """
     if isinstance(data, (bytes, str)):
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        doc = fast_load(text)
+        doc = fast_load(text, lazy)
         if doc is not None:
             return doc, []
     loader = Loader(data)
@@ -91,19 +136,18 @@ def load(data):
         loader.dispose()
 
 
-# -- the fast path ---------------------------------------------------------------------------
+# -- the fast reader ---------------------------------------------------------------------------
 # A line-by-line reader for the block-style subset of YAML that seed files use: mappings and
 # sequences by indentation, one-line plain / single- / double-quoted scalars, one-line flow
 # sequences of scalars, comments. It gives up (returns None) on anything else — anchors,
-# tags, block scalars, multi-line scalars, flow mappings, documents markers, tabs, unusual
-# escapes, duplicate or non-string keys, ... — and PyYAML then loads the file. Scalars are
-# resolved with PyYAML's own resolver and constructors, so values are identical.
+# tags, block scalars, multi-line scalars, flow mappings, document markers, tabs, unusual
+# escapes, empty values, duplicate or non-string keys, ... — and PyYAML then reads the file.
+# Plain scalars are resolved with PyYAML's own resolver rules and constructors.
 
 class _Unsupported(Exception):
     pass
 
 
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)")
 _DQ = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _SQ = re.compile(r"'((?:[^']|'')*)'")
 _TAIL = re.compile(r"(?: +#.*)?")
@@ -124,21 +168,25 @@ _BUILD = {
     "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
     "tag:yaml.org,2002:timestamp": _CONSTRUCTOR.construct_scalar,  # dates stay strings, as in Loader
 }
-_MAYBE_NOT_STR = {k for k in _RESOLVER.yaml_implicit_resolvers if k}
+assert None not in _RESOLVER.yaml_implicit_resolvers  # no resolver applies to every first character
+_IMPLICIT = {first: list(resolvers) for first, resolvers in _RESOLVER.yaml_implicit_resolvers.items() if first}
+_MAYBE_NOT_STR = set(_IMPLICIT)  # a plain scalar starting with another character is a string
+# one line: indentation, "- " (an item), "key:" and the separating spaces, the rest
+_LINES = re.compile(r"^( *)(?:(- +)(?=[^ \n]))?(?:([A-Za-z_][A-Za-z0-9_-]*):( +|$))?(.*)$", re.M)
+# a value starting with none of these is a plain scalar if it has no ": " or " #" and does not end with ":"
+_SPECIAL_START = _NOT_PLAIN_START | set("-?: ")
 _key_is_str = {}
 
 
 def _plain(value):
-    """A plain scalar's value, resolved exactly as PyYAML does."""
-    if value[0] not in _MAYBE_NOT_STR:
-        return value
-    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
-    if tag == _STR:
-        return value
-    build = _BUILD.get(tag)
-    if build is None:
-        raise _Unsupported
-    return build(yaml.ScalarNode(tag, value))
+    """A plain scalar's value, resolved as PyYAML's ``Resolver.resolve`` and constructors do."""
+    for tag, regexp in _IMPLICIT.get(value[0], ()):
+        if regexp.match(value):
+            build = _BUILD.get(tag)
+            if build is None:
+                raise _Unsupported  # `<<` or `=`
+            return build(yaml.ScalarNode(tag, value))
+    return value
 
 
 def _unescape(body):
@@ -158,7 +206,7 @@ def _unescape(body):
     return "".join(parts)
 
 
-def _inline(rest, line, col):
+def _inline(rest, line, col, lazy):
     """The value written after ``key:`` or ``-`` on one line, starting at column ``col``."""
     first = rest[0]
     if first == '"' or first == "'":
@@ -170,7 +218,7 @@ def _inline(rest, line, col):
             return body.replace("''", "'")
         return _unescape(body) if "\\" in body else body
     if first == "[":
-        return _flow_seq(rest, line, col)
+        return _flow_seq(rest, line, col, lazy)
     if first in _NOT_PLAIN_START or (first in "-?:" and (len(rest) == 1 or rest[1] == " ")):
         raise _Unsupported
     cut = rest.find(" #")
@@ -181,9 +229,12 @@ def _inline(rest, line, col):
     return _plain(rest)
 
 
-def _flow_seq(rest, line, col):
+def _flow_seq(rest, line, col, lazy):
     items = MarkedList()
-    items.line, items.col, items.marks = line, col, []
+    if lazy is None:
+        items.line, items.col, items.marks = line, col, []
+    else:
+        items.lazy = lazy
     pos = 1
     if rest[1:].lstrip(" ").startswith("]"):
         pos = rest.index("]") + 1
@@ -200,7 +251,8 @@ def _flow_seq(rest, line, col):
             else:
                 value = _unescape(dq) if "\\" in dq else dq
             items.append(value)
-            items.marks.append((line, col + match.end(1) - 0))
+            if lazy is None:
+                items.marks.append((line, col + match.end(1)))
             pos = match.end()
             if match.group(5) == "]":
                 break
@@ -209,31 +261,36 @@ def _flow_seq(rest, line, col):
     return items
 
 
-_LINE = re.compile(r"( *)(?:(- +)(?=[^ ]))?(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +|$))?(.*)")
-
-
-def fast_load(text):
-    """Load ``text`` if it is in the plain block-style subset; else return None."""
+def fast_load(text, lazy=False):
+    """Read ``text`` if it is in the plain block-style subset; else return None."""
     if _REJECT.search(text):
         return None
+    positions = _LazyPositions(text) if lazy else None
     try:
-        return _fast(text)
-    except _Unsupported:
+        doc = _fast(text, positions)
+    except (_Unsupported, RecursionError):
         return None
+    if positions is not None:
+        positions.root = weakref.ref(doc)
+    return doc
 
 
-def _fast(text):
+def _fast(text, lazy=None):
+    """Build the document; record positions unless ``lazy`` (then nodes point at it instead)."""
     root = MarkedList()  # holds the document while it is read
-    stack = []  # open containers: [indent, container, is_map]
+    stack = []  # open containers, innermost last: (indent, container, is_map)
+    top = None
     # a `key:` (or the document itself) waiting for its nested block: (container, key, indent)
     pending = (root, None, -1)
-    match_line = _LINE.match
     key_is_str = _key_is_str
+    special, maybe_not_str = _SPECIAL_START, _MAYBE_NOT_STR
+    eager = lazy is None
     number = 0
-    for raw in text.split("\n"):
+    for indent, dash, key, sep, rest in _LINES.findall(text):
         number += 1
-        indent, dash, key, rest = match_line(raw).groups()
-        if not dash and not key:
+        if rest and rest[-1] == " ":
+            rest = rest.rstrip(" ")
+        if not key and not dash:
             if not rest or rest[0] == "#":
                 continue  # a blank line or a comment
             raise _Unsupported  # a lone scalar, a continuation line, a document marker, a directive, ...
@@ -244,58 +301,81 @@ def _fast(text):
                 raise _Unsupported  # an empty value, or an indentless sequence
             if dash:
                 container = MarkedList()
-                container.marks = []
+                if eager:
+                    container.marks = []
             else:
                 container = Marked()
-                container.key_marks, container.marks = {}, {}
-            container.line, container.col = number, col + 1
+                if eager:
+                    container.key_marks, container.marks = {}, {}
+            if eager:
+                container.line, container.col = number, col + 1
+            else:
+                container.lazy = lazy
             if owner_key is None:
                 owner.append(container)
             else:
                 owner[owner_key] = container
-                owner.marks[owner_key] = (number, col + 1)
-            stack.append([col, container, not dash])
+                if eager:
+                    owner.marks[owner_key] = (number, col + 1)
+            top = (col, container, not dash)
+            stack.append(top)
             pending = None
         else:
-            while stack[-1][0] > col:
-                stack.pop()
-                if not stack:
-                    raise _Unsupported
-            if stack[-1][0] != col or stack[-1][2] == bool(dash):
-                raise _Unsupported  # a continuation line, or a key where an item belongs (or the reverse)
-        frame = stack[-1]
+            if top[0] != col:
+                while top[0] > col:
+                    stack.pop()
+                    if not stack:
+                        raise _Unsupported
+                    top = stack[-1]
+                if top[0] != col:
+                    raise _Unsupported  # a continuation line
+            if bool(dash) == top[2]:
+                raise _Unsupported  # an item where a key belongs, or the reverse
         if dash:
-            seq = frame[1]
+            seq = top[1]
             col += len(dash)
-            seq.marks.append((number, col + 1))
+            if eager:
+                mark = (number, col + 1)
+                seq.marks.append(mark)
             if not key:
-                rest = rest.rstrip(" ")
-                if not rest or rest[0] == "#" or rest[0] == "-" and (len(rest) == 1 or rest[1] == " "):
+                if rest[0] == "#" or rest[0] == "-" and (len(rest) == 1 or rest[1] == " "):
                     raise _Unsupported  # an empty item or a nested sequence
-                seq.append(_inline(rest, number, col + 1))
+                seq.append(_inline(rest, number, col + 1, lazy))
                 continue
             mapping = Marked()
-            mapping.line, mapping.col = number, col + 1
-            mapping.key_marks, mapping.marks = {}, {}
+            if eager:
+                mapping.line, mapping.col = mark
+                mapping.key_marks, mapping.marks = {key: mark}, {}
+            else:
+                mapping.lazy = lazy
             seq.append(mapping)
-            stack.append([col, mapping, True])
+            top = (col, mapping, True)
+            stack.append(top)
         else:
-            mapping = frame[1]
+            mapping = top[1]
+            if key in mapping:
+                raise _Unsupported  # a duplicate key: PyYAML reports it
+            if eager:
+                mapping.key_marks[key] = (number, col + 1)
         is_str = key_is_str.get(key)
-        if is_str is None:
-            is_str = key_is_str[key] = _RESOLVER.resolve(yaml.ScalarNode, key, (True, False)) == _STR
-        if not is_str or key in mapping:
-            raise _Unsupported  # PyYAML reports these
-        mapping.key_marks[key] = (number, col + 1)
-        rest = rest.rstrip(" ")
-        if rest:
-            if rest[0] == "#":
-                raise _Unsupported
-            at = len(raw.rstrip(" ")) - len(rest) + 1
-            mapping.marks[key] = (number, at)
-            mapping[key] = _inline(rest, number, at)
-        else:
+        if not is_str:
+            if is_str is None:
+                is_str = key_is_str[key] = _RESOLVER.resolve(yaml.ScalarNode, key, (True, False)) == _STR
+            if not is_str:
+                raise _Unsupported  # a key such as `yes` or `null`: PyYAML reports it
+        if not rest:
             pending = (mapping, key, col)
+            continue
+        at = col + len(key) + len(sep) + 2
+        if eager:
+            mapping.marks[key] = (number, at)
+        first = rest[0]
+        if first not in special and ": " not in rest and " #" not in rest and rest[-1] != ":":
+            mapping[key] = _plain(rest) if first in maybe_not_str else rest  # a plain scalar
+        elif first == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
+            mapping[key] = rest[1:-1]  # a double-quoted string without escapes
+        else:
+            mapping[key] = _inline(rest, number, at, lazy)
     if pending is not None or len(root) != 1:
         raise _Unsupported
     return root[0]

@@ -1,5 +1,7 @@
 """Find a quote in a source text, comparing with whitespace normalised."""
 import re
+from array import array
+from bisect import bisect_right
 
 _WORD = re.compile(r"\S+")
 _TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
@@ -11,19 +13,30 @@ def squash(text):
 
 
 class SourceText:
-    """A source's text with a whitespace-normalised copy and an offset map back to the original."""
+    """A source's text with a whitespace-normalised copy and an offset map back to the original.
+
+    The map is kept per word (where each word starts in the copy and in the original), not
+    per character, so it stays small for long texts.
+    """
 
     def __init__(self, text):
         self.text = text
-        pieces, starts = [], []  # starts[i]: offset in `text` of normalised char i
+        words, normal_starts, text_starts = [], array("q"), array("q")
+        at = 0
         for match in _WORD.finditer(text):
-            if pieces:
-                pieces.append(" ")
-                starts.append(match.start() - 1)
-            pieces.append(match.group())
-            starts.extend(range(match.start(), match.end()))
-        self.normal = "".join(pieces)
-        self.starts = starts
+            word = match.group()
+            words.append(word)
+            normal_starts.append(at)
+            text_starts.append(match.start())
+            at += len(word) + 1
+        self.normal = " ".join(words)
+        self._normal_starts = normal_starts
+        self._text_starts = text_starts
+
+    def _offset(self, at):
+        """Offset in ``text`` of the non-space character at offset ``at`` of ``normal``."""
+        word = bisect_right(self._normal_starts, at) - 1
+        return self._text_starts[word] + at - self._normal_starts[word]
 
     def find(self, quote):
         """Return ``(start, end)`` offsets of ``quote`` in the original text, or None."""
@@ -31,7 +44,8 @@ class SourceText:
         at = self.normal.find(needle) if needle else -1
         if at < 0:
             return None
-        return self.starts[at], self.starts[at + len(needle) - 1] + 1
+        # the needle neither starts nor ends with a space, so both ends fall inside words
+        return self._offset(at), self._offset(at + len(needle) - 1) + 1
 
     def hint(self, quote):
         """Explain a near miss: the quote matches once quotation marks and dashes are made plain."""

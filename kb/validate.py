@@ -6,7 +6,12 @@ collected as a :class:`Problem` (``path:line:column: message``); nothing stops a
 """
 import hashlib
 import json
+import multiprocessing
+import os
+import sqlite3
+from collections import deque
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import jsonschema_rs
@@ -116,21 +121,32 @@ def _label(path):
 class Seeds:
     """The seed folder: ``sources/*.yaml`` (+ ``.txt``), ``entities/*.yaml``, ``facts/**/*.yaml``."""
 
-    def __init__(self, root):
+    def __init__(self, root, workers=None):
         self.root = Path(root)
+        self.workers = workers  # processes reading fact files besides this one (None: decide by size)
         self.problems = []
         self.validators = _validators()
         self.sources = {}  # id -> row (with "text")
         self.source_texts = {}  # id -> SourceText
         self.entities = {}  # id -> row
-        self._fact_ids = {}  # id -> "path:line" of its first definition
-        self._responses = []  # (responds_to, fact id, path, line, col) checked once all facts are known
+        self._fact_ids = _IdRegistry()  # every fact id seen -> (file number << 32) | index in its file
+        self._files = []  # file number -> path
+        self._file_numbers = {}  # path -> file number
+        self._responses = []  # (responds_to, fact id, file number, index) checked once all facts are known
+        self._located = (None, None)  # (file number, document) last read again for positions
         self._digest = hashlib.sha256()
         self.fact_count = 0
 
     # -- helpers ---------------------------------------------------------------------------
     def problem(self, path, line, col, message):
         self.problems.append(Problem(str(path), line, col, message))
+
+    def _file_number(self, path):
+        number = self._file_numbers.get(path)
+        if number is None:
+            number = self._file_numbers[path] = len(self._files)
+            self._files.append(str(path))
+        return number
 
     def _hash(self, kind, row):
         self._digest.update(kind.encode() + b"\t" + orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n")
@@ -140,11 +156,11 @@ class Seeds:
         digest.update(f"schema:{schema_version}".encode())
         return digest.hexdigest()
 
-    def _load(self, path, schema):
+    def _load(self, path, schema, lazy=False):
         """Parse and schema-check one file; return the document (None if unusable) and
         the set of top-level list indexes that failed the schema."""
         try:
-            doc, dup_problems = marks.load(Path(path).read_bytes())
+            doc, dup_problems = marks.load(Path(path).read_bytes(), lazy=lazy)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -255,29 +271,107 @@ class Seeds:
     def fact_files(self):
         return sorted((self.root / "facts").rglob("*.yaml"))
 
-    def iter_facts(self, files=None):
-        """Yield one clean row per valid fact, file by file; problems go to ``self.problems``."""
-        for path in files if files is not None else self.fact_files():
-            doc, bad = self._load(path, "facts")
-            if doc is None:
-                continue
-            for index, item in enumerate(doc["facts"]):
-                if index in bad:
+    def iter_facts(self, files=None, on_file=None):
+        """Yield one clean row per valid fact, file by file; problems go to ``self.problems``.
+
+        Files are read and checked (:meth:`_check_file`) in worker processes when there are
+        enough of them; what needs every fact so far (duplicate ids, the dataset hash, the
+        order of rows) is done here, in file order, so the result does not depend on it.
+        ``on_file(path)`` is called after each file.
+        """
+        files = [Path(p) for p in (files if files is not None else self.fact_files())]
+        for path, (problems, facts, responses) in self._checked_files(files):
+            self.problems.extend(problems)
+            number = self._file_number(path)
+            existing = self._fact_ids.lookup({fid for fid, _, _, _ in facts})
+            first_index = {}  # fact id -> index of its first definition in this file
+            for fid, index, row, hash_line in facts:
+                first = existing.get(fid)
+                if first is None and fid in first_index:
+                    first = number << 32 | first_index[fid]
+                if first is not None:
+                    where = self._position(number, index, "id")
+                    first_line = self._position(first >> 32, first & 0xFFFFFFFF, "id")[0]
+                    self.problem(path, *where,
+                                 f"duplicate fact id {fid!r} (first defined at {self._files[first >> 32]}:{first_line})")
                     continue
-                row = self._check_fact(path, item)
+                first_index[fid] = index
                 if row is not None:
                     self.fact_count += 1
-                    self._hash("fact", row)
+                    self._digest.update(b"fact\t" + hash_line + b"\n")
                     yield row
+            self._fact_ids.add((fid, number << 32 | index) for fid, index in first_index.items())
+            self._responses.extend((target, fid, number, index) for target, fid, index in responses)
+            self._located = (None, None)
+            if on_file is not None:
+                on_file(path)
 
-    def _check_fact(self, path, fact):
+    def _position(self, number, index, key):
+        """``(line, col)`` of ``key`` of fact ``index`` in file ``number`` (read again: rare)."""
+        if self._located[0] != number:
+            doc, _ = marks.load(Path(self._files[number]).read_bytes())
+            self._located = (number, doc)
+        return self._located[1]["facts"][index].marks[key]
+
+    def _worker_count(self, files):
+        workers = self.workers
+        if workers is None:
+            workers = int(os.environ.get("KB_WORKERS", "-1"))
+        if workers < 0:  # automatic: one reader beside this process, for big inputs on 2+ cores
+            big = sum(path.stat().st_size for path in files) >= PARALLEL_MIN_BYTES
+            workers = 1 if big and (os.cpu_count() or 1) >= 2 else 0
+        if "fork" not in multiprocessing.get_all_start_methods():
+            workers = 0
+        return min(workers, len(files) - 1) if len(files) > 1 else 0
+
+    def _checked_files(self, files):
+        """Yield ``(path, _check_file(path))`` in file order, with a few files read ahead."""
+        workers = self._worker_count(files)
+        if workers == 0:
+            for path in files:
+                yield path, self._check_file(path)
+            return
+        global _WORKER_SEEDS
+        _WORKER_SEEDS = self  # inherited by the forked workers
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        try:
+            todo, pending = iter(files), deque()
+            for path in islice(todo, workers + 1):
+                pending.append((path, pool.apply_async(_check_in_worker, (path,))))
+            while pending:
+                path, result = pending.popleft()
+                result = result.get()
+                for path_next in islice(todo, 1):
+                    pending.append((path_next, pool.apply_async(_check_in_worker, (path_next,))))
+                yield path, result
+        finally:
+            pool.terminate()
+            pool.join()
+            _WORKER_SEEDS = None
+
+    def _check_file(self, path):
+        """Read and check one fact file against the sources and entities; return
+        ``(problems, facts, responses)``: ``facts`` lists ``(id, index, row or None,
+        hash line)`` for every fact that passed the schema, in order."""
+        outer, self.problems = self.problems, []
+        try:
+            doc, bad = self._load(path, "facts", lazy=True)
+            facts, responses = [], []
+            if doc is not None:
+                for index, item in enumerate(doc["facts"]):
+                    if index in bad:
+                        continue
+                    row = self._check_fact(path, item, index, responses)
+                    hash_line = None if row is None else orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
+                    facts.append((item["id"], index, row, hash_line))
+            return self.problems, facts, responses
+        finally:
+            self.problems = outer
+
+    def _check_fact(self, path, fact, index, responses):
+        """Check one fact (all but the uniqueness of its id); return its row, or None."""
         ok = True
         fid = fact["id"]
-        if fid in self._fact_ids:
-            self.problem(path, *fact.marks["id"], f"duplicate fact id {fid!r} (first defined at {self._fact_ids[fid]})")
-            ok = False
-        else:
-            self._fact_ids[fid] = f"{path}:{fact.marks['id'][0]}"
 
         # dates
         date = dates.normalise(fact["date"])
@@ -311,47 +405,53 @@ class Seeds:
             except ValueError as exc:
                 self.problem(path, *fact.marks["start_date"], f"fact {fid!r}: start_date {exc}")
                 ok = False
-        entities = []
+        entities, seen = [], set()
+        known = self.entities
         for field, role in ROLES[ftype]:
             value = fact[field]
-            refs = value if isinstance(value, list) else ([] if value is None else [value])
-            for i, ref in enumerate(refs):
-                if ref not in self.entities:
-                    where = value.marks[i] if isinstance(value, list) else fact.marks[field]
+            if value is None:
+                continue
+            is_list = isinstance(value, list)
+            for i, ref in enumerate(value if is_list else (value,)):
+                if ref not in known:
+                    where = value.marks[i] if is_list else fact.marks[field]
                     self.problem(path, *where, f"fact {fid!r}: {field} refers to unknown entity {ref!r}")
                     ok = False
-                elif {"id": ref, "role": role} not in entities:
+                elif (ref, role) not in seen:
+                    seen.add((ref, role))
                     entities.append({"id": ref, "role": role})
-            if isinstance(value, list):
+            if is_list:
                 attributes[field] = list(value)
         if ftype == "statement" and fact["responds_to"] is not None:
-            self._responses.append((fact["responds_to"], fid, str(path), *fact.marks["responds_to"]))
+            responses.append((fact["responds_to"], fid, index))
 
         # citations: source exists, quote is verbatim, and the source could have said it
         citations = []
         published = []
-        for i, citation in enumerate(fact["citations"]):
+        status = fact["status"]
+        for citation in fact["citations"]:
             sid = citation["source"]
             if sid not in self.sources:
                 self.problem(path, *citation.marks["source"], f"fact {fid!r}: citation refers to unknown source {sid!r}")
                 ok = False
                 continue
-            found = self.source_texts[sid].find(citation["quote"])
+            quote = citation["quote"]
+            found = self.source_texts[sid].find(quote)
             if found is None:
-                hint = self.source_texts[sid].hint(citation["quote"])
+                hint = self.source_texts[sid].hint(quote)
                 self.problem(path, *citation.marks["quote"], f"fact {fid!r}: quote not found in source {sid!r}{hint}")
                 ok = False
                 continue
             source_date = self.sources[sid]["published"]
             published.append(source_date)
-            if start is not None and fact["status"] in DATED_STATUSES and start > source_date:
+            if start is not None and status in DATED_STATUSES and start > source_date:
                 self.problem(
                     path, *fact.marks["date"],
-                    f"fact {fid!r}: {fact['status']} fact is dated {date}, after its source {sid!r} was published ({source_date});"
+                    f"fact {fid!r}: {status} fact is dated {date}, after its source {sid!r} was published ({source_date});"
                     " use status 'predicted' for expectations",
                 )
                 ok = False
-            citations.append({"source": sid, "quote": citation["quote"], "start": found[0], "end": found[1]})
+            citations.append({"source": sid, "quote": quote, "start": found[0], "end": found[1]})
         if not ok:
             return None
         return {
@@ -362,7 +462,7 @@ class Seeds:
             "date_precision": precision,
             "date_start": start,
             "date_end": end,
-            "status": fact["status"],
+            "status": status,
             "note": fact.get("note"),
             "attributes": attributes,
             "entities": entities,
@@ -372,12 +472,52 @@ class Seeds:
 
     def finish(self):
         """Checks that need every fact: ``responds_to`` must name another existing fact."""
-        for target, fid, path, line, col in self._responses:
+        unknown = self._fact_ids.unknown({target for target, _, _, _ in self._responses})
+        for target, fid, number, index in self._responses:
             if target == fid:
-                self.problem(path, line, col, f"fact {fid!r}: responds_to cannot point at the fact itself")
-            elif target not in self._fact_ids:
-                self.problem(path, line, col, f"fact {fid!r}: responds_to refers to unknown fact {target!r}")
+                self.problem(self._files[number], *self._position(number, index, "responds_to"),
+                             f"fact {fid!r}: responds_to cannot point at the fact itself")
+            elif target in unknown:
+                self.problem(self._files[number], *self._position(number, index, "responds_to"),
+                             f"fact {fid!r}: responds_to refers to unknown fact {target!r}")
+        self._located = (None, None)
         if self.fact_count == 0 and not self.problems:
             self.problem(self.root / "facts", 1, 1, "no facts found")
         self.problems.sort()
         return self.problems
+
+
+PARALLEL_MIN_BYTES = 8 * 2**20  # fact files smaller than this in all are read in this process
+_WORKER_SEEDS = None  # the Seeds being read, in a forked worker
+
+
+def _check_in_worker(path):
+    return _WORKER_SEEDS._check_file(path)
+
+
+class _IdRegistry:
+    """Every fact id seen so far, with where it was first defined: a table in a private
+    temporary SQLite database (on disk, so a million ids do not take memory)."""
+
+    def __init__(self):
+        self._conn = sqlite3.connect("")
+        self._conn.execute("PRAGMA journal_mode = OFF")
+        self._conn.execute("PRAGMA synchronous = OFF")
+        self._conn.execute("CREATE TABLE ids (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID")
+
+    def lookup(self, ids):
+        """``{id: at}`` for those of ``ids`` already known."""
+        if not ids:
+            return {}
+        return dict(self._conn.execute("SELECT id, at FROM ids WHERE id IN (SELECT value FROM json_each(?))",
+                                       (orjson.dumps(list(ids)),)))
+
+    def unknown(self, ids):
+        """Those of ``ids`` never seen."""
+        if not ids:
+            return set()
+        return {row[0] for row in self._conn.execute(
+            "SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM ids)", (orjson.dumps(list(ids)),))}
+
+    def add(self, pairs):
+        self._conn.executemany("INSERT INTO ids VALUES (?, ?)", pairs)
