@@ -145,3 +145,18 @@ bench-cluster: db install-nginx install-wrk
 	$(BIN)/python bench/cluster_bench.py --db $(KB_DB)
 
 bench: bench-cluster
+
+# ---- Serving benchmark: wrk against gunicorn, the API vs a bare Flask app and Datasette ----------
+# bench/serve_bench.py serves generated databases of 1k and 1M facts (the 1M one is built once and
+# cached under var/bench/serve/, or taken from the build bench's) and writes `## Serving` in
+# docs/benchmarks.md. bench-smoke-serve is the seconds-long version (1k facts, 1 s per target, no
+# docs) that `make test` also runs through tests/test_bench_smoke_serve.py.
+.PHONY: bench-serve bench-smoke-serve bench-smoke
+bench-serve: install install-wrk
+	$(BIN)/python -m bench.serve_bench
+
+bench-smoke-serve: install install-wrk
+	$(BIN)/python -m bench.serve_bench --smoke
+
+bench: bench-serve
+bench-smoke: bench-smoke-serve
