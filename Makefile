@@ -160,3 +160,18 @@ bench-smoke-serve: install install-wrk
 
 bench: bench-serve
 bench-smoke: bench-smoke-serve
+
+# ---- Build benchmark: `kb build` vs a plain `sqlite-utils insert` of the same fact rows -----------
+# bench/build_bench.py generates seeds of 1k, 100k and 1M facts (bench/generate.py, cached under
+# var/bench/), times `kb build` and the floor, and writes `## Build` in docs/benchmarks.md.
+# SIZES=1000,100000 picks other sizes. bench-smoke-build is the seconds-long version (1k facts, no
+# docs) that `make test` also runs through tests/test_bench_smoke_build.py.
+.PHONY: bench-build bench-smoke-build
+bench-build: install
+	$(BIN)/python -m bench.build_bench $(if $(SIZES),--sizes $(SIZES))
+
+bench-smoke-build: install
+	$(BIN)/python -m bench.build_bench --smoke
+
+bench: bench-build
+bench-smoke: bench-smoke-build
