@@ -6,6 +6,7 @@
 - In-process: ``schemathesis.openapi.from_wsgi`` over the Flask app, one pytest case per
   operation plus a stateful run, for fast feedback while editing ``api/``.
 """
+import atexit
 import json
 import os
 import shutil
@@ -80,6 +81,7 @@ def test_schemathesis_cli_against_the_live_server(live_server, tmp_path):
 # session's seed-built database at IN_PROCESS_DB before the first case runs. (Schemathesis's
 # lazy ``from_fixture`` loader would avoid this, but it breaks on pytest 9.2: Function._nodeid.)
 IN_PROCESS_DB = Path(tempfile.mkdtemp(prefix="kb-schemathesis-")) / "kb.sqlite"
+atexit.register(shutil.rmtree, IN_PROCESS_DB.parent, True)  # even when this module's tests are deselected
 IN_PROCESS = {"cases": 0, "operations": set()}
 wsgi_app = create_app({"KB_DB": str(IN_PROCESS_DB), "TESTING": True})
 schema = schemathesis.openapi.from_wsgi("/openapi.json", wsgi_app, config=SchemathesisConfig.from_path(CONFIG))
@@ -88,8 +90,6 @@ schema = schemathesis.openapi.from_wsgi("/openapi.json", wsgi_app, config=Schema
 @pytest.fixture(scope="module", autouse=True)
 def _in_process_db(db_path):
     shutil.copyfile(db_path, IN_PROCESS_DB)
-    yield
-    shutil.rmtree(IN_PROCESS_DB.parent, ignore_errors=True)
 
 
 @schema.parametrize()
