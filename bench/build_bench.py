@@ -76,31 +76,34 @@ def describe(m):
 
 
 # -- measuring -----------------------------------------------------------------------------
-def _tree_rss_kb(pid):
-    """Resident set size of ``pid`` and all its descendants, in KiB (0 if gone)."""
+def _tree_memory_kb(pid):
+    """Memory of ``pid`` and all its descendants, in KiB: the sum of their proportional set
+    sizes (PSS: a page shared by k processes counts 1/k in each), or of their RSS where PSS
+    cannot be read."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/status") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
+            try:
+                with open(f"/proc/{p}/smaps_rollup") as handle:
+                    total += next(int(line.split()[1]) for line in handle if line.startswith("Pss:"))
+            except (OSError, StopIteration):
+                with open(f"/proc/{p}/status") as handle:
+                    total += next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:"))
             with open(f"/proc/{p}/task/{p}/children") as handle:
                 todo.extend(int(c) for c in handle.read().split())
-        except (OSError, ValueError):
+        except (OSError, ValueError, StopIteration):
             continue
     return total
 
 
 def measure(cmd, cwd=None, env=None):
-    """Run ``cmd``; return (seconds, peak RSS MB, peak RSS MB summed over its process tree,
+    """Run ``cmd``; return (seconds, peak RSS MB, peak memory MB of its whole process tree,
     CPU seconds, completed process).
 
     Peak RSS is the largest single process's (``/usr/bin/time -v``, or getrusage in a
-    wrapper); the tree sum is sampled from /proc every 50 ms (it counts pages shared by
-    forked processes once per process, so it errs on the high side).
+    wrapper); the tree's memory is the sum of PSS over ``cmd`` and its descendants (the
+    build may fork reader processes), sampled from /proc every 50 ms.
     """
     if os.path.exists("/usr/bin/time"):
         full = ["/usr/bin/time", "-v", *cmd]
@@ -112,7 +115,7 @@ def measure(cmd, cwd=None, env=None):
         tree_peak = 0
         while proc.poll() is None:
             if os.path.isdir("/proc"):
-                tree_peak = max(tree_peak, _tree_rss_kb(proc.pid))
+                tree_peak = max(tree_peak, _tree_memory_kb(proc.pid))
             time.sleep(0.05)
         seconds = time.perf_counter() - started
         out.seek(0)
@@ -123,7 +126,7 @@ def measure(cmd, cwd=None, env=None):
     user = re.search(r"User time \(seconds\): ([\d.]+)", done.stderr)
     system = re.search(r"System time \(seconds\): ([\d.]+)", done.stderr)
     cpu = float(user.group(1)) + float(system.group(1)) if user and system else float("nan")
-    return seconds, rss, max(rss, tree_peak / 1024), cpu, done
+    return seconds, rss, tree_peak / 1024 if tree_peak else rss, cpu, done
 
 
 def ensure_seeds(workdir, n, seed, log):
@@ -179,7 +182,7 @@ def run_size(workdir, n, seed, kb_src, keep, log):
     if proc.returncode != 0:
         raise SystemExit(f"kb build failed for N={n} (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
     log(f"N={n}: kb build {build_s:.1f} s (CPU {build_cpu:.1f} s), peak RSS {build_rss:.0f} MB "
-        f"(process tree {build_tree_rss:.0f} MB)")
+        f"(all processes, PSS: {build_tree_rss:.0f} MB)")
 
     sqlite_utils = str(Path(sys.executable).parent / "sqlite-utils")
     log(f"N={n}: floor (sqlite-utils insert) ...")
@@ -204,7 +207,7 @@ def run_size(workdir, n, seed, kb_src, keep, log):
 
 # -- reporting -----------------------------------------------------------------------------
 HEADER = ["N", "build s", "build peak RSS MB", "floor s", "ratio build/floor",
-          "build RSS all processes MB", "build CPU s", "floor CPU s", "load avg"]
+          "build PSS all processes MB", "build CPU s", "floor CPU s", "load avg"]
 
 
 def _num(value, fmt):
@@ -247,10 +250,10 @@ def markdown(store):
               "`build` is `kb build --no-progress` (validate + write the whole database: all tables, indexes, FTS) "
               "in a subprocess; `floor` is `sqlite-utils insert floor.sqlite facts facts.ndjson --nl` of the same "
               "`facts` rows (checked equal after each run). Seconds are wall-clock. `build peak RSS` is the largest "
-              "single process's maximum resident set size (`/usr/bin/time -v`); `build RSS all processes` is the "
-              "peak of the sum over the build's process tree (the build may fork a reader process), sampled every "
-              "50 ms, counting shared pages once per process; the RSS target is checked against the larger of the "
-              "two. CPU seconds are user + system of the process and its children. `load avg` is the machine's "
+              "single process's maximum resident set size (`/usr/bin/time -v`); `build PSS all processes` is the "
+              "peak of the sum of proportional set sizes over the build's process tree (the build forks reader "
+              "processes for big inputs), sampled every 50 ms; the memory target is checked against the larger of "
+              "the two. CPU seconds are user + system of the process and its children. `load avg` is the machine's "
               "1-minute load average when the build started (other work on the machine slows both columns).",
               "", END]
     return "\n".join(lines)

@@ -175,7 +175,7 @@ _MAYBE_NOT_STR = set(_IMPLICIT)  # a plain scalar starting with another characte
 _LINES = re.compile(r"^( *)(?:(- +)(?=[^ \n]))?(?:([A-Za-z_][A-Za-z0-9_-]*):( +|$))?(.*)$", re.M)
 # a value starting with none of these is a plain scalar if it has no ": " or " #" and does not end with ":"
 _SPECIAL_START = _NOT_PLAIN_START | set("-?: ")
-_key_is_str = {}
+_key_is_str = {}  # key -> the same string if it is a string key, else False
 
 
 def _plain(value):
@@ -286,7 +286,8 @@ def _fast(text, lazy=None):
     special, maybe_not_str = _SPECIAL_START, _MAYBE_NOT_STR
     eager = lazy is None
     number = 0
-    for indent, dash, key, sep, rest in _LINES.findall(text):
+    for match in _LINES.finditer(text):
+        indent, dash, key, sep, rest = match.groups()
         number += 1
         if rest and rest[-1] == " ":
             rest = rest.rstrip(" ")
@@ -357,12 +358,13 @@ def _fast(text, lazy=None):
                 raise _Unsupported  # a duplicate key: PyYAML reports it
             if eager:
                 mapping.key_marks[key] = (number, col + 1)
-        is_str = key_is_str.get(key)
-        if not is_str:
-            if is_str is None:
-                is_str = key_is_str[key] = _RESOLVER.resolve(yaml.ScalarNode, key, (True, False)) == _STR
-            if not is_str:
-                raise _Unsupported  # a key such as `yes` or `null`: PyYAML reports it
+        canonical = key_is_str.get(key)
+        if canonical is None:  # first time: is it a string key (not `yes`, `null`, ...)?
+            is_str = _RESOLVER.resolve(yaml.ScalarNode, key, (True, False)) == _STR
+            canonical = key_is_str[key] = key if is_str else False
+        if canonical is False:
+            raise _Unsupported  # a key such as `yes` or `null`: PyYAML reports it
+        key = canonical  # one string object per distinct key: less memory, faster lookups
         if not rest:
             pending = (mapping, key, col)
             continue

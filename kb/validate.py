@@ -9,9 +9,9 @@ import json
 import multiprocessing
 import os
 import sqlite3
-from collections import deque
+import traceback
 from dataclasses import dataclass
-from itertools import islice
+from queue import Empty
 from pathlib import Path
 
 import jsonschema_rs
@@ -138,8 +138,8 @@ class Seeds:
         self.fact_count = 0
 
     # -- helpers ---------------------------------------------------------------------------
-    def problem(self, path, line, col, message):
-        self.problems.append(Problem(str(path), line, col, message))
+    def problem(self, path, line, col, message, sink=None):
+        (self.problems if sink is None else sink).append(Problem(str(path), line, col, message))
 
     def _file_number(self, path):
         number = self._file_numbers.get(path)
@@ -156,7 +156,7 @@ class Seeds:
         digest.update(f"schema:{schema_version}".encode())
         return digest.hexdigest()
 
-    def _load(self, path, schema, lazy=False):
+    def _load(self, path, schema, lazy=False, sink=None):
         """Parse and schema-check one file; return the document (None if unusable) and
         the set of top-level list indexes that failed the schema."""
         try:
@@ -164,19 +164,19 @@ class Seeds:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            self.problem(path, line, col, f"YAML syntax error: {exc.problem or exc.context}")
+            self.problem(path, line, col, f"YAML syntax error: {exc.problem or exc.context}", sink=sink)
             return None, set()
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
-            self.problem(path, 1, 1, f"cannot read file: {exc}")
+            self.problem(path, 1, 1, f"cannot read file: {exc}", sink=sink)
             return None, set()
         for line, col, message in dup_problems:
-            self.problem(path, line, col, message)
+            self.problem(path, line, col, message, sink=sink)
         if doc is None:
-            self.problem(path, 1, 1, "file is empty")
+            self.problem(path, 1, 1, "file is empty", sink=sink)
             return None, set()
         bad, broken = set(), False
         for error, where in self.validators[schema].errors(doc):
-            self._schema_problem(path, doc, error, where)
+            self._schema_problem(path, doc, error, where, sink)
             if schema != "source" and len(where) >= 2 and isinstance(where[1], int):
                 bad.add(where[1])  # one bad item in a list file: skip just that item
             else:
@@ -185,7 +185,7 @@ class Seeds:
             return None, bad
         return doc, bad
 
-    def _schema_problem(self, path, doc, error, where):
+    def _schema_problem(self, path, doc, error, where, sink=None):
         label = _label(where)
         node = doc
         for step in where:
@@ -195,13 +195,14 @@ class Seeds:
             for key in node:
                 if key not in allowed:
                     line, col = marks.locate_key(node, key)
-                    self.problem(path, line, col, f"{label}: unknown field {key!r} (allowed: {', '.join(sorted(allowed))})")
+                    self.problem(path, line, col, f"{label}: unknown field {key!r} (allowed: {', '.join(sorted(allowed))})",
+                                 sink=sink)
             return
         line, col = marks.locate(doc, where)
         if error.validator == "required":
-            self.problem(path, line, col, f"{label}: missing required field {error.message.split(' is a required')[0]}")
+            self.problem(path, line, col, f"{label}: missing required field {error.message.split(' is a required')[0]}", sink=sink)
         else:
-            self.problem(path, line, col, f"{label}: {error.message}")
+            self.problem(path, line, col, f"{label}: {error.message}", sink=sink)
 
     # -- sources ---------------------------------------------------------------------------
     def load_sources(self):
@@ -274,104 +275,122 @@ class Seeds:
     def iter_facts(self, files=None, on_file=None):
         """Yield one clean row per valid fact, file by file; problems go to ``self.problems``.
 
-        Files are read and checked (:meth:`_check_file`) in worker processes when there are
-        enough of them; what needs every fact so far (duplicate ids, the dataset hash, the
-        order of rows) is done here, in file order, so the result does not depend on it.
-        ``on_file(path)`` is called after each file.
+        Files are read and checked (:meth:`_check_file`) by reader processes when they are
+        big enough (see :meth:`_worker_count`); what needs every fact so far (duplicate ids,
+        the dataset hash, the order of rows) is done here, in file order, so the result does
+        not depend on how many readers there were. ``on_file(path)`` is called after each file.
         """
         files = [Path(p) for p in (files if files is not None else self.fact_files())]
-        for path, (problems, facts, responses) in self._checked_files(files):
-            self.problems.extend(problems)
+        for path, messages in self._checked_files(files):
             number = self._file_number(path)
-            existing = self._fact_ids.lookup({fid for fid, _, _, _ in facts})
-            first_index = {}  # fact id -> index of its first definition in this file
-            for fid, index, row, hash_line in facts:
-                first = existing.get(fid)
-                if first is None and fid in first_index:
-                    first = number << 32 | first_index[fid]
-                if first is not None:
-                    where = self._position(number, index, "id")
-                    first_line = self._position(first >> 32, first & 0xFFFFFFFF, "id")[0]
-                    self.problem(path, *where,
-                                 f"duplicate fact id {fid!r} (first defined at {self._files[first >> 32]}:{first_line})")
-                    continue
-                first_index[fid] = index
-                if row is not None:
-                    self.fact_count += 1
-                    self._digest.update(b"fact\t" + hash_line + b"\n")
-                    yield row
-            self._fact_ids.add((fid, number << 32 | index) for fid, index in first_index.items())
-            self._responses.extend((target, fid, number, index) for target, fid, index in responses)
+            for message in messages:
+                if message[0] == "facts":
+                    yield from self._merge(path, number, message[1])
+                else:  # "end": what the file's check found
+                    _, problems, responses = message
+                    self.problems.extend(problems)
+                    self._responses.extend((target, fid, number, index) for target, fid, index in responses)
             self._located = (None, None)
             if on_file is not None:
                 on_file(path)
 
+    def _merge(self, path, number, facts):
+        """Take checked facts in file order: skip (and report) a repeated id, count and hash
+        the rest, and yield their rows."""
+        existing = self._fact_ids.lookup({fid for fid, _, _, _ in facts})
+        new = {}  # fact id -> index, for ids first seen in this chunk
+        for fid, index, row, hash_line in facts:
+            first = existing.get(fid)
+            if first is None and fid in new:
+                first = number << 32 | new[fid]
+            if first is not None:
+                where = self._position(number, index, "id")
+                first_line = self._position(first >> 32, first & 0xFFFFFFFF, "id")[0]
+                self.problem(path, *where, f"duplicate fact id {fid!r} (first defined at {self._files[first >> 32]}:{first_line})")
+                continue
+            new[fid] = index
+            if row is not None:
+                self.fact_count += 1
+                self._digest.update(b"fact\t" + hash_line + b"\n")
+                yield row
+        self._fact_ids.add((fid, number << 32 | index) for fid, index in new.items())
+
     def _position(self, number, index, key):
         """``(line, col)`` of ``key`` of fact ``index`` in file ``number`` (read again: rare)."""
         if self._located[0] != number:
+            self._located = (None, None)
             doc, _ = marks.load(Path(self._files[number]).read_bytes())
             self._located = (number, doc)
         return self._located[1]["facts"][index].marks[key]
 
     def _worker_count(self, files):
+        """Reader processes for ``files``: ``workers`` if given, else $KB_WORKERS, else one
+        for inputs of at least PARALLEL_MIN_BYTES on a machine with 2+ cores."""
         workers = self.workers
         if workers is None:
             workers = int(os.environ.get("KB_WORKERS", "-1"))
-        if workers < 0:  # automatic: one reader beside this process, for big inputs on 2+ cores
+        if workers < 0:
             big = sum(path.stat().st_size for path in files) >= PARALLEL_MIN_BYTES
             workers = 1 if big and (os.cpu_count() or 1) >= 2 else 0
         if "fork" not in multiprocessing.get_all_start_methods():
             workers = 0
-        return min(workers, len(files) - 1) if len(files) > 1 else 0
+        return min(workers, len(files)) if len(files) > 1 else 0
 
     def _checked_files(self, files):
-        """Yield ``(path, _check_file(path))`` in file order, with a few files read ahead."""
+        """Yield ``(path, messages)`` in file order, ``messages`` being what
+        :meth:`_check_file` yields for that file, read here or by reader processes (reader
+        ``k`` takes files ``k``, ``k + n``, ...; each sends at most a few chunks ahead)."""
         workers = self._worker_count(files)
         if workers == 0:
             for path in files:
                 yield path, self._check_file(path)
             return
-        global _WORKER_SEEDS
-        _WORKER_SEEDS = self  # inherited by the forked workers
-        pool = multiprocessing.get_context("fork").Pool(workers)
+        context = multiprocessing.get_context("fork")
+        queues = [context.Queue(maxsize=READ_AHEAD) for _ in range(workers)]
+        readers = [context.Process(target=_reader, args=(self, files[k::workers], queues[k]), daemon=True)
+                   for k in range(workers)]
+        for reader in readers:
+            reader.start()
         try:
-            todo, pending = iter(files), deque()
-            for path in islice(todo, workers + 1):
-                pending.append((path, pool.apply_async(_check_in_worker, (path,))))
-            while pending:
-                path, result = pending.popleft()
-                result = result.get()
-                for path_next in islice(todo, 1):
-                    pending.append((path_next, pool.apply_async(_check_in_worker, (path_next,))))
-                yield path, result
+            for i, path in enumerate(files):
+                yield path, _received(queues[i % workers], readers[i % workers])
         finally:
-            pool.terminate()
-            pool.join()
-            _WORKER_SEEDS = None
+            for reader in readers:
+                if reader.is_alive():
+                    reader.terminate()
+                reader.join()
+            for queue in queues:
+                queue.close()
+                queue.cancel_join_thread()
 
     def _check_file(self, path):
-        """Read and check one fact file against the sources and entities; return
-        ``(problems, facts, responses)``: ``facts`` lists ``(id, index, row or None,
-        hash line)`` for every fact that passed the schema, in order."""
-        outer, self.problems = self.problems, []
-        try:
-            doc, bad = self._load(path, "facts", lazy=True)
-            facts, responses = [], []
-            if doc is not None:
-                for index, item in enumerate(doc["facts"]):
-                    if index in bad:
-                        continue
-                    row = self._check_fact(path, item, index, responses)
-                    hash_line = None if row is None else orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
-                    facts.append((item["id"], index, row, hash_line))
-            return self.problems, facts, responses
-        finally:
-            self.problems = outer
+        """Read and check one fact file against the sources and entities. Yield
+        ``("facts", [(id, index, row or None, hash line), ...])`` chunks, in order, for the
+        facts that passed the schema, then ``("end", problems, responses)``."""
+        problems, responses, chunk = [], [], []
+        doc, bad = self._load(path, "facts", lazy=True, sink=problems)
+        if doc is not None:
+            for index, item in enumerate(doc["facts"]):
+                if index in bad:
+                    continue
+                row = self._check_fact(path, item, index, responses, problems)
+                hash_line = None if row is None else orjson.dumps(row, option=orjson.OPT_SORT_KEYS)
+                chunk.append((item["id"], index, row, hash_line))
+                if len(chunk) == CHUNK:
+                    yield "facts", chunk
+                    chunk = []
+        del doc
+        if chunk:
+            yield "facts", chunk
+        yield "end", problems, responses
 
-    def _check_fact(self, path, fact, index, responses):
+    def _check_fact(self, path, fact, index, responses, sink):
         """Check one fact (all but the uniqueness of its id); return its row, or None."""
         ok = True
         fid = fact["id"]
+
+        def problem(*where_and_message):
+            self.problem(path, *where_and_message, sink=sink)
 
         # dates
         date = dates.normalise(fact["date"])
@@ -379,18 +398,17 @@ class Seeds:
         start = end = None
         if date is None:
             if precision is not None:
-                self.problem(path, *fact.marks["date_precision"], f"fact {fid!r}: date_precision must be null when date is null")
+                problem(*fact.marks["date_precision"], f"fact {fid!r}: date_precision must be null when date is null")
                 ok = False
         else:
             try:
                 start, end, implied = dates.interval(date)
             except ValueError as exc:
-                self.problem(path, *fact.marks["date"], f"fact {fid!r}: date {exc}")
+                problem(*fact.marks["date"], f"fact {fid!r}: date {exc}")
                 ok = False
             else:
                 if precision != implied:
-                    self.problem(
-                        path, *fact.marks["date_precision"],
+                    problem(*fact.marks["date_precision"],
                         f"fact {fid!r}: date_precision {precision!r} does not match date {date!r}, which has {implied} precision",
                     )
                     ok = False
@@ -403,7 +421,7 @@ class Seeds:
             try:
                 dates.interval(attributes["start_date"])
             except ValueError as exc:
-                self.problem(path, *fact.marks["start_date"], f"fact {fid!r}: start_date {exc}")
+                problem(*fact.marks["start_date"], f"fact {fid!r}: start_date {exc}")
                 ok = False
         entities, seen = [], set()
         known = self.entities
@@ -415,7 +433,7 @@ class Seeds:
             for i, ref in enumerate(value if is_list else (value,)):
                 if ref not in known:
                     where = value.marks[i] if is_list else fact.marks[field]
-                    self.problem(path, *where, f"fact {fid!r}: {field} refers to unknown entity {ref!r}")
+                    problem(*where, f"fact {fid!r}: {field} refers to unknown entity {ref!r}")
                     ok = False
                 elif (ref, role) not in seen:
                     seen.add((ref, role))
@@ -432,21 +450,20 @@ class Seeds:
         for citation in fact["citations"]:
             sid = citation["source"]
             if sid not in self.sources:
-                self.problem(path, *citation.marks["source"], f"fact {fid!r}: citation refers to unknown source {sid!r}")
+                problem(*citation.marks["source"], f"fact {fid!r}: citation refers to unknown source {sid!r}")
                 ok = False
                 continue
             quote = citation["quote"]
             found = self.source_texts[sid].find(quote)
             if found is None:
                 hint = self.source_texts[sid].hint(quote)
-                self.problem(path, *citation.marks["quote"], f"fact {fid!r}: quote not found in source {sid!r}{hint}")
+                problem(*citation.marks["quote"], f"fact {fid!r}: quote not found in source {sid!r}{hint}")
                 ok = False
                 continue
             source_date = self.sources[sid]["published"]
             published.append(source_date)
             if start is not None and status in DATED_STATUSES and start > source_date:
-                self.problem(
-                    path, *fact.marks["date"],
+                problem(*fact.marks["date"],
                     f"fact {fid!r}: {status} fact is dated {date}, after its source {sid!r} was published ({source_date});"
                     " use status 'predicted' for expectations",
                 )
@@ -488,11 +505,34 @@ class Seeds:
 
 
 PARALLEL_MIN_BYTES = 8 * 2**20  # fact files smaller than this in all are read in this process
-_WORKER_SEEDS = None  # the Seeds being read, in a forked worker
+CHUNK = 1000  # checked facts sent at a time by a reader process
+READ_AHEAD = 4  # chunks a reader process may send ahead of their use
 
 
-def _check_in_worker(path):
-    return _WORKER_SEEDS._check_file(path)
+def _reader(seeds, files, queue):
+    """A reader process: check ``files`` in order and send what :meth:`Seeds._check_file` yields."""
+    try:
+        for path in files:
+            for message in seeds._check_file(path):
+                queue.put(message)
+    except BaseException:  # noqa: BLE001 - the main process re-raises it
+        queue.put(("error", traceback.format_exc()))
+
+
+def _received(queue, reader):
+    """The messages of one file from a reader process, up to and with its "end"."""
+    while True:
+        try:
+            message = queue.get(timeout=1)
+        except Empty:
+            if not reader.is_alive():
+                raise RuntimeError(f"fact reader process {reader.pid} died (exit code {reader.exitcode})") from None
+            continue
+        if message[0] == "error":
+            raise RuntimeError(f"fact reader process failed:\n{message[1]}")
+        yield message
+        if message[0] == "end":
+            return
 
 
 class _IdRegistry:
