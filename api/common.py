@@ -18,10 +18,10 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 120
 CURSOR = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"  # base64url(payload) "." base64url(mac)
 
-# 400 means a request breaks the published schema (a client can tell before sending it); 422
-# means every parameter conforms to the schema but the values name nothing usable: an id of no
-# entity or source, a cursor that fails its signature check or belongs to another list, a date
-# that does not exist (2021-02-30), free text without a word to search for.
+# 400: the request is malformed — it breaks the published schema, or carries a cursor this
+# API did not sign for this list and order (tampered, truncated, foreign), or a date of the
+# right form that is no day of the calendar (2021-02-30). 422: every parameter is well formed
+# but names nothing usable: an id of no entity or source, free text without a word to search for.
 UNPROCESSABLE = 422
 
 
@@ -38,6 +38,8 @@ class Blueprint(_Blueprint):
     def arguments(self, schema, **kwargs):
         """flask-smorest's, also documenting the 422 of :data:`UNPROCESSABLE` when the
         schema's values can name things (``NAMES_THINGS``, true unless a schema says not)."""
+        if isinstance(schema, type):
+            schema = schema()  # one instance for every request: webargs instantiates a class each time
         decorate = super().arguments(schema, **kwargs)
         if not getattr(schema, "NAMES_THINGS", True):
             return decorate
@@ -128,7 +130,7 @@ def decode_cursor(scope, cursor, size):
         if not all(isinstance(k, (str, int, float)) and not isinstance(k, bool) for k in key):
             raise ValueError("key")
     except (ValueError, TypeError, orjson.JSONDecodeError):
-        abort(UNPROCESSABLE, errors={"cursor": ["invalid or tampered cursor; start again without it"]})
+        abort(400, errors={"cursor": ["invalid or tampered cursor; start again without it"]})
     return key
 
 

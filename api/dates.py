@@ -3,7 +3,7 @@ import calendar
 import datetime as dt
 
 # The form of a partial date; a value of this form may still be no real day (2021-02-30): that
-# is checked when the request is answered (422, see api.common.UNPROCESSABLE).
+# is checked when the request is answered (a 400 too, see api.fact_lists.require_real_dates).
 PARTIAL_DATE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 
 

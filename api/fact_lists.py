@@ -68,13 +68,13 @@ def require_source(sid, param="source"):
 
 
 def require_real_dates(args):
-    """422 for a partial date of the documented form that is no day of the calendar (2021-02-30)."""
+    """400 for a partial date of the documented form that is no day of the calendar (2021-02-30)."""
     for key, param in (("from_", "from"), ("to", "to"), ("as_of", "as_of")):
         if args.get(key):
             try:
                 date_range(args[key])
             except ValueError as exc:
-                abort(UNPROCESSABLE, errors={param: [f"not a real date: {exc}"]})
+                abort(400, errors={param: [f"not a real date: {exc}"]})
 
 
 def response_format(args):
