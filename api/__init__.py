@@ -1,5 +1,7 @@
 """Serve-time code: the read-only HTTP API over the knowledge-base SQLite file."""
+import functools
 import http
+import inspect
 
 from flask import Flask
 from flask_smorest import Api as _Api
@@ -13,6 +15,25 @@ from .json import OrjsonProvider
 from .spec_plugins import StreamFormats
 
 PROBLEM = "application/problem+json"
+
+
+class ApiFlask(Flask):
+    """Flask, remembering which functions are coroutines: Flask asks ``inspect`` again for every
+    view, hook and decorator layer of every request, about the same few functions."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._is_coroutine = {}
+
+    def ensure_sync(self, func):
+        key = getattr(func, "__func__", func)  # a MethodView's bound method: a new one per request
+        try:
+            is_coroutine = self._is_coroutine[key]
+        except KeyError:
+            is_coroutine = self._is_coroutine[key] = inspect.iscoroutinefunction(func)
+        except TypeError:  # unhashable: ask every time
+            return super().ensure_sync(func)
+        return self.async_to_sync(func) if is_coroutine else func
 
 
 class Api(_Api):
@@ -58,9 +79,32 @@ def spec_options(config):
     }
 
 
+def _call_direct_views_directly(app):
+    """Call the ``DIRECT`` views without their MethodView and flask-smorest layers.
+
+    Such a view (an item: ``/v1/facts/{id}``, ``/v1/meetings/{id}``…) takes no query parameters
+    and returns a finished ``Response``: the layers around it only document it (flask-smorest
+    builds the spec when the blueprint is registered, so the spec stays the same) and pass the
+    response through, five calls per request on the hottest path. HEAD is served by the same
+    function, as MethodView does; errors are raised through it unchanged.
+    """
+    for endpoint, view in list(app.view_functions.items()):
+        cls = getattr(view, "view_class", None)
+        if cls is None or not getattr(cls, "DIRECT", False):
+            continue
+        if cls.methods != {"GET"} or "arguments" in getattr(cls.get, "_apidoc", {}):
+            raise TypeError(f"{endpoint}: a DIRECT view has GET only and takes no query parameters")
+        get, instance = inspect.unwrap(cls.get), cls()
+
+        def direct(_get=get, _self=instance, **view_args):
+            return _get(_self, **view_args)
+
+        app.view_functions[endpoint] = functools.update_wrapper(direct, view)
+
+
 def create_app(config=None):
     """App factory. ``config`` is a mapping that overrides :class:`api.config.Config`."""
-    app = Flask(__name__)
+    app = ApiFlask(__name__)
     app.json = OrjsonProvider(app)
     app.config.from_mapping(Config.as_dict())
     app.config.update(config or {})
@@ -75,8 +119,9 @@ def create_app(config=None):
 
     for blp in [index.blp, facts.blp, *typed.blueprints, entities.blp, sources.blp, search.blp]:
         api.register_blueprint(blp)
+    _call_direct_views_directly(app)
     app.register_blueprint(docs.blp)
     errors.register(app)
     app.before_request(caching.before_request)
-    app.after_request(caching.after_request)
+    app.wsgi_app = caching.Protocol(app.wsgi_app, app)  # request ids, early 304s, protocol headers
     return app

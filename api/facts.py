@@ -39,6 +39,8 @@ class Facts(MethodView):
 
 @blp.route("/<slug:fact_id>", parameters=path_id("fact_id", "Id of the fact", "putin-assad-meeting-2024-07-24"))
 class Fact(MethodView):
+    DIRECT = True  # returns a Response: called without its decorators (api._call_direct_views_directly)
+
     @blp.response(200, FactSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.doc(operationId="getFact", **links(entity=("getEntity", {"entity_id": "/entities/0/id"}),

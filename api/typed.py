@@ -86,6 +86,8 @@ def typed_blueprint(ftype):
                              kind=(table, args.get("kind")) if "kind" in filters else None)
 
     class Item(MethodView):
+        DIRECT = True  # returns a Response: called without its decorators (api._call_direct_views_directly)
+
         @blp.response(200, schema)
         @blp.alt_response(404, response="NOT_FOUND", description=f"No {ftype.replace('_', ' ')} with this id")
         @blp.doc(operationId=f"get{singular}", summary=f"Get one {path.rstrip('s').replace('-', ' ')}",

@@ -63,3 +63,21 @@ def test_served_bodies_are_the_schema_dumps(client, rows):
         {"data": [_reference_generic(r) for r in sorted(rows, key=lambda r: (r["sort_date"], r["id"]))[:5]],
          "next_cursor": page["next_cursor"]})
     assert page == expected
+
+
+def test_item_views_are_called_without_their_layers(app, client, rows):
+    """Items are DIRECT views (api._call_direct_views_directly): same answers for GET, HEAD, 404."""
+    direct = [ep for ep, view in app.view_functions.items() if getattr(view, "__wrapped__", None) is not None
+              and getattr(view.__wrapped__, "view_class", None) is not None]
+    assert sorted(direct) == sorted(["facts.Fact", *(f"{path}.Item" for path in TYPE_PATHS.values())])
+    row = rows[0]
+    for path in [f"/v1/facts/{row['id']}", f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}"]:
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == 200 and head.data == b""
+        assert {k: v for k, v in head.headers if k != "X-Request-Id"} == \
+               {k: v for k, v in get.headers if k != "X-Request-Id"}
+    missing = client.get("/v1/meetings/no-such-meeting")
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+    assert missing.get_json()["detail"] == "No meeting with id 'no-such-meeting'."
+    wrong_type = client.get(f"/v1/{next(p for t, p in TYPE_PATHS.items() if t != row['type'])}/{row['id']}")
+    assert wrong_type.status_code == 404
