@@ -15,7 +15,8 @@ database, and Datasette on the large one (``bench/datasette_app.py``, uvicorn's 
 
 Load: ``wrk`` (``make install-wrk``) with ``bench/paths.lua``: each request GETs a path picked
 at random from the target's list. Every target is warmed, then measured for a fixed time; the
-targets run one after another, several rounds, in a rotated order each round. The table gives
+targets run one after another, the two sides of each ratio back to back, several rounds, in
+reverse order every other round. The table gives
 the median over rounds of req/s, p50 and p99; each ratio is the median of its per-round values
 (both sides measured minutes apart at most, under the same machine load). The query plans of
 every fact-list query are checked on the large database too (``bench/query_plans.py``).
@@ -67,6 +68,9 @@ RATIOS = [
     ("filtered list p50: large ÷ small", "list-large", "list-small", "p50", 1.3, "max"),
     ("deep cursor page p50: large ÷ small", "cursor-large", "cursor-small", "p50", 1.3, "max"),
 ]
+
+RUN_ORDER = ["304", "hello", "fact", "datasette-row", "typed", "list-small", "list-large", "cursor-large",
+             "cursor-small", "search", "datasette-table"]
 
 
 def log(message):
@@ -467,7 +471,8 @@ def markdown(run):
              f"Run {run['when']} (code {run['code']}): databases of {run['small']:,} and {run['large']:,} generated "
              f"facts (seed {run['seed']}); gunicorn `deploy/gunicorn.conf.py` with {run['workers']} worker(s) × "
              f"{run['threads']} thread(s) for every server; load `{run['load']}`; each target warmed "
-             f"{run['warmup']} s then measured {run['duration']} s, {run['rounds']} round(s) in rotated order; "
+             f"{run['warmup']} s then measured {run['duration']} s, {run['rounds']} round(s), the two sides of each "
+             "ratio back to back, order reversed every other round; "
              f"load average {run['loadavg'][0]} at the start, {run['loadavg'][1]} at the end "
              f"(the machine is shared: only ratios within this run mean anything).", "",
              "| target | server | req/s | p50 ms | p99 ms | errors |", "|---|---|---:|---:|---:|---:|"]
@@ -606,10 +611,11 @@ def main(argv=None):
             (rundir / f"{t.key}.paths").write_text("\n".join(t.paths) + "\n")
         log(f"{len(targets)} targets verified; load: {'wrk' if have_wrk else 'python fallback (no wrk)'}")
 
+        # the two sides of every ratio run back to back (the machine's load drifts), in
+        # alternating order round after round
+        ordered = sorted(targets, key=lambda t: RUN_ORDER.index(t.key) if t.key in RUN_ORDER else len(RUN_ORDER))
         for r in range(args.rounds):
-            order = targets[r % len(targets):] + targets[:r % len(targets)]
-            if r % 2:
-                order.reverse()
+            order = ordered[::-1] if r % 2 else ordered
             for t in order:
                 port, paths_file = servers[t.server].port, rundir / f"{t.key}.paths"
                 if have_wrk:
