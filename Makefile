@@ -149,11 +149,13 @@ bench: bench-cluster
 # ---- Serving benchmark: wrk against gunicorn, the API vs a bare Flask app and Datasette ----------
 # bench/serve_bench.py serves generated databases of 1k and 1M facts (the 1M one is built once and
 # cached under var/bench/serve/, or taken from the build bench's) and writes `## Serving` in
-# docs/benchmarks.md. bench-smoke-serve is the seconds-long version (1k facts, 1 s per target, no
+# docs/benchmarks.md: once with the deploy default (2 sync workers), once with keep-alive (gthread),
+# where the framework's own cost shows. bench-smoke-serve is the seconds-long version (1k facts, 1 s per target, no
 # docs) that `make test` also runs through tests/test_bench_smoke_serve.py.
 .PHONY: bench-serve bench-smoke-serve bench-smoke
 bench-serve: install install-wrk
 	$(BIN)/python -m bench.serve_bench
+	$(BIN)/python -m bench.serve_bench --threads 4 --only hello,fact,typed,304,datasette-row,datasette-table --docs
 
 bench-smoke-serve: install install-wrk
 	$(BIN)/python -m bench.serve_bench --smoke

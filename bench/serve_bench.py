@@ -465,10 +465,22 @@ def print_report(targets, summary, found, out=sys.stdout):
               f"{'met' if r['met'] else 'NOT met'} ({r['margin']:+.0%})", file=out)
 
 
-def markdown(run):
-    m = run["machine"]
-    lines = [START, "", f"Machine: {describe(m)}.", "",
-             f"Run {run['when']} (code {run['code']}): databases of {run['small']:,} and {run['large']:,} generated "
+def config_label(workers, threads):
+    if threads == 1:
+        return f"{workers} sync workers (the deploy default: one connection per request)"
+    return f"{workers} gthread workers × {threads} threads (HTTP keep-alive)"
+
+
+def markdown(store):
+    lines = [START, "", f"Machine: {describe(store['machine'])}.", ""]
+    for label, run in store["runs"].items():
+        lines += [f"### {label}", ""] + _run_markdown(run) + [""]
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def _run_markdown(run):
+    lines = [f"Run {run['when']} (code {run['code']}): databases of {run['small']:,} and {run['large']:,} generated "
              f"facts (seed {run['seed']}); gunicorn `deploy/gunicorn.conf.py` with {run['workers']} worker(s) × "
              f"{run['threads']} thread(s) for every server; load `{run['load']}`; each target warmed "
              f"{run['warmup']} s then measured {run['duration']} s, {run['rounds']} round(s), the two sides of each "
@@ -498,13 +510,12 @@ def markdown(run):
     for t in run["targets"]:
         lines.append(f"- {t['key']}: `{t['example']}` ({t['paths']} path{'s' if t['paths'] != 1 else ''}"
                      + (f", header `If-None-Match`" if t["key"] == "304" else "") + ")")
-    lines += ["", END]
-    return "\n".join(lines)
+    return lines
 
 
-def update_docs(run, path=DOCS):
+def update_docs(store, path=DOCS):
     """Replace the generated block of the ``## Serving`` section, keeping everything else."""
-    block = markdown(run)
+    block = markdown(store)
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     if START in text and END in text:
         head, rest = text.split(START, 1)
@@ -550,11 +561,14 @@ def main(argv=None):
     parser.add_argument("--docs", action=argparse.BooleanOptionalAction, default=None,
                         help="update docs/benchmarks.md (default: yes, except with --smoke or --only)")
     parser.add_argument("--json", default=None, help="also write the results here")
+    parser.add_argument("--label", default=None, help="name of this run in the docs (default: the worker setup); "
+                                                      "runs of other labels are kept")
     args = parser.parse_args(argv)
     if args.smoke:
         args.small = args.large = 1000
         args.rounds, args.duration, args.warmup = 1, 1, 0
     docs = (not args.smoke and not args.only) if args.docs is None else args.docs
+    label = args.label or config_label(args.workers, args.threads)
     workdir = Path(args.workdir).resolve()
     have_wrk = shutil.which("wrk") is not None
     if not have_wrk and not args.smoke:
@@ -639,20 +653,26 @@ def main(argv=None):
     print_report(targets, summary, found)
     load = (f"wrk -t{args.wrk_threads} -c{args.connections} -s bench/paths.lua" if have_wrk
             else "python fallback (wrk missing)")
-    run = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "code": git_describe(), "machine": m,
+    run = {"label": label, "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "code": git_describe(), "machine": m,
            "small": args.small, "large": args.large, "seed": args.seed, "workers": args.workers, "threads": args.threads,
            "rounds": args.rounds, "duration": args.duration, "warmup": args.warmup, "load": load,
            "loadavg": [round(loadavg_start, 2), round(os.getloadavg()[0], 2)],
            "targets": [{"key": t.key, "label": t.label, "server": t.server, "example": t.paths[0], "paths": len(t.paths),
                         "runs": t.runs} for t in targets],
            "summary": summary, "ratios": found, "plans": found_plans}
-    (workdir / "serve" / ("serve-results-smoke.json" if args.smoke else "serve-results.json")).write_text(
-        json.dumps(run, indent=1) + "\n")
     if args.json:
         Path(args.json).write_text(json.dumps(run, indent=1) + "\n")
-    if docs:
-        update_docs(run)
-        log(f"updated {DOCS.relative_to(ROOT)}")
+    if not args.smoke:
+        store_path = workdir / "serve" / "serve-results.json"
+        store = json.loads(store_path.read_text()) if store_path.exists() else {}
+        if "runs" not in store or store.get("machine", {}).get("cpu") != m["cpu"]:
+            store = {"runs": {}}  # results from another machine are not comparable
+        store["machine"] = m
+        store["runs"][label] = run
+        store_path.write_text(json.dumps(store, indent=1) + "\n")
+        if docs:
+            update_docs(store)
+            log(f"updated {DOCS.relative_to(ROOT)}")
     errors = sum(s["errors"] for s in summary.values())
     if errors:
         log(f"{errors} failed requests: see the errors column")

@@ -32,15 +32,17 @@ def test_serve_bench_smoke(tmp_path):
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\n## Build\n\n<!-- build-bench:start -->\nbuild table\n<!-- build-bench:end -->\n\n"
                    "## Serving\n\nNotes kept.\n\n## Cluster\n\ncluster text\n")
-    serve_bench.update_docs(run, doc)
+    store = {"machine": run["machine"], "runs": {run["label"]: run, "another setup": run}}
+    serve_bench.update_docs(store, doc)
     first = doc.read_text()
-    serve_bench.update_docs(run, doc)
+    serve_bench.update_docs(store, doc)
     text = doc.read_text()
     assert text == first
     assert text.count(serve_bench.START) == 1 and text.count("## Serving") == 1
     assert "build table" in text and "cluster text" in text and "Notes kept." in text
     serving = text.split("## Serving", 1)[1].split("## Cluster", 1)[0]
-    assert "| bare Flask hello (framework ceiling) |" in serving and "Machine:" in serving
+    assert serving.count("| bare Flask hello (framework ceiling) |") == 2 and serving.count("Machine:") == 1
+    assert f"### {run['label']}" in serving and "### another setup" in serving
 
 
 def test_wrk_output_is_parsed():
