@@ -52,8 +52,8 @@ class Api(_Api):
         prepare_response(response, self.spec, PROBLEM)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
         # 422 under a name of our own: http.HTTPStatus renames it (UNPROCESSABLE_CONTENT) in 3.13
-        response = {"description": "The parameters conform to the schema but name nothing usable: an unknown "
-                                   "entity or source, a cursor that fails its check, a date that does not exist",
+        response = {"description": "The parameters are well formed but name nothing usable: an unknown "
+                                   "entity or source, free text without a word to search for",
                     "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM)
         self.spec.components.response("UNPROCESSABLE", response, lazy=True)
