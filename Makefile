@@ -30,7 +30,7 @@ run: db
 serve: install
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'api:create_app()'
 
-test: install npm-install install-browser install-wrk
+test: install npm-install install-browser install-wrk install-nginx
 	$(BIN)/python -m pytest
 
 # The long forms of the load and live-swap tests (the short forms run in `make test`).
