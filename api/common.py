@@ -7,7 +7,7 @@ import re
 
 import marshmallow as ma
 import orjson
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import abort
 from flask_smorest.arguments import FlaskParser
@@ -204,3 +204,11 @@ class SlugConverter(BaseConverter):
     @staticmethod
     def spec(converter):
         return {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": MAX_ID}
+
+
+def row_or_404(table, row_id, label):
+    """The row of ``table`` with this id, or a 404 problem naming what was not found."""
+    row = g.db.one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+    if row is None:
+        abort(404, message=f"No {label} with id {row_id!r}.")
+    return row

@@ -5,7 +5,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import abort
 
-from .common import (UNPROCESSABLE, Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, links, page,
+from .common import (UNPROCESSABLE, Blueprint, row_or_404, QuerySchema, cursor_field, decode_cursor, limit_field, links, page,
                      page_of, path_id)
 from .fact_lists import GENERIC_COLUMNS, STREAM_DOC, fact_list, generic
 from .fact_query import fts_query
@@ -47,10 +47,7 @@ def _entity(row):
 
 
 def get_entity(entity_id):
-    row = g.db.one("SELECT * FROM entities WHERE id = ?", (entity_id,))
-    if row is None:
-        abort(404, message=f"No entity with id {entity_id!r}.")
-    return row
+    return row_or_404("entities", entity_id, "entity")
 
 
 @blp.route("")

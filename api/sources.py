@@ -2,9 +2,9 @@
 import marshmallow as ma
 from flask import g
 from flask.views import MethodView
-from flask_smorest import abort
 
-from .common import Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, links, page, page_of, path_id
+from .common import (Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, links, page, page_of, path_id,
+                     row_or_404)
 from .fact_lists import GENERIC_COLUMNS, STREAM_DOC, fact_list, generic
 from .fact_schemas import FactArgs, FactSchema
 
@@ -47,10 +47,7 @@ def _source(row, with_text=False):
 
 
 def get_source(source_id):
-    row = g.db.one("SELECT * FROM sources WHERE id = ?", (source_id,))
-    if row is None:
-        abort(404, message=f"No source with id {source_id!r}.")
-    return row
+    return row_or_404("sources", source_id, "source")
 
 
 @blp.route("")
