@@ -22,6 +22,13 @@ class QueryTimeout(Exception):
     """A query ran past the per-query time limit."""
 
 
+# Pages are read through a memory map rather than one read() call each: a page of a list at
+# 1M facts touches ~100 pages spread over the file, and answers 3x faster (bench/serve_bench.py).
+# SQLite caps the map at its compiled maximum (2 GB here). Safe because a new dataset arrives by
+# atomic rename: a mapped file is never truncated under a reader (overwriting it in place would be).
+MMAP_SIZE = 1 << 40
+
+
 class Dataset:
     """One open database file: its connection and its ``meta`` table."""
 
@@ -30,6 +37,7 @@ class Dataset:
         try:
             self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
+            self.conn.execute(f"PRAGMA mmap_size = {MMAP_SIZE}")
             meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.Error as exc:
             raise Unavailable(f"cannot open the knowledge base: {exc}") from exc

@@ -77,11 +77,6 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def human(n):
-    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else (
-        f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n))
-
-
 # -- databases -----------------------------------------------------------------------------
 def facts_in(path):
     """Facts counted in the ``meta`` table of a built database, or None if it is not one."""
@@ -310,7 +305,8 @@ def verify(target, port):
     """Every path of the target answers as expected (status, and a full page for lists)."""
     if target.expect == 304:
         status, headers, _ = get(port, target.paths[0])
-        assert status == 200 and headers.get("ETag"), (target.key, status)
+        if status != 200 or not headers.get("ETag"):
+            raise SystemExit(f"{target.key}: GET {target.paths[0]} answered {status} without an ETag")
         target.headers = {"If-None-Match": headers["ETag"]}
     for path in target.paths[:50]:
         status, _, body = get(port, path, target.headers)
