@@ -5,7 +5,6 @@ Load balancing, the cache (keys, HIT, revalidation, problem documents untouched)
 dataset update under a steady load, and a replica stopped under load. nginx is required: when it is missing
 the tests install it (`make install-nginx`, root only) or fail; they never skip.
 """
-import http.client
 import importlib.util
 import json
 import socket
