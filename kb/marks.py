@@ -124,9 +124,13 @@ def load(data, lazy=False):
     A syntax error is raised as :class:`yaml.MarkedYAMLError` (it has ``problem_mark``);
     bytes that are not UTF-8 raise :class:`UnicodeDecodeError`.
     """
-    if isinstance(data, (bytes, str)):
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-        doc = fast_load(text, lazy)
+    if isinstance(data, bytes):
+        text = data.decode("utf-8")
+        doc = None if _rejected(data) else _fast_or_none(text, lazy)
+        if doc is not None:
+            return doc, []
+    elif isinstance(data, str):
+        doc = fast_load(data, lazy)
         if doc is not None:
             return doc, []
     loader = Loader(data)
@@ -154,7 +158,7 @@ _TAIL = re.compile(r"(?: +#.*)?")
 _ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|["\\/nrtbf])')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 _FLOW_ITEM = re.compile(
-    r"""( *)(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s,\[\]{}#'"&*!|>%@`?:\-][^,\[\]{}#:]*?)) *([,\]])""")
+    r"""( *)(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s,\[\]{}#'"&*!|>%@`?:\-][^,\[\]{}#:]*)) *([,\]])""")
 _NOT_PLAIN_START = set(",[]{}#&*!|>'\"%@`")
 # what PyYAML refuses (yaml.reader.Reader.NON_PRINTABLE), plus tabs, BOMs and every line break but "\n"
 _REJECT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
@@ -178,15 +182,29 @@ _SPECIAL_START = _NOT_PLAIN_START | set("-?: ")
 _key_is_str = {}  # key -> the same string if it is a string key, else False
 
 
+_plain_cache = {}  # short plain scalar -> its value (they repeat: null, dates, counts, kinds, ...)
+_PLAIN_CACHE_SIZE = 65536
+_PLAIN_CACHE_WIDTH = 40
+
+
 def _plain(value):
     """A plain scalar's value, resolved as PyYAML's ``Resolver.resolve`` and constructors do."""
+    cached = _plain_cache.get(value, _plain_cache)
+    if cached is not _plain_cache:
+        return cached
+    result = value
     for tag, regexp in _IMPLICIT.get(value[0], ()):
         if regexp.match(value):
             build = _BUILD.get(tag)
             if build is None:
                 raise _Unsupported  # `<<` or `=`
-            return build(yaml.ScalarNode(tag, value))
-    return value
+            result = build(yaml.ScalarNode(tag, value))
+            break
+    if len(value) <= _PLAIN_CACHE_WIDTH and isinstance(result, (str, int, float, type(None))):
+        if len(_plain_cache) >= _PLAIN_CACHE_SIZE:
+            _plain_cache.clear()
+        _plain_cache[value] = result  # immutable values only (bool is an int)
+    return result
 
 
 def _unescape(body):
@@ -245,7 +263,7 @@ def _flow_seq(rest, line, col, lazy):
                 raise _Unsupported
             dq, sq, plain = match.group(2, 3, 4)
             if plain is not None:
-                value = _plain(plain)
+                value = _plain(plain.rstrip(" "))  # (the pattern took the spaces before "," or "]")
             elif sq is not None:
                 value = sq.replace("''", "'")
             else:
@@ -261,10 +279,30 @@ def _flow_seq(rest, line, col, lazy):
     return items
 
 
+# the same, for UTF-8 bytes (which hold no surrogates), checked with a few fast scans
+_KEEP_CONTROLS = bytes(b for b in range(256) if not (b < 0x20 and b != 0x0A or b == 0x7F))
+_C1_CONTROLS = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080..U+009F, U+0085 (a line break) among them
+_REJECT_SEQUENCES = ("\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff")
+_REJECT_BYTES = tuple(c.encode() for c in _REJECT_SEQUENCES)
+
+
+def _rejected(data):
+    """Whether UTF-8 ``data`` has a character that ``_REJECT`` matches."""
+    if data.translate(None, _KEEP_CONTROLS):
+        return True  # an ASCII control character other than "\n"
+    if data.isascii():
+        return False
+    return _C1_CONTROLS.search(data) is not None or any(sequence in data for sequence in _REJECT_BYTES)
+
+
 def fast_load(text, lazy=False):
     """Read ``text`` if it is in the plain block-style subset; else return None."""
     if _REJECT.search(text):
         return None
+    return _fast_or_none(text, lazy)
+
+
+def _fast_or_none(text, lazy):
     positions = _LazyPositions(text) if lazy else None
     try:
         doc = _fast(text, positions)
