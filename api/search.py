@@ -71,12 +71,15 @@ class Search(MethodView):
         sql += " ORDER BY rank, id LIMIT ?"
         rows = [dict(row) for row in g.db.all(sql, params + [args["limit"] + 1])]
         # Snippets only for the hits on the page: SQLite would compute one for every match
-        # before sorting, and a snippet tokenizes the whole text (a source's is long).
+        # before sorting, and a snippet tokenizes the whole text (a source's is long). The page
+        # is joined to one pass over the matches: `rowid IN (…)` would run the MATCH once per id.
         shown = rows[:args["limit"]]
         if shown:
             snippets = dict(g.db.all(
-                "SELECT rowid, snippet(search_fts, -1, '<mark>', '</mark>', '…', 16) FROM search_fts "
-                f"WHERE search_fts MATCH ? AND rowid IN ({', '.join('?' * len(shown))})", [match, *(r["id"] for r in shown)]))
+                f"WITH page(id) AS (VALUES {', '.join('(?)' for _ in shown)}) "
+                "SELECT search_fts.rowid, snippet(search_fts, -1, '<mark>', '</mark>', '…', 16) "
+                "FROM search_fts CROSS JOIN page ON page.id = search_fts.rowid WHERE search_fts MATCH ?",
+                [*(r["id"] for r in shown), match]))
             for row in shown:
                 row["snippet"] = snippets[row["id"]]
         body, headers = page(rows, args["limit"], "search", lambda r: [r["rank"], r["id"]], _hit)
