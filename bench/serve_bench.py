@@ -333,6 +333,8 @@ def parse_wrk(out):
     total = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if total == 0:  # no answer within the run: no latency to report (wrk prints zeros)
+        lat = {"50": None, "99": None}
     return {"rps": rps, "p50": lat["50"], "p99": lat["99"], "requests": total,
             "non_2xx_3xx": int(bad.group(1)) if bad else 0,
             "socket_errors": sum(int(x) for x in sock.groups()) if sock else 0}
@@ -372,7 +374,7 @@ def run_python_load(port, paths, headers, seconds, connections, expect):
     for t in threads:
         t.join()
     latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else None  # noqa: E731
     return {"rps": len(latencies) / seconds, "p50": pick(0.5), "p99": pick(0.99), "requests": len(latencies),
             "non_2xx_3xx": bad[0], "socket_errors": 0}
 
@@ -420,7 +422,10 @@ def summarise(targets):
     out = {}
     for t in targets:
         if t.runs:
-            out[t.key] = {k: statistics.median(r[k] for r in t.runs) for k in ("rps", "p50", "p99")}
+            out[t.key] = {"rps": statistics.median(r["rps"] for r in t.runs)}
+            for k in ("p50", "p99"):
+                values = [r[k] for r in t.runs if r[k] is not None]
+                out[t.key][k] = statistics.median(values) if values else None
             out[t.key]["errors"] = sum(r["non_2xx_3xx"] + r["socket_errors"] for r in t.runs)
     return out
 
@@ -432,7 +437,9 @@ def ratios(targets):
         a, b = by_key.get(num), by_key.get(den)
         if not (a and b and a.runs and b.runs):
             continue
-        per_round = [x[measure] / y[measure] for x, y in zip(a.runs, b.runs) if y[measure]]
+        per_round = [x[measure] / y[measure] for x, y in zip(a.runs, b.runs) if x[measure] is not None and y[measure]]
+        if not per_round:
+            continue
         value = statistics.median(per_round)
         met = value >= goal if kind == "min" else value <= goal
         out.append({"name": name, "value": value, "target": goal, "kind": kind, "met": met,
@@ -440,10 +447,14 @@ def ratios(targets):
     return out
 
 
+def _ms_cell(value):
+    return "–" if value is None else f"{value:.2f}"
+
+
 def table(targets, summary):
     head = ["target", "server", "req/s", "p50 ms", "p99 ms", "errors"]
-    rows = [[t.label, t.server, f"{summary[t.key]['rps']:,.0f}", f"{summary[t.key]['p50']:.2f}",
-             f"{summary[t.key]['p99']:.2f}", str(summary[t.key]["errors"])] for t in targets if t.key in summary]
+    rows = [[t.label, t.server, f"{summary[t.key]['rps']:,.0f}", _ms_cell(summary[t.key]["p50"]),
+             _ms_cell(summary[t.key]["p99"]), str(summary[t.key]["errors"])] for t in targets if t.key in summary]
     return head, rows
 
 
@@ -487,8 +498,8 @@ def _run_markdown(run):
     for t in run["targets"]:
         s = run["summary"].get(t["key"])
         if s:
-            lines.append(f"| {t['label']} | {t['server']} | {s['rps']:,.0f} | {s['p50']:.2f} | {s['p99']:.2f} | "
-                         f"{s['errors']} |")
+            lines.append(f"| {t['label']} | {t['server']} | {s['rps']:,.0f} | {_ms_cell(s['p50'])} | "
+                         f"{_ms_cell(s['p99'])} | {s['errors']} |")
     lines += ["", "| ratio | value | target | met | by | per round |", "|---|---:|---:|---|---:|---|"]
     for r in run["ratios"]:
         sign = "≥" if r["kind"] == "min" else "≤"
@@ -543,9 +554,10 @@ def main(argv=None):
     parser.add_argument("--small", type=int, default=1000, help="facts in the small database (default 1,000)")
     parser.add_argument("--large", type=int, default=1_000_000, help="facts in the large database (default 1,000,000)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=10, help="measured seconds per target and round")
-    parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds before each measurement (0: none)")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds (default 7: medians of many short runs "
+                                                            "resist a shared machine's load better than few long ones)")
+    parser.add_argument("--duration", type=int, default=5, help="measured seconds per target and round")
+    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds before each measurement (0: none)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
@@ -635,8 +647,8 @@ def main(argv=None):
                 else:
                     result = run_python_load(port, t.paths, t.headers, args.duration, args.connections, t.expect)
                 t.runs.append(result)
-                log(f"round {r + 1}/{args.rounds} {t.key:16} {result['rps']:9,.0f} req/s  p50 {result['p50']:7.2f} ms"
-                    f"  p99 {result['p99']:7.2f} ms" + (f"  ERRORS {result['non_2xx_3xx']} non-2xx/3xx, "
+                log(f"round {r + 1}/{args.rounds} {t.key:16} {result['rps']:9,.0f} req/s  p50 {_ms_cell(result['p50'])} ms"
+                    f"  p99 {_ms_cell(result['p99'])} ms" + (f"  ERRORS {result['non_2xx_3xx']} non-2xx/3xx, "
                                                          f"{result['socket_errors']} socket"
                                                          if result["non_2xx_3xx"] or result["socket_errors"] else ""))
     finally:
