@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import generate
+from .docs import write_block
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -260,17 +261,8 @@ def markdown(store):
 
 
 def update_docs(store, path=DOCS):
-    block = markdown(store)
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    elif re.search(r"^## Build\s*$", text, flags=re.M):
-        text = re.sub(r"^(## Build\s*\n)", lambda mt: mt.group(1) + "\n" + block + "\n", text, count=1, flags=re.M)
-    else:
-        text = text.rstrip("\n") + "\n\n## Build\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    """Replace the generated block of the ``## Build`` section, keeping everything else."""
+    write_block(path, "## Build", START, END, markdown(store))
 
 
 def git_describe(src):

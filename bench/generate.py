@@ -32,7 +32,7 @@ import textwrap
 import unicodedata
 from bisect import bisect
 from collections import deque
-from datetime import date, timedelta
+from datetime import date
 from itertools import accumulate
 from pathlib import Path
 
@@ -53,23 +53,8 @@ EVENT_KINDS = ["war_start", "militia_formation", "intervention", "ceasefire", "c
                "diplomatic_initiative", "publication", "economic_crisis", "pandemic"]
 STATEMENT_KINDS = ["quote", "claim", "denial", "prediction", "stance"]
 QUALIFIERS = ["exact", "about", "at_least", "up_to"]
-# same order and roles as kb.validate (the NDJSON rows must equal the built rows)
-ROLES = {
-    "meeting": [("participants", "participant"), ("location", "location")],
-    "troop_deployment": [("country", "country"), ("location", "location"), ("supporting", "supporting")],
-    "lease": [("lessee", "lessee"), ("lessor", "lessor"), ("asset", "asset")],
-    "event": [("actors", "actor"), ("location", "location")],
-    "statement": [("speaker", "speaker"), ("about", "about")],
-    "position": [("holder", "holder"), ("organization", "organization")],
-}
-TYPE_FIELDS = {
-    "meeting": ["participants", "location"],
-    "troop_deployment": ["country", "count", "count_qualifier", "location", "supporting"],
-    "lease": ["lessee", "lessor", "asset", "term_years", "start_date"],
-    "event": ["kind", "actors", "location"],
-    "statement": ["speaker", "kind", "text", "about", "responds_to"],
-    "position": ["holder", "title", "organization"],
-}
+# the NDJSON rows must equal the built rows: same fields, order and roles as the loader
+from kb.validate import ROLES, TYPE_FIELDS  # noqa: E402
 
 FIRST = ["Ahmad", "Bashar", "Maher", "Rami", "Hafez", "Walid", "Faisal", "Khaled", "Omar", "Yusuf", "Ali",
          "Hassan", "Hussein", "Ibrahim", "Mahmoud", "Mustafa", "Nabil", "Samir", "Tariq", "Ziad", "Leila",

@@ -51,6 +51,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import generate, query_plans  # noqa: E402
+from bench.docs import write_block  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 LUA = Path(__file__).with_name("paths.lua")
@@ -516,25 +517,13 @@ def _run_markdown(run):
     lines += ["", "Paths (one of each target's list; every request picks one at random):", ""]
     for t in run["targets"]:
         lines.append(f"- {t['key']}: `{t['example']}` ({t['paths']} path{'s' if t['paths'] != 1 else ''}"
-                     + (f", header `If-None-Match`" if t["key"] == "304" else "") + ")")
+                     + (", header `If-None-Match`" if t["key"] == "304" else "") + ")")
     return lines
 
 
 def update_docs(store, path=DOCS):
     """Replace the generated block of the ``## Serving`` section, keeping everything else."""
-    block = markdown(store)
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    elif re.search(r"^## Serving\s*$", text, flags=re.M):
-        text = re.sub(r"^(## Serving\s*\n)", lambda mt: mt.group(1) + "\n" + block + "\n", text, count=1, flags=re.M)
-    else:
-        text = text.rstrip("\n") + "\n\n## Serving\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_block(path, "## Serving", START, END, markdown(store))
 
 
 def git_describe():
