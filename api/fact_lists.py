@@ -6,8 +6,9 @@ import orjson
 from flask import Response, current_app, g, request, stream_with_context
 from flask_smorest import abort
 
+from factmodel.dates import date_range
+
 from .common import UNPROCESSABLE, decode_cursor, page
-from .dates import date_range
 from .fact_query import FactQuery, fts_query
 from .fact_schemas import TYPE_PATHS, TYPED_SCHEMAS, FactBaseSchema
 from .json import json_response

@@ -11,7 +11,7 @@ also yields that order, so a page costs one index range scan whatever the table 
 """
 import re
 
-from .dates import date_range
+from factmodel.dates import date_range
 
 FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.status, f.note, "
                 "f.sort_date, f.attributes, f.entities, f.citations")

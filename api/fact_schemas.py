@@ -1,22 +1,20 @@
 """Marshmallow schemas of facts: the common shape and one concrete model per fact type."""
 import marshmallow as ma
 
+from factmodel import vocabulary
+from factmodel.dates import PARTIAL_DATE
+
 from .common import QuerySchema, cursor_field, limit_field, slug_field, slug_list
-from .dates import PARTIAL_DATE
 
 F = ma.fields
-TYPES = ["meeting", "troop_deployment", "lease", "event", "statement", "position"]
-TYPE_PATHS = {"meeting": "meetings", "troop_deployment": "troop-deployments", "lease": "leases",
-              "event": "events", "statement": "statements", "position": "positions"}
-STATUSES = ["stated", "reported", "predicted", "denied"]
-PRECISIONS = ["year", "month", "day"]
-ROLES = ["participant", "location", "country", "supporting", "lessee", "lessor", "asset", "actor",
-         "speaker", "about", "holder", "organization"]
-EVENT_KINDS = ["war_start", "militia_formation", "intervention", "ceasefire", "ceasefire_violation",
-               "membership_restored", "relations_broken", "support", "military_presence", "sanctions",
-               "diplomatic_initiative", "publication", "economic_crisis", "pandemic"]
-STATEMENT_KINDS = ["quote", "claim", "denial", "prediction", "stance"]
-QUALIFIERS = ["exact", "about", "at_least", "up_to"]
+TYPES = vocabulary.TYPES
+TYPE_PATHS = {name: ftype.path for name, ftype in vocabulary.FACT_TYPES.items()}
+STATUSES = vocabulary.STATUSES
+PRECISIONS = vocabulary.PRECISIONS
+ROLES = vocabulary.ROLES
+EVENT_KINDS = vocabulary.kinds("event")
+STATEMENT_KINDS = vocabulary.kinds("statement")
+QUALIFIERS = vocabulary.FACT_TYPES["troop_deployment"].field("count_qualifier").enum
 FORMATS = ["json", "csv", "ndjson"]
 
 

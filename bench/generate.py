@@ -38,23 +38,25 @@ from pathlib import Path
 
 import orjson
 
+from factmodel import vocabulary
 from kb.quotes import SourceText
 
 GENERATOR_VERSION = 1
 
-FACT_TYPES = ["meeting", "troop_deployment", "lease", "event", "statement", "position"]
-TYPE_WEIGHTS = [15, 10, 8, 25, 30, 12]
-STATUSES = ["stated", "reported", "predicted", "denied"]
-STATUS_WEIGHTS = [55, 30, 9, 6]
+# the vocabulary comes from schema/facts.schema.json (factmodel); the weights are the generator's own
+FACT_TYPES = vocabulary.TYPES
+TYPE_WEIGHTS = [{"meeting": 15, "troop_deployment": 10, "lease": 8, "event": 25, "statement": 30,
+                 "position": 12}.get(ftype, 10) for ftype in FACT_TYPES]
+STATUSES = vocabulary.STATUSES
+STATUS_WEIGHTS = [{"stated": 55, "reported": 30, "predicted": 9, "denied": 6}.get(s, 5) for s in STATUSES]
 PRECISIONS = ["day", "month", "year"]
 PRECISION_WEIGHTS = [55, 30, 15]
-EVENT_KINDS = ["war_start", "militia_formation", "intervention", "ceasefire", "ceasefire_violation",
-               "membership_restored", "relations_broken", "support", "military_presence", "sanctions",
-               "diplomatic_initiative", "publication", "economic_crisis", "pandemic"]
-STATEMENT_KINDS = ["quote", "claim", "denial", "prediction", "stance"]
-QUALIFIERS = ["exact", "about", "at_least", "up_to"]
+EVENT_KINDS = vocabulary.kinds("event")
+STATEMENT_KINDS = vocabulary.kinds("statement")
+QUALIFIERS = vocabulary.FACT_TYPES["troop_deployment"].field("count_qualifier").enum
 # the NDJSON rows must equal the built rows: same fields, order and roles as the loader
-from kb.validate import ROLES, TYPE_FIELDS  # noqa: E402
+ROLES = {name: ftype.role_fields for name, ftype in vocabulary.FACT_TYPES.items()}
+TYPE_FIELDS = {name: ftype.field_names for name, ftype in vocabulary.FACT_TYPES.items()}
 
 FIRST = ["Ahmad", "Bashar", "Maher", "Rami", "Hafez", "Walid", "Faisal", "Khaled", "Omar", "Yusuf", "Ali",
          "Hassan", "Hussein", "Ibrahim", "Mahmoud", "Mustafa", "Nabil", "Samir", "Tariq", "Ziad", "Leila",

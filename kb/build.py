@@ -13,20 +13,15 @@ import orjson
 import sqlite_utils
 from tqdm import tqdm
 
+from factmodel.vocabulary import FACT_TYPES
+
 from .validate import TYPE_FIELDS, Seeds
 
 SCHEMA_VERSION = 1
 BATCH = 5000
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 
-TYPED_TABLES = {
-    "meeting": "meetings",
-    "troop_deployment": "troop_deployments",
-    "lease": "leases",
-    "event": "events",
-    "statement": "statements",
-    "position": "positions",
-}
+TYPED_TABLES = {name: ftype.table for name, ftype in FACT_TYPES.items()}
 
 
 class BuildFailed(Exception):

@@ -20,29 +20,15 @@ import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from . import dates, marks
+from factmodel import dates
+from factmodel.vocabulary import FACT_TYPES, SCHEMA_DIR
+
+from . import marks
 from .quotes import SourceText
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
-
-# type -> (field, role) for every field that refers to entities
-ROLES = {
-    "meeting": [("participants", "participant"), ("location", "location")],
-    "troop_deployment": [("country", "country"), ("location", "location"), ("supporting", "supporting")],
-    "lease": [("lessee", "lessee"), ("lessor", "lessor"), ("asset", "asset")],
-    "event": [("actors", "actor"), ("location", "location")],
-    "statement": [("speaker", "speaker"), ("about", "about")],
-    "position": [("holder", "holder"), ("organization", "organization")],
-}
-# type -> its own fields, in the order they are documented
-TYPE_FIELDS = {
-    "meeting": ["participants", "location"],
-    "troop_deployment": ["country", "count", "count_qualifier", "location", "supporting"],
-    "lease": ["lessee", "lessor", "asset", "term_years", "start_date"],
-    "event": ["kind", "actors", "location"],
-    "statement": ["speaker", "kind", "text", "about", "responds_to"],
-    "position": ["holder", "title", "organization"],
-}
+# type -> (field, role) for every field that refers to entities; type -> its own fields, in order
+ROLES = {name: ftype.role_fields for name, ftype in FACT_TYPES.items()}
+TYPE_FIELDS = {name: ftype.field_names for name, ftype in FACT_TYPES.items()}
 DATED_STATUSES = {"stated", "reported"}
 
 

@@ -1,9 +1,11 @@
-"""Partial ISO 8601 dates (``2011``, ``2023-03``, ``2024-07-24``) as intervals."""
+"""Partial ISO 8601 dates (``2011``, ``2023-03``, ``2024-07-24``) as intervals of days."""
 import calendar
 import re
 from functools import lru_cache
 
-PRECISIONS = {4: "year", 7: "month", 10: "day"}
+# The form of a partial date. A value of this form may still be no calendar day (2021-02-30):
+# :func:`interval` says so.
+PARTIAL_DATE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 _FORM = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -14,7 +16,7 @@ def normalise(value):
 
 @lru_cache(maxsize=65536)
 def interval(value):
-    """Return ``(start, end, precision)`` for a partial date, or raise ValueError.
+    """Return ``(first day, last day, precision)`` of a partial date, or raise ValueError.
 
     ``2023-03`` → ``("2023-03-01", "2023-03-31", "month")``.
     """
@@ -36,3 +38,9 @@ def interval(value):
     if not 1 <= int(day) <= last:
         raise ValueError(f"{value!r}: {year}-{month} has no day {day}")
     return value, value, "day"
+
+
+def date_range(value):
+    """First and last day covered by a partial date, as ISO strings (ValueError if none)."""
+    first, last, _ = interval(value)
+    return first, last
