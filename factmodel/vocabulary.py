@@ -7,10 +7,15 @@ is its ``x-collection``. Kinds, qualifiers, statuses and precisions are the ``en
 field. Adding a type, a field, a role or a kind to the JSON Schema adds it everywhere.
 """
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+# schema/ of the checkout this package sits in; an installed copy (pip install .) has it under
+# the environment's share/ folder (pyproject.toml, data-files)
+SCHEMA_DIR = next((folder for folder in (Path(__file__).resolve().parent.parent / "schema",
+                                         Path(sys.prefix) / "share" / "syria-kb" / "schema")
+                   if (folder / "facts.schema.json").is_file()), Path(__file__).resolve().parent.parent / "schema")
 FACTS_SCHEMA = SCHEMA_DIR / "facts.schema.json"
 
 
