@@ -1,3 +1,4 @@
+import os
 import shutil
 from pathlib import Path
 
@@ -6,12 +7,14 @@ import pytest
 from kb.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
+# The seeds every test runs on: the repository's seeds/, or the folder named by KB_TEST_SEEDS
+# (tests/test_new_article.py points it at a copy with one more article and runs the API tests).
+SEEDS = Path(os.environ.get("KB_TEST_SEEDS") or ROOT / "seeds").resolve()
 
 
 @pytest.fixture(scope="session")
 def db_path(tmp_path_factory):
-    """The real seeds built by the real loader into a temporary SQLite file."""
+    """The seeds (``SEEDS``) built by the real loader into a temporary SQLite file."""
     path = tmp_path_factory.mktemp("db") / "kb.sqlite"
     build(SEEDS, path, progress=False)
     return path

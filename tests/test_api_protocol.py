@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+import seed_view
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -135,8 +137,12 @@ def test_csv_streams_every_matching_row(client, db_rows):
     assert {"id", "speaker", "kind", "text", "about", "citations"} <= set(rows[0])
     assert json.loads(rows[0]["citations"])[0]["quote"]
     via_accept = client.get("/v1/facts?status=denied", headers={"Accept": "text/csv"})
-    assert via_accept.mimetype == "text/csv" and len(via_accept.get_data(as_text=True).splitlines()) == 2
-    empty = client.get("/v1/facts?format=csv&as_of=1999")
+    assert via_accept.mimetype == "text/csv"
+    denied = sorted(fid for fid, f in seed_view.facts().items() if f["status"] == "denied")
+    assert denied and sorted(r["id"] for r in csv.DictReader(io.StringIO(via_accept.get_data(as_text=True)))) == denied
+    # as of the day before the first source was published, nothing was known: only the header
+    before = seed_view.day_before(min(s["published"] for s in seed_view.sources().values()))
+    empty = client.get(f"/v1/facts?format=csv&as_of={before}")
     assert empty.get_data(as_text=True).splitlines() == [
         "id,type,summary,date,date_precision,status,note,attributes,entities,citations"]
 

@@ -1,6 +1,11 @@
-"""Fact-list filters, sorting and pagination, checked against the database itself."""
+"""Fact-list filters, sorting and pagination, checked against the database itself and against
+the seeds (``seed_view``): every expectation is computed from the data, so the tests hold
+whatever articles are added."""
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 
+import seed_view
 from test_api_resources import all_pages
 
 
@@ -18,15 +23,27 @@ def test_descending_sort_is_the_reverse(client):
     assert ids(client, "/v1/facts?sort=-date&limit=9") == list(reversed(ids(client, "/v1/facts?limit=9")))
 
 
-def test_link_header_points_at_the_next_page(client):
+def test_link_header_points_at_the_next_page(client, db_rows):
     first = client.get("/v1/facts?limit=5&type=statement")
     link = first.headers["Link"]
     assert link.startswith("</v1/facts?") and link.endswith('>; rel="next"')
     second = client.get(link[1:link.index(">")])
     assert second.status_code == 200
     assert second.get_json()["data"][0]["id"] not in {f["id"] for f in first.get_json()["data"]}
-    last = client.get("/v1/facts?limit=100")
-    assert "Link" not in last.headers and last.get_json()["next_cursor"] is None
+    # every page but the last links to the next one; the last has neither a Link nor a cursor
+    total = db_rows("SELECT count(*) FROM facts")[0][0]
+    url, pages = "/v1/facts?limit=100", 0
+    while True:
+        page = client.get(url)
+        body, pages = page.get_json(), pages + 1
+        if body["next_cursor"] is None:
+            assert "Link" not in page.headers
+            break
+        assert len(body["data"]) == 100
+        link = page.headers["Link"]
+        url = link[1:link.index(">")]
+        assert f"cursor={body['next_cursor']}" in url
+    assert pages == max(1, -(-total // 100))
 
 
 @pytest.mark.parametrize("types", [["meeting"], ["lease", "troop_deployment"], ["event", "statement", "position"]])
@@ -52,9 +69,11 @@ def test_status_filter(client, db_rows, status):
     assert got
 
 
-def test_source_filter(client, db_rows):
-    got = set(ids(client, "/v1/facts?limit=100&source=new-arab-2020-04-28"))
-    assert got == {r[0] for r in db_rows("SELECT DISTINCT fact_id FROM citations WHERE source_id = 'new-arab-2020-04-28'")}
+@pytest.mark.parametrize("source", sorted(seed_view.sources()))
+def test_source_filter(client, source):
+    got = ids(client, f"/v1/facts?limit=100&source={source}")
+    want = [f["id"] for f in seed_view.ordered(seed_view.facts().values()) if seed_view.cites(f, source)]
+    assert got == want and got
 
 
 @pytest.mark.parametrize("start, end", [("2023", None), (None, "2015"), ("2020-03", "2020-04"), ("2011", "2011"),
@@ -72,15 +91,45 @@ def test_date_range_overlap(client, db_rows, start, end):
     assert got == want and got
 
 
-def test_as_of_is_a_time_travel_view(client, db_rows):
-    by_2021 = ids(client, "/v1/facts?limit=100&as_of=2021")
-    assert by_2021 == [r[0] for r in db_rows("SELECT id FROM facts WHERE first_published <= '2021-12-31' "
-                                             "ORDER BY sort_date, id")]
-    assert "russia-tartus-port-lease" in by_2021 and "putin-assad-meeting-2024-07-24" not in by_2021
-    # the civil war's start is also cited by the 2020 article, so it was known by then
-    assert "syrian-civil-war-starts-2011" in by_2021
-    assert ids(client, "/v1/facts?limit=100&as_of=2019") == []
-    assert len(ids(client, "/v1/facts?limit=100&as_of=2024-07-25")) == db_rows("SELECT count(*) FROM facts")[0][0]
+def _as_of_dates():
+    """Each source's publication day, the day before it, its month and year; a year before any source; a few more."""
+    published = {s["published"] for s in seed_view.sources().values()}
+    dates = {d for p in published for d in (p, seed_view.day_before(p), p[:7], p[:4])}
+    return sorted(dates | {str(int(min(published)[:4]) - 1), "2019", "2021", "2024-07-25"})
+
+
+@pytest.mark.parametrize("as_of", _as_of_dates())
+def test_as_of_is_a_time_travel_view(client, as_of):
+    """as_of=D lists exactly the facts with a citation from a source published on or before D
+    (the end of D when D is a month or a year), in the usual order."""
+    got = ids(client, f"/v1/facts?limit=100&as_of={as_of}")
+    known = seed_view.known_as_of(as_of)
+    assert got == [f["id"] for f in seed_view.ordered(seed_view.facts().values()) if f["id"] in known]
+
+
+def test_as_of_keeps_what_was_known_then(client):
+    """Facts that cannot move whatever is added: the 2020 lease is known in 2021, the 2024 meeting
+    is not, and the civil war's start is, because the 2020 article cites it too."""
+    by_2021 = set(ids(client, "/v1/facts?limit=100&as_of=2021"))
+    assert {"russia-tartus-port-lease", "syrian-civil-war-starts-2011"} <= by_2021
+    assert "putin-assad-meeting-2024-07-24" not in by_2021
+
+
+def test_as_of_travels_through_time():
+    """The view above is no tautology on these seeds: nothing is known the day before the
+    first source, everything as of the last one, and something but not everything in between;
+    a fact cited by several sources is known from the earliest of them."""
+    every = set(seed_view.facts())
+    published = sorted({s["published"] for s in seed_view.sources().values()})
+    assert seed_view.known_as_of(seed_view.day_before(published[0])) == set()
+    assert seed_view.known_as_of(published[-1]) == every
+    assert set() < seed_view.known_as_of(published[0]) < every
+    multi = [f for f in seed_view.facts().values() if len({c["source"] for c in f["citations"]}) > 1]
+    assert multi, "no fact is cited by two sources"
+    for fact in multi:
+        earliest = seed_view.first_published(fact)
+        assert fact["id"] in seed_view.known_as_of(earliest)
+        assert fact["id"] not in seed_view.known_as_of(seed_view.day_before(earliest))
 
 
 @pytest.mark.parametrize("q, expected", [("ceasefire", "new-ceasefire-since-early-march-2020"),
@@ -93,21 +142,59 @@ def test_full_text_within_the_list(client, q, expected):
     assert set(got) < set(ids(client, "/v1/facts?limit=100"))
 
 
-@pytest.mark.parametrize("url, expected", [
+# typed collection filter -> role of the entity it names (the others: kind (any of), status, sort, limit)
+TYPED_ROLE_FILTERS = {"participant": "participant", "location": "location", "country": "country",
+                      "supporting": "supporting", "lessee": "lessee", "lessor": "lessor", "asset": "asset",
+                      "actor": "actor", "speaker": "speaker", "about": "about", "holder": "holder",
+                      "organization": "organization"}
+
+
+def typed_expectation(url):
+    """The ids ``url`` (a typed collection with filters) must list, in order, computed from the seeds."""
+    parts = urlsplit(url)
+    ftype = seed_view.PATHS[parts.path.rsplit("/", 1)[1]]
+    query = parse_qsl(parts.query)
+    want_roles = {(value, TYPED_ROLE_FILTERS[key]) for key, value in query if key in TYPED_ROLE_FILTERS}
+    kinds = {value for key, value in query if key == "kind"}
+    statuses = {value for key, value in query if key == "status"}
+    matching = [f for f in seed_view.facts().values() if f["type"] == ftype and want_roles <= seed_view.roles(f)
+                and (not kinds or f["kind"] in kinds) and (not statuses or f["status"] in statuses)]
+    return [f["id"] for f in seed_view.ordered(matching, descending=dict(query).get("sort") == "-date")]
+
+
+# (url, ids that were in the answer when the test was written: they stay, whatever is added)
+@pytest.mark.parametrize("url, known", [
     ("/v1/meetings?participant=vladimir-putin&participant=bashar-al-assad",
      {"putin-assad-meeting-2023-03", "putin-assad-meeting-2024-07-24", "predicted-putin-assad-erdogan-summit-2024-08"}),
     ("/v1/meetings?participant=recep-tayyip-erdogan", {"predicted-putin-assad-erdogan-summit-2024-08"}),
+    ("/v1/meetings?participant=vladimir-putin&participant=bashar-al-assad&status=stated&sort=-date", set()),
     ("/v1/troop-deployments?country=united-states&location=northeastern-syria", {"us-troops-northeastern-syria-2024"}),
+    ("/v1/troop-deployments?country=united-states", {"us-troops-northeastern-syria-2024"}),
     ("/v1/leases?lessee=russia&asset=tartus-port", {"russia-tartus-port-lease"}),
     ("/v1/events?kind=ceasefire&kind=ceasefire_violation",
      {"new-ceasefire-since-early-march-2020", "assad-violates-idlib-ceasefire-2020-01"}),
     ("/v1/events?kind=intervention&actor=russia", {"russia-intervenes-in-syria-2015"}),
     ("/v1/statements?speaker=dmitry-peskov&kind=denial", {"peskov-denies-putin-unhappy-with-assad"}),
+    ("/v1/statements?kind=denial", {"peskov-denies-putin-unhappy-with-assad"}),
     ("/v1/positions?holder=dmitry-peskov&organization=kremlin", {"peskov-kremlin-spokesman-2020"}),
-    ("/v1/meetings?participant=vladimir-putin&status=stated&sort=-date&limit=1", {"putin-assad-meeting-2024-07-24"}),
 ])
-def test_typed_filters(client, url, expected):
-    assert set(f["id"] for f in client.get(url).get_json()["data"]) == expected
+@pytest.mark.parametrize("limit", [1, 3, 100])
+def test_typed_filters(client, url, known, limit):
+    """Every page of a typed list with filters is the seeds' matching facts, in order."""
+    want = typed_expectation(url)
+    assert want and known <= set(want)
+    assert ids(client, f"{url}&limit={limit}") == want
+    first = client.get(f"{url}&limit=1").get_json()["data"]
+    assert [f["id"] for f in first] == want[:1]
+
+
+def test_latest_meeting_of_a_participant(client):
+    """sort=-date&limit=1 is the latest: no stated meeting with Putin is dated after it."""
+    meetings = [f for f in seed_view.facts().values() if f["type"] == "meeting" and f["status"] == "stated"
+                and ("vladimir-putin", "participant") in seed_view.roles(f)]
+    latest = client.get("/v1/meetings?participant=vladimir-putin&status=stated&sort=-date&limit=1").get_json()["data"]
+    assert [m["id"] for m in latest] == [seed_view.ordered(meetings, descending=True)[0]["id"]]
+    assert all(seed_view.sort_key(m) <= seed_view.sort_key(seed_view.facts()[latest[0]["id"]]) for m in meetings)
 
 
 def test_typed_filter_ordering_and_pages(client, db_rows):
@@ -118,14 +205,36 @@ def test_typed_filter_ordering_and_pages(client, db_rows):
 
 
 def test_cookbook_answers(client):
+    """The README's questions, answered right for whatever the seeds hold."""
+    facts = seed_view.facts()
+    stated = [f for f in facts.values() if f["type"] == "meeting" and f["status"] == "stated"
+              and {("vladimir-putin", "participant"), ("bashar-al-assad", "participant")} <= seed_view.roles(f)]
     latest = client.get("/v1/meetings?participant=vladimir-putin&participant=bashar-al-assad"
                         "&status=stated&sort=-date&limit=1").get_json()["data"][0]
-    assert (latest["date"], latest["date_precision"]) == ("2024-07-24", "day")
-    troops = client.get("/v1/troop-deployments?country=united-states").get_json()["data"][0]
-    assert (troops["count"], troops["count_qualifier"], troops["date"]) == (900, "about", "2024-07-25")
-    assert troops["citations"][0]["source"] == "bloomberg-2024-07-25"
-    lease = client.get("/v1/leases?asset=tartus-port").get_json()["data"][0]
-    assert (lease["lessee"], lease["term_years"], lease["lessor"]) == ("russia", 49, None)
-    denial = client.get("/v1/statements?kind=denial").get_json()["data"][0]
-    claim = client.get(f"/v1/statements/{denial['responds_to']}").get_json()
-    assert denial["speaker"] == "dmitry-peskov" and claim["status"] == "denied"
+    expected = seed_view.ordered(stated, descending=True)[0]
+    assert (latest["id"], latest["date"], latest["date_precision"]) == \
+           (expected["id"], expected["date"], expected["date_precision"])
+
+    troops = all_pages(client, "/v1/troop-deployments?country=united-states")
+    assert troops and len(troops) == sum(f["type"] == "troop_deployment" and f["country"] == "united-states"
+                                         for f in facts.values())
+    for item in troops:
+        fact = facts[item["id"]]
+        assert (item["count"], item["count_qualifier"], item["date"], item["country"]) == \
+               (fact["count"], fact["count_qualifier"], fact["date"], "united-states")
+        assert [c["source"] for c in item["citations"]] == [c["source"] for c in fact["citations"]]
+
+    leases = all_pages(client, "/v1/leases?asset=tartus-port")
+    assert leases and {item["id"] for item in leases} == \
+           {f["id"] for f in facts.values() if f["type"] == "lease" and f["asset"] == "tartus-port"}
+    for item in leases:
+        fact = facts[item["id"]]
+        assert (item["lessee"], item["term_years"], item["lessor"]) == (fact["lessee"], fact["term_years"], fact["lessor"])
+
+    denials = all_pages(client, "/v1/statements?kind=denial")
+    assert denials and {d["id"] for d in denials} == \
+           {f["id"] for f in facts.values() if f["type"] == "statement" and f["kind"] == "denial"}
+    for denial in denials:
+        claim = client.get(f"/v1/statements/{denial['responds_to']}").get_json()
+        assert denial["speaker"] == facts[denial["id"]]["speaker"] and denial["responds_to"] == facts[denial["id"]]["responds_to"]
+        assert claim["status"] == "denied"  # README "Fact conventions": what a denial responds to is denied

@@ -1,5 +1,9 @@
 """Every endpoint answers from the real database with the documented shape."""
+from urllib.parse import quote
+
 import pytest
+
+import seed_view
 
 TYPED = [("meetings", "meeting"), ("troop-deployments", "troop_deployment"), ("leases", "lease"),
          ("events", "event"), ("statements", "statement"), ("positions", "position")]
@@ -68,17 +72,23 @@ def test_typed_lists_and_items(client, db_rows, path, ftype):
         assert client.get(item["links"]["self"]).get_json() == item
 
 
-@pytest.mark.parametrize("path", [p for p, _ in TYPED])
-def test_typed_item_of_another_type_is_404(client, path):
-    other = "russia-tartus-port-lease" if path != "leases" else "putin-assad-meeting-2024-07-24"
-    response = client.get(f"/v1/{path}/{other}")
-    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+@pytest.mark.parametrize("path, ftype", TYPED)
+def test_typed_item_of_another_type_is_404(client, path, ftype):
+    others = [fid for fid, f in sorted(seed_view.facts().items()) if f["type"] != ftype]
+    assert len({seed_view.facts()[fid]["type"] for fid in others}) == len(TYPED) - 1
+    for other in others:
+        response = client.get(f"/v1/{path}/{other}")
+        assert response.status_code == 404 and response.mimetype == "application/problem+json", other
 
 
 def test_fact_entities_list_every_role(client):
     fact = client.get("/v1/facts/us-troops-northeastern-syria-2024").get_json()
     assert {(e["id"], e["role"]) for e in fact["entities"]} == {
         ("united-states", "country"), ("northeastern-syria", "location"), ("us-kurdish-allies", "supporting")}
+    # and every fact: each entity its fields name, with that field's role, and nothing else
+    for fact in all_pages(client, "/v1/facts?limit=100"):
+        assert {(e["id"], e["role"]) for e in fact["entities"]} == seed_view.roles(seed_view.facts()[fact["id"]]), \
+            fact["id"]
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -86,7 +96,7 @@ def test_fact_entities_list_every_role(client):
     ("assad", "bashar-al-assad"), ("Bashar al-Assad", "bashar-al-assad"), ("turkiye", "turkey"), ("peskov", "dmitry-peskov"),
 ])
 def test_entity_search_is_case_and_diacritic_insensitive(client, query, expected):
-    ids = [e["id"] for e in client.get("/v1/entities", query_string={"q": query}).get_json()["data"]]
+    ids = [e["id"] for e in all_pages(client, f"/v1/entities?q={quote(query)}&limit=100")]
     assert expected in ids
 
 
@@ -113,36 +123,50 @@ def min_date(partial):
     return partial + "-01-01"[len(partial) - 4:] if len(partial) < 10 else partial
 
 
-def test_sources(client, db_rows):
-    sources = client.get("/v1/sources").get_json()["data"]
-    assert {s["id"] for s in sources} == {"bloomberg-2024-07-25", "new-arab-2020-04-28"}
-    detail = client.get("/v1/sources/bloomberg-2024-07-25").get_json()
-    assert detail["publisher"] == "Bloomberg" and detail["published"] == "2024-07-25"
-    facts = all_pages(client, "/v1/sources/bloomberg-2024-07-25/facts?limit=10")
-    assert len(facts) == detail["fact_count"]
+def test_sources(client):
+    listed = all_pages(client, "/v1/sources?limit=100")
+    assert {s["id"] for s in listed} == set(seed_view.sources()) and len(listed) == len(seed_view.sources())
+    assert {"bloomberg-2024-07-25", "new-arab-2020-04-28"} <= {s["id"] for s in listed}
+    assert client.get("/v1/sources/nope").status_code == 404
+
+
+@pytest.mark.parametrize("source_id", sorted(seed_view.sources()))
+def test_source_detail_and_what_it_supports(client, source_id):
+    seed = seed_view.sources()[source_id]
+    detail = client.get(f"/v1/sources/{source_id}").get_json()
+    assert (detail["publisher"], detail["published"], detail["title"], detail["url"]) == \
+           (seed["publisher"], seed["published"], seed["title"], seed["url"])
+    assert detail["text"] == seed["text"]
+    facts = all_pages(client, f"/v1/sources/{source_id}/facts?limit=10")
+    assert [f["id"] for f in facts] == [f["id"] for f in seed_view.ordered(seed_view.facts().values())
+                                        if seed_view.cites(f, source_id)]
+    assert len(facts) == detail["fact_count"] > 0
     for fact in facts:
-        cites = [c for c in fact["citations"] if c["source"] == "bloomberg-2024-07-25"]
+        cites = [c for c in fact["citations"] if c["source"] == source_id]
         assert cites
         for c in cites:
             assert " ".join(detail["text"][c["start"]:c["end"]].split()) == " ".join(c["quote"].split())
-    assert client.get("/v1/sources/nope").status_code == 404
 
 
 def test_search_ranks_and_marks(client):
     body = client.get("/v1/search?q=ceasefire+idlib").get_json()
     assert body["data"], body
-    top = body["data"][0]
-    assert top["kind"] == "fact" and "<mark>" in top["snippet"]
-    assert [h["score"] for h in body["data"]] == sorted((h["score"] for h in body["data"]), reverse=True)
-    assert client.get(top["link"]).status_code == 200
-    kinds = {h["kind"] for h in client.get("/v1/search?q=tartus&limit=100").get_json()["data"]}
+    hits = all_pages(client, "/v1/search?q=ceasefire+idlib&limit=100")
+    assert hits[:len(body["data"])] == body["data"]
+    assert all("<mark>" in h["snippet"] for h in hits)
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    assert {"new-ceasefire-since-early-march-2020", "assad-violates-idlib-ceasefire-2020-01"} <= \
+           {h["id"] for h in hits if h["kind"] == "fact"}
+    for hit in hits:
+        assert client.get(hit["link"]).status_code == 200, hit
+    kinds = {h["kind"] for h in all_pages(client, "/v1/search?q=tartus&limit=100")}
     assert {"entity", "fact", "source"} <= kinds
     only = client.get("/v1/search?q=tartus&kind=entity").get_json()["data"]
     assert only and {h["kind"] for h in only} == {"entity"}
 
 
 def test_search_pages_without_duplicates(client):
-    everything = [(h["kind"], h["id"]) for h in client.get("/v1/search?q=assad&limit=100").get_json()["data"]]
+    everything = [(h["kind"], h["id"]) for h in all_pages(client, "/v1/search?q=assad&limit=100")]
     paged = [(h["kind"], h["id"]) for h in all_pages(client, "/v1/search?q=assad&limit=3")]
     assert paged == everything and len(everything) > 3
 

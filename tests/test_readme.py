@@ -1,16 +1,31 @@
 """Every curl example in README.md runs, with the real curl, against the live server.
 
 Convention (README "Cookbook"): a ```sh block holds one ``curl -s '<url>'`` command against
-http://127.0.0.1:8000, and the block right after it is either ```json (an abridged body: the
-response must contain it, recursively; list elements are matched by index) or ```text (every
-line must appear in the output). The expected status is the JSON's own ``status`` when it is a
-problem document, 200 otherwise.
+http://127.0.0.1:8000, and the block right after it is either ```json (an abridged body) or
+```text (every line must appear in the output). The expected status is the JSON's own
+``status`` when it is a problem document, 200 otherwise.
+
+The README shows answers for today's seeds; a curator adding an article must not break it, a
+wrong answer must. So an abridged JSON body is matched by content:
+
+- a list response (``data`` + ``next_cursor``) stands for the whole list: it is read to its end
+  (the same query with ``limit=100``, following ``next_cursor``), and each object shown under
+  ``data`` must match its own item of the whole list, in any position (matching = having every
+  field shown, recursively; lists inside an item still match by index). The README's own page
+  must be the start of the whole list; other top-level fields are compared with the last page
+  (so ``"next_cursor": null`` means: the list ends).
+- for fact lists, the whole list must be in the documented order (date, undated first, then id;
+  reversed with ``sort=-date``), and with a ``limit`` (``sort=-date&limit=1`` = "the latest"),
+  the README's page may hold items ordered before the ones shown (a later meeting added since)
+  but never after them: the i-th item of the page is not ordered after the i-th shown item.
+- any other body must contain the JSON shown, recursively.
 """
 import json
 import re
 import shlex
 import subprocess
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
@@ -51,6 +66,93 @@ def contains(actual, expected, where="$"):
         assert actual == expected, f"{where}: {actual!r} != README's {expected!r}"
 
 
+def matches(actual, expected):
+    try:
+        contains(actual, expected)
+    except AssertionError:
+        return False
+    return True
+
+
+def assign(shown, items):
+    """A distinct index into ``items`` for each object in ``shown`` that it matches, or None."""
+    candidates = [[i for i, item in enumerate(items) if matches(item, want)] for want in shown]
+    for want, found in zip(shown, candidates):
+        assert found, f"no item of the whole list ({len(items)} items) has {want!r}"
+    chosen = []
+
+    def search(k):
+        if k == len(shown):
+            return True
+        for i in candidates[k]:
+            if i not in chosen:
+                chosen.append(i)
+                if search(k + 1):
+                    return True
+                chosen.pop()
+        return False
+
+    return chosen if search(0) else None
+
+
+def with_params(url, **params):
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    query += [(k, v) for k, v in params.items() if v is not None]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def curl_json(url):
+    run = subprocess.run(["curl", "-s", "--fail-with-body", url], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, (url, run.stdout[:500], run.stderr)
+    return json.loads(run.stdout)
+
+
+def whole_list(url):
+    """Every page of ``url`` with limit=100, following next_cursor: (all items, the last page)."""
+    items, cursors = [], set()
+    page = curl_json(with_params(url, limit="100", cursor=None))
+    while True:
+        items += page["data"]
+        if page["next_cursor"] is None:
+            return items, page
+        assert page["next_cursor"] not in cursors, "a cursor came twice"
+        cursors.add(page["next_cursor"])
+        page = curl_json(with_params(url, limit="100", cursor=page["next_cursor"]))
+
+
+def order_key(fact):
+    """README "Conventions": by date (a partial date by its first day), undated first; ties by id."""
+    date = fact["date"]
+    if not date:
+        return "", fact["id"]
+    return date + "-01-01"[len(date) - 4:] if len(date) < 10 else date, fact["id"]
+
+
+def check_list(url, body, expected):
+    items, last = whole_list(url)
+    page = body["data"]
+    assert items[:len(page)] == page, "the README's page is not the start of the whole list"
+    shown = expected["data"]
+    chosen = assign(shown, items)
+    assert chosen is not None, f"the {len(shown)} objects shown need {len(shown)} distinct items of the whole list"
+    for key, value in expected.items():
+        if key == "next_cursor":
+            contains(last[key], value, "$.next_cursor (the last page)")
+        elif key != "data":
+            contains(body[key], value, f"$.{key}")
+    if not all(isinstance(item, dict) and {"id", "date", "date_precision"} <= set(item) for item in items):
+        return  # not a fact list: no date order to check
+    descending = dict(parse_qsl(urlsplit(url).query)).get("sort") == "-date"
+    keys = [order_key(item) for item in items]
+    assert keys == sorted(keys, reverse=descending), "the whole list is not in the documented order"
+    if "limit" in dict(parse_qsl(urlsplit(url).query)):
+        found = sorted((order_key(items[i]) for i in chosen), reverse=descending)
+        for got, want in zip((order_key(item) for item in page), found):
+            assert (got <= want) if not descending else (got >= want), \
+                f"the README's page has {got} where {want} (shown) should come first"
+
+
 def test_readme_has_curl_examples_each_with_an_expected_output():
     assert len(EXAMPLES) >= 10
     for example in EXAMPLES:
@@ -71,7 +173,11 @@ def test_readme_example_runs_against_the_live_server(example, live_server):
         expected = json.loads(example["expected"])
         want_status = expected["status"] if isinstance(expected.get("status"), int) and "title" in expected else 200
         assert int(status) == want_status, body
-        contains(json.loads(body), expected)
+        actual = json.loads(body)
+        if isinstance(expected.get("data"), list) and "next_cursor" in actual:
+            check_list(argv[-1], actual, expected)
+        else:
+            contains(actual, expected)
     else:
         assert int(status) == 200, body
         for line in example["expected"].splitlines():

@@ -8,6 +8,7 @@ from kb.build import SCHEMA_VERSION, build
 from kb.cli import validate
 from kb.quotes import squash
 
+import seed_view
 from conftest import SEEDS
 
 
@@ -22,8 +23,10 @@ def conn(db_path):
 def test_real_seeds_validate():
     seeds, problems = validate(SEEDS)
     assert [str(p) for p in problems] == []
-    assert len(seeds.sources) == 2
-    assert seeds.fact_count >= 40
+    # every source file (and only those) is a source, every fact of every facts file is counted
+    assert set(seeds.sources) == {p.stem for p in (SEEDS / "sources").glob("*.yaml")} == set(seed_view.sources())
+    assert {p.stem for p in (SEEDS / "sources").glob("*.txt")} == set(seeds.sources)
+    assert seeds.fact_count == len(seed_view.facts()) >= 40
 
 
 def test_every_quote_is_the_source_text_at_its_offsets(conn):
@@ -58,6 +61,17 @@ def test_partial_dates_are_stored_as_intervals(conn, date, precision, start, end
     rows = conn.execute("SELECT date_precision, date_start, date_end FROM facts WHERE date = ?", (date,)).fetchall()
     assert rows, f"no fact dated {date}"
     assert {tuple(r) for r in rows} == {(precision, start, end)}
+
+
+def test_every_fact_is_stored_with_its_interval_and_first_publication(conn):
+    rows = {r["id"]: r for r in conn.execute("SELECT id, date, date_start, date_end, sort_date, first_published FROM facts")}
+    assert set(rows) == set(seed_view.facts())
+    for fid, fact in seed_view.facts().items():
+        row = rows[fid]
+        start, end = seed_view.interval(fact["date"]) if fact["date"] else (None, None)
+        assert (row["date"], row["date_start"], row["date_end"], row["sort_date"]) == \
+               (fact["date"], start, end, start or ""), fid
+        assert row["first_published"] == seed_view.first_published(fact), fid
 
 
 @pytest.mark.parametrize("fact_id, date, precision", [
