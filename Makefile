@@ -96,14 +96,18 @@ sdk: install
 	$(BIN)/openapi-python-client generate --path openapi.yaml --output-path $(SDK_DIR) --meta none \
 		--config clients/python/openapi-python-client.yaml --fail-on-warning
 
-# TypeScript types from the committed spec (SDK_TS_DIR/schema.d.ts), and clients/ts/example.ts
-# type-checked against them (strict tsc --noEmit, next to the generated file).
+# TypeScript from the committed spec into SDK_TS_DIR (git-ignored): openapi-typescript generates the
+# types (schema.d.ts); clients/ts/example.ts is type-checked against them (strict tsc --noEmit), and
+# clients/ts/client.mts, a Node program using the typed openapi-fetch client, is compiled by tsc
+# to SDK_TS_DIR/client.mjs: `node SDK_TS_DIR/client.mjs BASE_URL` (node_modules is linked there).
 sdk-ts: npm-install
 	rm -rf $(SDK_TS_DIR)
 	mkdir -p $(SDK_TS_DIR)
 	$(NPM_BIN)/openapi-typescript openapi.yaml --output $(SDK_TS_DIR)/schema.d.ts
-	cp clients/ts/example.ts clients/ts/tsconfig.json $(SDK_TS_DIR)/
+	cp clients/ts/example.ts clients/ts/tsconfig.json clients/ts/client.mts clients/ts/tsconfig.client.json $(SDK_TS_DIR)/
+	ln -s $(CURDIR)/node_modules $(SDK_TS_DIR)/node_modules
 	$(NPM_BIN)/tsc -p $(SDK_TS_DIR)/tsconfig.json
+	$(NPM_BIN)/tsc -p $(SDK_TS_DIR)/tsconfig.client.json
 
 # ---- Scale-out: nginx with HTTP caching in front of N gunicorn replicas (docs/deploy.md) ----
 # deploy/cluster.py renders deploy/nginx.conf into CLUSTER_DIR and starts/stops/updates

@@ -4,13 +4,16 @@
   openapi-python-client; every operation of the spec is called through it against the
   production server: typed models come back, lists are followed through ``next_cursor`` to
   their end, and errors come back as the documented ``Problem`` model.
-- TypeScript: ``make sdk-ts`` generates types with openapi-typescript and type-checks
-  clients/ts/example.ts against them with ``tsc --noEmit``.
+- TypeScript: ``make sdk-ts`` generates types with openapi-typescript, type-checks
+  clients/ts/example.ts against them with ``tsc --noEmit``, and compiles clients/ts/client.mts
+  (an openapi-fetch client) to a Node program that is run against the production server.
 """
 import importlib
+import json
 import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -159,12 +162,48 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     assert call.called == set(OPERATIONS), f"not called: {set(OPERATIONS) - call.called}"
 
 
-def test_typescript_types_and_a_typed_script_compile(tmp_path):
+@pytest.fixture(scope="module")
+def ts_sdk(tmp_path_factory):
+    """The folder ``make sdk-ts`` generates and compiles into: schema.d.ts, client.mjs."""
+    target = tmp_path_factory.mktemp("sdk-ts") / "ts"
+    make("sdk-ts", f"SDK_TS_DIR={target}")
+    return target
+
+
+def test_typescript_types_and_a_typed_script_compile(ts_sdk):
     """openapi-typescript generates the types; tsc --noEmit type-checks clients/ts/example.ts
     (whose @ts-expect-error lines also prove the types are precise, not ``any``)."""
-    target = tmp_path / "ts"
-    make("sdk-ts", f"SDK_TS_DIR={target}")
-    schema = (target / "schema.d.ts").read_text(encoding="utf-8")
+    schema = (ts_sdk / "schema.d.ts").read_text(encoding="utf-8")
     for operation_id in OPERATIONS:
         assert f"    {operation_id}: {{" in schema, operation_id
     assert "Problem: {" in schema and "next_cursor: string | null;" in schema
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
+    """clients/ts/client.mts, compiled by tsc against the generated types and run by node with the
+    openapi-fetch client: every fact through ``next_cursor``, one item, a 404 problem, the CSV."""
+    run = subprocess.run(["node", str(ts_sdk / "client.mjs"), live_server], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    index = get_json(live_server + "/v1")
+    assert summary["operations"] == ["getIndex", "listFacts", "getFact", "getFact", "listEvents"]
+    assert set(summary["operations"]) <= set(OPERATIONS)
+    assert summary["index"] == {"facts": index["counts"]["facts"], "dataset_version": index["dataset_version"]}
+    facts = index["counts"]["facts"]
+    assert summary["list"] == {"operation": "listFacts", "pages": -(-facts // 10), "facts": facts, "unique_ids": facts}
+    first = get_json(live_server + "/v1/facts?limit=1")["data"][0]
+    assert summary["item"] == {"operation": "getFact", "id": first["id"], "type": first["type"], "matches_list": True}
+    problem = summary["problem"]
+    assert problem["http_status"] == problem["status"] == 404 and problem["title"]
+    assert problem["content_type"].split(";")[0] == "application/problem+json"
+    assert problem["type"].startswith("https://")
+    csv = summary["csv"]
+    assert csv["http_status"] == 200 and csv["content_type"].split(";")[0] == "text/csv"
+    assert csv["header"][:2] == ["id", "type"] and "kind" in csv["header"]
+    assert csv["lines"] == index["counts"]["events"]
