@@ -56,7 +56,7 @@ openapi: install
 # --- Real clients of the API: npm tools, a browser, spec linters, generated SDKs ----------------
 .PHONY: npm-install install-browser lint sdk sdk-ts
 NPM_BIN := node_modules/.bin
-SDK_DIR ?= sdk/python/syria_kb_client
+SDK_DIR ?= sdk/python
 SDK_TS_DIR ?= sdk/ts
 
 # The pinned Node tools of package.json / package-lock.json (node_modules/ is git-ignored).
@@ -88,13 +88,19 @@ lint: npm-install
 	if [ $$status != 0 ] || echo "$$out" | grep -qE '[0-9]+ (error|warning)'; then \
 		echo "redocly lint: errors or warnings in openapi.yaml" >&2; exit 1; fi
 
-# Python client generated from the committed spec into SDK_DIR (git-ignored), a plain package:
-# put its parent folder on sys.path and `import syria_kb_client`.
+# Python client generated from the committed spec with openapi-python-client into SDK_DIR
+# (git-ignored): a project (pyproject.toml, pdm-backend) whose package is SDK_DIR/syria_kb_client,
+# built into a wheel in DIST_DIR (`pip install DIST_DIR/syria_kb_client-*.whl`). Build offline:
+# the backend is pinned in the dev extra, hence --no-isolation.
+SDK_SPEC ?= openapi.yaml
+DIST_DIR ?= dist
 sdk: install
 	rm -rf $(SDK_DIR)
-	mkdir -p $(dir $(SDK_DIR))
-	$(BIN)/openapi-python-client generate --path openapi.yaml --output-path $(SDK_DIR) --meta none \
+	mkdir -p $(dir $(patsubst %/,%,$(SDK_DIR)))
+	$(BIN)/openapi-python-client generate --path $(SDK_SPEC) --output-path $(SDK_DIR) --meta pdm \
 		--config clients/python/openapi-python-client.yaml --fail-on-warning
+	rm -f $(DIST_DIR)/syria_kb_client-*.whl
+	$(BIN)/python -m build --wheel --no-isolation --outdir $(DIST_DIR) $(SDK_DIR)
 
 # TypeScript from the committed spec into SDK_TS_DIR (git-ignored): openapi-typescript generates the
 # types (schema.d.ts); clients/ts/example.ts is type-checked against them (strict tsc --noEmit), and
