@@ -54,7 +54,7 @@ openapi: install
 	$(BIN)/python -m api.spec_file openapi.yaml
 
 # --- Real clients of the API: npm tools, a browser, spec linters, generated SDKs ----------------
-.PHONY: npm-install install-browser lint sdk sdk-ts
+.PHONY: npm-install install-browser lint sdk sdk-ts compat
 NPM_BIN := node_modules/.bin
 SDK_DIR ?= sdk/python
 SDK_TS_DIR ?= sdk/ts
@@ -93,12 +93,13 @@ lint: npm-install
 # built into a wheel in DIST_DIR (`pip install DIST_DIR/syria_kb_client-*.whl`). Build offline:
 # the backend is pinned in the dev extra, hence --no-isolation.
 SDK_SPEC ?= openapi.yaml
+SDK_CONFIG ?= clients/python/openapi-python-client.yaml
 DIST_DIR ?= dist
 sdk: install
 	rm -rf $(SDK_DIR)
 	mkdir -p $(dir $(patsubst %/,%,$(SDK_DIR)))
 	$(BIN)/openapi-python-client generate --path $(SDK_SPEC) --output-path $(SDK_DIR) --meta pdm \
-		--config clients/python/openapi-python-client.yaml --fail-on-warning
+		--config $(SDK_CONFIG) --fail-on-warning
 	rm -f $(DIST_DIR)/syria_kb_client-*.whl
 	$(BIN)/python -m build --wheel --no-isolation --outdir $(DIST_DIR) $(SDK_DIR)
 
@@ -114,6 +115,15 @@ sdk-ts: npm-install
 	ln -s $(CURDIR)/node_modules $(SDK_TS_DIR)/node_modules
 	$(NPM_BIN)/tsc -p $(SDK_TS_DIR)/tsconfig.json
 	$(NPM_BIN)/tsc -p $(SDK_TS_DIR)/tsconfig.client.json
+
+# Breaking-change check: tools/api-compat.mjs (api-smart-diff, pinned) compares the frozen
+# baseline spec (the newest tests/compat/openapi-v1.<minor>.yaml unless COMPAT_BASELINE is given)
+# with COMPAT_CURRENT; any breaking or unclassified change under /v1 fails. Re-freeze: copy
+# openapi.yaml to a new tests/compat/openapi-v1.<minor>.yaml and update BASELINE in tests/test_compat.py.
+COMPAT_BASELINE ?= $(lastword $(shell ls tests/compat/openapi-v1.*.yaml | sort -V))
+COMPAT_CURRENT ?= openapi.yaml
+compat: npm-install
+	node tools/api-compat.mjs $(COMPAT_BASELINE) $(COMPAT_CURRENT)
 
 # ---- Scale-out: nginx with HTTP caching in front of N gunicorn replicas (docs/deploy.md) ----
 # deploy/cluster.py renders deploy/nginx.conf into CLUSTER_DIR and starts/stops/updates
