@@ -48,7 +48,7 @@ install-wrk:
 	else echo "wrk is missing and only root can install it: apt-get install wrk" >&2; exit 1; fi; }
 
 clean:
-	rm -rf var build *.egg-info .pytest_cache
+	rm -rf var build dist *.egg-info .pytest_cache
 
 openapi: install
 	$(BIN)/python -m api.spec_file openapi.yaml
