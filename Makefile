@@ -48,15 +48,15 @@ install-wrk:
 	else echo "wrk is missing and only root can install it: apt-get install wrk" >&2; exit 1; fi; }
 
 clean:
-	rm -rf var build *.egg-info .pytest_cache
+	rm -rf var build dist *.egg-info .pytest_cache
 
 openapi: install
 	$(BIN)/python -m api.spec_file openapi.yaml
 
 # --- Real clients of the API: npm tools, a browser, spec linters, generated SDKs ----------------
-.PHONY: npm-install install-browser lint sdk sdk-ts
+.PHONY: npm-install install-browser lint sdk sdk-ts compat
 NPM_BIN := node_modules/.bin
-SDK_DIR ?= sdk/python/syria_kb_client
+SDK_DIR ?= sdk/python
 SDK_TS_DIR ?= sdk/ts
 
 # The pinned Node tools of package.json / package-lock.json (node_modules/ is git-ignored).
@@ -88,22 +88,42 @@ lint: npm-install
 	if [ $$status != 0 ] || echo "$$out" | grep -qE '[0-9]+ (error|warning)'; then \
 		echo "redocly lint: errors or warnings in openapi.yaml" >&2; exit 1; fi
 
-# Python client generated from the committed spec into SDK_DIR (git-ignored), a plain package:
-# put its parent folder on sys.path and `import syria_kb_client`.
+# Python client generated from the committed spec with openapi-python-client into SDK_DIR
+# (git-ignored): a project (pyproject.toml, pdm-backend) whose package is SDK_DIR/syria_kb_client,
+# built into a wheel in DIST_DIR (`pip install DIST_DIR/syria_kb_client-*.whl`). Build offline:
+# the backend is pinned in the dev extra, hence --no-isolation.
+SDK_SPEC ?= openapi.yaml
+SDK_CONFIG ?= clients/python/openapi-python-client.yaml
+DIST_DIR ?= dist
 sdk: install
 	rm -rf $(SDK_DIR)
-	mkdir -p $(dir $(SDK_DIR))
-	$(BIN)/openapi-python-client generate --path openapi.yaml --output-path $(SDK_DIR) --meta none \
-		--config clients/python/openapi-python-client.yaml --fail-on-warning
+	mkdir -p $(dir $(patsubst %/,%,$(SDK_DIR)))
+	$(BIN)/openapi-python-client generate --path $(SDK_SPEC) --output-path $(SDK_DIR) --meta pdm \
+		--config $(SDK_CONFIG) --fail-on-warning
+	rm -f $(DIST_DIR)/syria_kb_client-*.whl
+	$(BIN)/python -m build --wheel --no-isolation --outdir $(DIST_DIR) $(SDK_DIR)
 
-# TypeScript types from the committed spec (SDK_TS_DIR/schema.d.ts), and clients/ts/example.ts
-# type-checked against them (strict tsc --noEmit, next to the generated file).
+# TypeScript from the committed spec into SDK_TS_DIR (git-ignored): openapi-typescript generates the
+# types (schema.d.ts); clients/ts/example.ts is type-checked against them (strict tsc --noEmit), and
+# clients/ts/client.mts, a Node program using the typed openapi-fetch client, is compiled by tsc
+# to SDK_TS_DIR/client.mjs: `node SDK_TS_DIR/client.mjs BASE_URL` (node_modules is linked there).
 sdk-ts: npm-install
 	rm -rf $(SDK_TS_DIR)
 	mkdir -p $(SDK_TS_DIR)
 	$(NPM_BIN)/openapi-typescript openapi.yaml --output $(SDK_TS_DIR)/schema.d.ts
-	cp clients/ts/example.ts clients/ts/tsconfig.json $(SDK_TS_DIR)/
+	cp clients/ts/example.ts clients/ts/tsconfig.json clients/ts/client.mts clients/ts/tsconfig.client.json $(SDK_TS_DIR)/
+	ln -s $(CURDIR)/node_modules $(SDK_TS_DIR)/node_modules
 	$(NPM_BIN)/tsc -p $(SDK_TS_DIR)/tsconfig.json
+	$(NPM_BIN)/tsc -p $(SDK_TS_DIR)/tsconfig.client.json
+
+# Breaking-change check: tools/api-compat.mjs (api-smart-diff, pinned) compares the frozen
+# baseline spec (the newest tests/compat/openapi-v1.<minor>.yaml unless COMPAT_BASELINE is given)
+# with COMPAT_CURRENT; any breaking or unclassified change under /v1 fails. Re-freeze: copy
+# openapi.yaml to a new tests/compat/openapi-v1.<minor>.yaml and update BASELINE in tests/test_compat.py.
+COMPAT_BASELINE ?= $(lastword $(shell ls tests/compat/openapi-v1.*.yaml | sort -V))
+COMPAT_CURRENT ?= openapi.yaml
+compat: npm-install
+	node tools/api-compat.mjs $(COMPAT_BASELINE) $(COMPAT_CURRENT)
 
 # ---- Scale-out: nginx with HTTP caching in front of N gunicorn replicas (docs/deploy.md) ----
 # deploy/cluster.py renders deploy/nginx.conf into CLUSTER_DIR and starts/stops/updates

@@ -1,0 +1,107 @@
+// A small Node program using the typed client that `make sdk-ts` builds: openapi-typescript
+// generates `schema.d.ts` from openapi.yaml, openapi-fetch turns it into a typed fetch client, and
+// tsc compiles this file (strict) next to it. Usage: node client.mjs BASE_URL
+// It walks the API as a user would, checks what it sees, and prints a JSON summary on stdout
+// (tests/test_clients.py asserts on it). Any failed check exits non-zero.
+import createClient from "openapi-fetch";
+import type { components, paths } from "./schema.js";
+
+type Fact = components["schemas"]["Fact"];
+type Problem = components["schemas"]["Problem"];
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+async function main(baseUrl: string): Promise<void> {
+  // JSON and problem+json are the media types this client reads (lists also answer CSV, NDJSON)
+  const api = createClient<paths, "application/json" | "application/problem+json">({ baseUrl });
+  const operations: string[] = [];
+
+  // the index: how many facts there are
+  operations.push("getIndex");
+  const index = await api.GET("/v1");
+  check(index.response.status === 200 && index.data !== undefined, `GET /v1 answered ${index.response.status}`);
+  const factsInIndex = index.data.counts["facts"];
+  check(typeof factsInIndex === "number", "the index has no facts count");
+
+  // every fact, page by page through next_cursor
+  operations.push("listFacts");
+  const facts: Fact[] = [];
+  const cursors: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  for (;;) {
+    const page = await api.GET("/v1/facts", { params: { query: { limit: 10, ...(cursor ? { cursor } : {}) } } });
+    check(page.response.status === 200 && page.data !== undefined, `GET /v1/facts answered ${page.response.status}`);
+    pages += 1;
+    facts.push(...page.data.data);
+    if (page.data.next_cursor === null) break;
+    check(!cursors.includes(page.data.next_cursor), "a cursor came twice");
+    cursors.push(page.data.next_cursor);
+    cursor = page.data.next_cursor;
+  }
+  const ids = facts.map((fact) => fact.id);
+  const uniqueIds = new Set(ids).size;
+  check(uniqueIds === ids.length, "a fact id repeats across pages");
+  check(ids.length === factsInIndex, `listed ${ids.length} facts, the index counts ${factsInIndex}`);
+
+  // one item, the same as in the list
+  operations.push("getFact");
+  const first = facts[0];
+  check(first !== undefined, "no facts listed");
+  const item = await api.GET("/v1/facts/{fact_id}", { params: { path: { fact_id: first.id } } });
+  check(item.response.status === 200 && item.data !== undefined, `GET /v1/facts/${first.id} answered ${item.response.status}`);
+  const itemMatches = JSON.stringify(item.data) === JSON.stringify(first);
+  check(itemMatches, "the item differs from its row in the list");
+
+  // a 404: the error is a problem document (RFC 9457)
+  operations.push("getFact");
+  const missing = await api.GET("/v1/facts/{fact_id}", { params: { path: { fact_id: "no-such-fact" } } });
+  const problem: Problem | undefined = missing.error;
+  check(missing.data === undefined && problem !== undefined, "a missing fact came back without an error");
+  const problemType = missing.response.headers.get("content-type") ?? "";
+  check(problemType.startsWith("application/problem+json"), `problem content type ${problemType}`);
+  check(problem.status === 404 && typeof problem.title === "string" && problem.title.length > 0, "problem fields");
+
+  // CSV of every event, streamed without pagination
+  operations.push("listEvents");
+  const csv = await api.GET("/v1/events", { params: { query: { format: "csv" } }, parseAs: "text" });
+  check(csv.response.status === 200 && typeof csv.data === "string", `GET /v1/events?format=csv answered ${csv.response.status}`);
+  const csvType = csv.response.headers.get("content-type") ?? "";
+  const [header = "", ...rows] = csv.data.replace(/\r?\n$/, "").split(/\r?\n/);
+
+  const summary = {
+    base_url: baseUrl,
+    operations,
+    index: { facts: factsInIndex, dataset_version: index.data.dataset_version },
+    list: { operation: "listFacts", pages, facts: ids.length, unique_ids: uniqueIds },
+    item: { operation: "getFact", id: item.data.id, type: item.data.type, matches_list: itemMatches },
+    problem: {
+      operation: "getFact",
+      http_status: missing.response.status,
+      content_type: problemType,
+      status: problem.status,
+      title: problem.title,
+      type: problem.type,
+    },
+    csv: {
+      operation: "listEvents",
+      http_status: csv.response.status,
+      content_type: csvType,
+      header: header.split(","),
+      lines: rows.length,
+    },
+  };
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+}
+
+const baseUrl = process.argv[2];
+if (!baseUrl) {
+  process.stderr.write("usage: node client.mjs BASE_URL\n");
+  process.exit(2);
+}
+main(baseUrl.replace(/\/$/, "")).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

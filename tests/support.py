@@ -1,0 +1,173 @@
+"""Helpers shared by test modules (``from support import ...``; tests/ is on sys.path).
+
+Each section belongs to the tests named in its header; add new helpers in a section of their own.
+"""
+
+# ---- Generated clients: tests/test_clients.py, tests/test_compat.py ---------------------------
+# `make sdk` / `make sdk-ts` run into temporary folders, a generated Python package imported and
+# driven operation by operation, and the walk through every operation of the /v1 contract that
+# both the client of the current spec and the client of the frozen baseline spec must survive.
+import contextlib
+import importlib
+import json
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make(*args, timeout=600):
+    """Run ``make ARGS`` in the checkout; fail the test with its output if it fails."""
+    run = subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True,
+                         timeout=timeout)
+    assert run.returncode == 0, f"make {' '.join(args)} failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
+    return run
+
+
+def snake(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def spec_operations(spec_path):
+    """``{operationId: (path, first tag)}`` of every GET operation of an OpenAPI file."""
+    spec = yaml.safe_load(Path(spec_path).read_text(encoding="utf-8"))
+    return {op["operationId"]: (path, op["tags"][0]) for path, item in spec["paths"].items()
+            for method, op in item.items() if method == "get"}
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+@contextlib.contextmanager
+def imported_package(folder, package):
+    """``package`` imported from ``folder`` (fresh: earlier imports of that name are dropped)."""
+    def forget():
+        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+            del sys.modules[name]
+
+    forget()
+    sys.path.insert(0, str(folder))
+    try:
+        yield importlib.import_module(package)
+    finally:
+        sys.path.remove(str(folder))
+        forget()
+
+
+class Calls:
+    """A generated package's operation modules, recording which operations a test called."""
+
+    def __init__(self, sdk, base_url, operations):
+        self.package = sdk.__name__
+        self.operations = operations
+        self.client = sdk.Client(base_url=base_url, raise_on_unexpected_status=True, timeout=10.0)
+        self.models = importlib.import_module(f"{self.package}.models")
+        self.types = importlib.import_module(f"{self.package}.types")
+        self.called = set()
+
+    def __call__(self, operation_id, **kwargs):
+        _, tag = self.operations[operation_id]
+        module = importlib.import_module(
+            f"{self.package}.api.{snake(tag).replace('-', '_')}.{snake(operation_id)}")
+        self.called.add(operation_id)
+        response = module.sync_detailed(client=self.client, **kwargs)
+        return response.status_code, response.parsed
+
+    def ok(self, operation_id, model, **kwargs):
+        status, parsed = self(operation_id, **kwargs)
+        assert status == 200 and isinstance(parsed, getattr(self.models, model)), (operation_id, status, parsed)
+        return parsed
+
+    def every_page(self, operation_id, page_model, item_model, limit=7, **kwargs):
+        """Follow ``next_cursor`` to the last page; every row, each exactly once."""
+        items, cursors = [], set()
+        cursor = self.types.UNSET
+        while True:
+            page = self.ok(operation_id, page_model, limit=limit, cursor=cursor, **kwargs)
+            assert all(isinstance(item, getattr(self.models, item_model)) for item in page.data)
+            items.extend(page.data)
+            if page.next_cursor is None:
+                break
+            assert page.next_cursor not in cursors and len(page.data) == limit
+            cursors.add(page.next_cursor)
+            cursor = page.next_cursor
+        assert len({item.id for item in items}) == len(items), f"{operation_id}: a row came twice"
+        return items
+
+    def problem(self, operation_id, status, **kwargs):
+        got, parsed = self(operation_id, **kwargs)
+        assert got == status and isinstance(parsed, self.models.Problem), (operation_id, got, parsed)
+        assert parsed.status == status and parsed.type_.startswith("https://") and parsed.title and parsed.detail
+        return parsed
+
+
+TYPED = [("listMeetings", "getMeeting", "Meeting"), ("listTroopDeployments", "getTroopDeployment", "TroopDeployment"),
+         ("listLeases", "getLease", "Lease"), ("listEvents", "getEvent", "Event"),
+         ("listStatements", "getStatement", "Statement"), ("listPositions", "getPosition", "Position")]
+
+
+def call_every_v1_0_operation(call):
+    """Every operation of the /v1.0 contract through a generated client (``Calls``), each answer
+    parsed into the generated models and checked: lists to their end, items equal to their rows,
+    errors as ``Problem``. A client of the current spec and one of the frozen v1.0 spec both run
+    it; operations added to /v1 later are tested on top of it, not in it."""
+    index = call.ok("getIndex", "Index")
+    counts = index.counts.additional_properties
+    assert call.ok("getHealth", "Health").status == "ok"
+    assert call.ok("getReadiness", "Ready").dataset_version == index.dataset_version
+
+    facts = call.every_page("listFacts", "FactList", "Fact", limit=10)
+    assert len(facts) == counts["facts"]
+    fact = call.ok("getFact", "Fact", fact_id=facts[0].id)
+    assert fact.to_dict() == facts[0].to_dict()
+    assert fact.citations[0].end > fact.citations[0].start
+
+    by_type = {}
+    for list_op, get_op, model in TYPED:
+        items = call.every_page(list_op, f"{model}Page", model, limit=3)
+        assert items, list_op
+        by_type[model] = items
+        assert call.ok(get_op, model, fact_id=items[0].id).to_dict() == items[0].to_dict()
+        assert {item.type_.value for item in items} == {snake(model)}  # TroopDeployment -> troop_deployment
+        other_type = next(f.id for f in facts if f.type_.value != snake(model))
+        call.problem(get_op, 404, fact_id=other_type)  # a fact, but not of this type
+    assert sum(len(items) for items in by_type.values()) == counts["facts"]
+    meeting = call.ok("getMeeting", "Meeting", fact_id="putin-assad-meeting-2024-07-24")
+    assert meeting.participants == ["vladimir-putin", "bashar-al-assad"] and meeting.date == "2024-07-24"
+    deployment = by_type["TroopDeployment"][0]
+    assert isinstance(deployment.count, int) and deployment.count_qualifier.value in {"exact", "about", "at_least", "up_to"}
+
+    entities = call.every_page("listEntities", "EntityPage", "Entity", limit=10)
+    assert len(entities) == counts["entities"]
+    entity = call.ok("getEntity", "Entity", entity_id="bashar-al-assad")
+    timeline = call.every_page("listEntityFacts", "FactPage", "Fact", limit=5, entity_id=entity.id)
+    assert len(timeline) == entity.fact_count
+
+    sources = call.every_page("listSources", "SourcePage", "Source", limit=1)
+    assert len(sources) == counts["sources"]
+    source = call.ok("getSource", "SourceDetail", source_id=sources[0].id)
+    quote = fact.citations[0]
+    cited = call.ok("getSource", "SourceDetail", source_id=quote.source)
+    assert cited.text[quote.start:quote.end].split() == quote.quote.split()
+    supported = call.every_page("listSourceFacts", "SourceFactPage", "Fact", limit=10, source_id=source.id)
+    assert len(supported) == source.fact_count
+
+    hits = call.every_page("search", "SearchPage", "Hit", limit=4, q="ceasefire")
+    assert hits and all("<mark>" in hit.snippet for hit in hits)
+
+    # errors are the documented Problem model, whatever the status
+    problem = call.problem("getEntity", 404, entity_id="no-such-entity")
+    assert "no-such-entity" in problem.detail
+    call.problem("getSource", 404, source_id="no-such-source")
+    call.problem("getFact", 404, fact_id="no-such-fact")
+    invalid = call.problem("listFacts", 400, limit=500)
+    assert list(invalid.errors.additional_properties) == ["limit"]
+    unknown = call.problem("listMeetings", 422, participant=["nobody-at-all"])
+    assert unknown.errors.additional_properties["participant"] == ["unknown entity 'nobody-at-all'"]
