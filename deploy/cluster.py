@@ -138,6 +138,11 @@ class Cluster:
         try:
             for port in [r["port"] for r in self.replicas] + [self.port]:
                 wait_ready(port, timeout)
+            deadline = time.monotonic() + timeout  # and supervisord counts them as started
+            while (out := self.ctl("status", check=False)).count(" RUNNING ") < len(self.replicas) + 1:
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"not all RUNNING after {timeout}s:\n{out}")
+                time.sleep(0.1)
         except (PublishError, BaseException) as exc:
             self.stop()
             raise ClusterError(f"{exc}; see {self.root / 'logs'}") from exc
@@ -191,8 +196,8 @@ def main(argv=None):
         if not cluster.running():
             print(f"no cluster running in {args.dir}", file=sys.stderr)
             return 1
-        print(cluster.ctl("status", check=False), end="")
-        return 0
+        status = subprocess.run([str(BIN / "supervisorctl"), "-c", str(cluster.conf), "status"])
+        return status.returncode
     except ClusterError as exc:
         print(f"cluster: {exc}", file=sys.stderr)
         return 1
