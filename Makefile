@@ -125,14 +125,20 @@ COMPAT_CURRENT ?= openapi.yaml
 compat: npm-install
 	node tools/api-compat.mjs $(COMPAT_BASELINE) $(COMPAT_CURRENT)
 
-# ---- Scale-out: nginx with HTTP caching in front of N gunicorn replicas (docs/deploy.md) ----
-# deploy/cluster.py renders deploy/nginx.conf into CLUSTER_DIR and starts/stops/updates
-# everything there; nginx runs as the current user with its own prefix, temp, log and pid paths.
+# ---- Scale-out: nginx with HTTP caching and rate limits in front of N replicas (docs/deploy.md) ----
+# deploy/cluster.py renders deploy/nginx.conf and deploy/supervisord.conf into CLUSTER_DIR and starts
+# supervisord there, which runs (and restarts) nginx and the replicas (deploy/serve.py) as the
+# current user; deploy/publish.py does the rolling update and the cache purge.
 CLUSTER_DIR ?= var/cluster
 CLUSTER_PORT ?= 8080
 REPLICAS ?= 3
 REPLICA_BASE_PORT ?= 8101
-CLUSTER := $(BIN)/python deploy/cluster.py --dir $(CLUSTER_DIR)
+# per client address: requests that reach a replica, and every request (cache hits too)
+RATE ?= 20r/s
+BURST ?= 40
+RATE_ALL ?= 200r/s
+BURST_ALL ?= 400
+SUPERVISORCTL := $(BIN)/supervisorctl -c $(CLUSTER_DIR)/supervisord.conf
 # $(call cluster_apt_ensure,COMMAND,DEBIAN_PACKAGE): install the package when root and missing
 cluster_apt_ensure = command -v $(1) >/dev/null 2>&1 || test -x /usr/sbin/$(1) || { \
 	if [ "$$(id -u)" = 0 ]; then \
@@ -148,17 +154,20 @@ install-nginx:
 	@$(call cluster_apt_ensure,nginx,nginx)
 
 cluster: db install-nginx
-	$(CLUSTER) start --db $(KB_DB) --port $(CLUSTER_PORT) --replicas $(REPLICAS) --base-port $(REPLICA_BASE_PORT)
+	$(BIN)/python -m deploy.cluster --dir $(CLUSTER_DIR) start --db $(KB_DB) --port $(CLUSTER_PORT) \
+		--replicas $(REPLICAS) --base-port $(REPLICA_BASE_PORT) \
+		--rate $(RATE) --burst $(BURST) --rate-all $(RATE_ALL) --burst-all $(BURST_ALL)
 
-cluster-stop:
-	$(CLUSTER) stop
+cluster-stop: install
+	$(BIN)/python -m deploy.cluster --dir $(CLUSTER_DIR) stop
 
-cluster-status:
-	$(CLUSTER) status
+cluster-status: install
+	$(SUPERVISORCTL) status
+	$(BIN)/python -m deploy.publish --dir $(CLUSTER_DIR) versions
 
 publish: install
 	@test -n "$(DB)" || { echo "usage: make publish DB=path/to/new.sqlite" >&2; exit 2; }
-	$(CLUSTER) publish $(DB)
+	$(BIN)/python -m deploy.publish --dir $(CLUSTER_DIR) publish $(DB)
 
 # wrk through nginx (cached, uncached) next to the single server; writes docs/benchmarks.md `## Cluster`
 bench-cluster: db install-nginx install-wrk

@@ -17,7 +17,6 @@ are). wrk shares the machine's cores with nginx and the servers: compare rows of
 """
 import argparse
 import datetime
-import importlib.util
 import json
 import os
 import re
@@ -31,9 +30,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("kb_deploy_cluster", ROOT / "deploy" / "cluster.py")
-cluster_mod = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(cluster_mod)
+sys.path.insert(0, str(ROOT))  # `python bench/cluster_bench.py` as well as `python -m bench.cluster_bench`
+from deploy import cluster as cluster_mod  # noqa: E402
+from deploy.publish import dataset_version  # noqa: E402
 
 PATH = "/v1/facts?limit=20"
 SECTION = "## Cluster"
@@ -107,7 +106,7 @@ def measure(label, url, args, headers=(), log=None):
 
 
 def bench_single(db, args, workdir):
-    port = cluster_mod.free_port()
+    port = cluster_mod.free_ports(0)[0]
     env = {**os.environ, "KB_DB": str(db), "HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": "2",
            "WEB_THREADS": "1", "ACCESS_LOG": "/dev/null"}
     with open(workdir / "single.log", "wb") as out:
@@ -131,9 +130,10 @@ def bench_single(db, args, workdir):
 
 
 def bench_cluster(db, args, workdir):
-    ports = [cluster_mod.free_port() for _ in range(args.replicas + 1)]
-    cluster = cluster_mod.Cluster(workdir / "cluster", port=ports[0], replica_ports=ports[1:], workers=1, threads=4,
-                                  env={"ACCESS_LOG": "/dev/null"})
+    port, base_port, *_ = cluster_mod.free_ports(args.replicas)
+    cluster = cluster_mod.Cluster(workdir / "cluster", port=port, replicas=args.replicas, base_port=base_port,
+                                  workers=1, threads=4, rate="100000r/s", burst=100000, rate_all="100000r/s",
+                                  burst_all=100000)  # one client address: no rate limits
     cluster.start(db)
     try:
         log = AccessLog(cluster.prefix / "logs" / "access.log")
@@ -218,7 +218,7 @@ def main(argv=None):
         sys.exit(f"{db} does not exist (make db builds it)")
     wrk_binary()
     cluster_mod.find_nginx()
-    version = cluster_mod.dataset_version(db)
+    version = dataset_version(db)
     args.load = os.getloadavg()[0]
     print(f"cluster benchmark: wrk -t{args.threads} -c{args.connections} -d{args.seconds}s GET {PATH}", flush=True)
     with tempfile.TemporaryDirectory(prefix="kb-cluster-bench-") as tmp:

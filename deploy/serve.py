@@ -14,7 +14,9 @@ The app enforces the request-size limits itself (``api`` answers them with probl
 documents), below Granian's HTTP/1 buffer, so only malformed HTTP that Granian refuses before
 any app code runs gets Granian's own plain-text answer (README, "Limits").
 """
+import ctypes
 import os
+import signal
 
 from granian import Granian
 from granian.constants import Interfaces
@@ -47,7 +49,28 @@ def settings(env=os.environ):
     )
 
 
+def die_with_parent():
+    """In every process forked from here on (Granian's workers): be killed when the process that
+    forked it dies, even by SIGKILL. Otherwise a worker of a master killed outright would go on
+    serving the port next to the new master that supervisord starts in its place (an orphaned
+    worker does not stop on SIGTERM: its shutdown waits for the master). Its requests in flight
+    are lost, as the master's were; nginx retries them on another replica."""
+    forked_by = None
+
+    def before():
+        nonlocal forked_by
+        forked_by = os.getpid()
+
+    def after_in_child():
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+        if os.getppid() != forked_by:  # it died before prctl
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    os.register_at_fork(before=before, after_in_child=after_in_child)
+
+
 def main():
+    die_with_parent()
     Granian(**settings()).serve()
 
 

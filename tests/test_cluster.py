@@ -1,13 +1,17 @@
-"""Scale-out: nginx (deploy/nginx.conf) in front of three gunicorn replicas, run by
-deploy/cluster.py on 127.0.0.1 with free ports and a temporary runtime directory.
+"""Scale-out: nginx (deploy/nginx.conf) in front of three Granian replicas (deploy/serve.py),
+all run by supervisord (deploy/supervisord.conf, rendered and started by deploy/cluster.py) on
+127.0.0.1 with free ports and a temporary runtime directory; deploy/publish.py rolls new
+databases out.
 
 Load balancing, the cache (keys, HIT, revalidation, problem documents untouched), a rolling
-dataset update under a steady load, and a replica stopped under load. nginx is required: when it is missing
-the tests install it (`make install-nginx`, root only) or fail; they never skip.
+dataset update under a steady load, a replica stopped under load, a replica killed (SIGKILL)
+under load and restarted by supervisord, and the per-address rate limits (429 problem
+documents; cache hits limited far less than what reaches a replica). nginx is required: when
+it is missing the tests install it (`make install-nginx`, root only) or fail; they never skip.
 """
-import importlib.util
+import http.client
 import json
-import socket
+import os
 import subprocess
 import sys
 import threading
@@ -16,14 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from deploy import cluster as cluster_mod
+from deploy import publish
 from kb.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("kb_deploy_cluster", ROOT / "deploy" / "cluster.py")
-cluster_mod = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(cluster_mod)
-
 NO_CACHE = {"Cache-Control": "no-cache"}
+NO_LIMITS = {"rate": "100000r/s", "burst": 100000, "rate_all": "100000r/s", "burst_all": 100000}
 
 
 def ensure_nginx():
@@ -39,39 +42,63 @@ def ensure_nginx():
                     f"(`make install-nginx` needs root):\n{result.stdout}{result.stderr}", pytrace=False)
 
 
-def free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
+def get(port, path, headers=None, source="127.0.0.1"):
+    """One GET on 127.0.0.1:port from the client address ``source`` (any 127.x.y.z is this
+    machine, so each rate-limit test can be a client of its own)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=(source, 0))
     try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
-        for sock in socks:
-            sock.close()
+        conn.close()
 
 
-def get(port, path, headers=None):
-    return cluster_mod.http_get(port, path, headers=headers, timeout=5)
+def processes(cl):
+    """supervisord's pid and every process under it (nginx, replicas and their workers)."""
+    root = cl.pid("supervisord")
+    children = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
+    tree, todo = [root], [root]
+    pairs = [tuple(map(int, line.split())) for line in children.splitlines()]
+    while todo:
+        parent = todo.pop()
+        kids = [pid for pid, ppid in pairs if ppid == parent]
+        tree += kids
+        todo += kids
+    return tree
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except OSError:
+        return False
+
+
+def start(root, db, replicas=3, **kwargs):
+    ensure_nginx()
+    port, base_port, *_ = cluster_mod.free_ports(replicas)
+    return cluster_mod.Cluster(root, port=port, replicas=replicas, base_port=base_port, **kwargs).start(db)
+
+
+def stop(cl):
+    started = processes(cl)
+    assert cl.stop()
+    # shutdown ends everything supervisord ran (and the replicas' workers)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in started if alive(pid)], "processes left running"
 
 
 @pytest.fixture(scope="module")
 def cluster(db_path, tmp_path_factory):
-    ensure_nginx()
-    root = tmp_path_factory.mktemp("cluster")
-    port, *replica_ports = free_ports(4)
-    cl = cluster_mod.Cluster(root, port=port, replica_ports=replica_ports, workers=1, threads=4)
-    started = []
+    cl = start(tmp_path_factory.mktemp("cluster"), db_path, workers=1, threads=4, **NO_LIMITS)
     try:
-        cl.start(db_path)
-        started = [cl.nginx_pid(), *(cl.replica_pid(r) for r in cl.replicas)]
         yield cl
     finally:
-        cl.stop()
-        # `stop` ends exactly what `start` started (and every replica restarted since)
-        deadline = time.monotonic() + 10
-        while any(cluster_mod.pid_alive(pid) for pid in started if pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not [pid for pid in started if pid and cluster_mod.pid_alive(pid)], "processes left running"
+        stop(cl)
 
 
 @pytest.fixture(scope="module")
@@ -195,11 +222,11 @@ def test_problem_documents_pass_through_untouched_and_are_not_stored(cluster):
 
 def test_rolling_update_under_load_loses_no_request(cluster, second_db):
     old = get(cluster.port, "/readyz")[1]["x-dataset-version"]
-    new = cluster_mod.dataset_version(second_db)
+    new = publish.dataset_version(second_db)
     assert old != new
     with Load(cluster.port) as load:
         time.sleep(0.5)
-        cluster.publish(second_db, log=lambda *a: None)
+        publish.publish(cluster.root, second_db, log=lambda *a: None)
         done = time.monotonic()
         load.run_on(done, count=3 * len(Load.REQUESTS))
     assert len(load.results) >= 20
@@ -226,7 +253,7 @@ def test_a_stopped_replica_is_routed_around(cluster):
     try:
         with Load(cluster.port, requests) as load:
             time.sleep(0.5)
-            cluster.stop_replica(victim["id"])
+            cluster.ctl("stop", f"replica:{victim['id']}")  # SIGTERM: graceful
             stopped = time.monotonic()
             load.run_on(stopped, count=30)
         assert load.failures() == []
@@ -237,7 +264,7 @@ def test_a_stopped_replica_is_routed_around(cluster):
         print(f"\nreplica stopped under load: {len(load.results)} requests, {len(load.failures())} failed, "
               f"{len(after)} after the stop served by {sorted({r[3] for r in after})}")
     finally:
-        cluster.start_replica(victim["id"])
+        cluster.ctl("start", f"replica:{victim['id']}")
     # back in rotation once its fail_timeout (2 s) is over
     deadline = time.monotonic() + 10
     seen = set()
@@ -247,25 +274,74 @@ def test_a_stopped_replica_is_routed_around(cluster):
     assert victim["id"] in seen
 
 
-def test_command_line_status(cluster):
-    result = subprocess.run([sys.executable, str(ROOT / "deploy" / "cluster.py"), "--dir", str(cluster.root), "status"],
-                            capture_output=True, text=True, timeout=30)
+def test_a_crashed_replica_is_restarted_and_nginx_answers_meanwhile(cluster):
+    """SIGKILL to a replica's Granian master (no graceful anything): its workers die with it
+    (deploy/serve.py), supervisord starts it again (autorestart), and nginx retries the
+    requests it would have served on the other replicas, so clients see no failure."""
+    victim = cluster.replicas[0]
+    old_pid = cluster.pid(victim["id"])
+    workers = [pid for pid in processes(cluster) if Path(f"/proc/{pid}/status").exists()
+               and f"PPid:\t{old_pid}\n" in Path(f"/proc/{pid}/status").read_text()]
+    assert workers, "the replica has no worker processes"
+    requests = [("/v1", NO_CACHE), ("/v1/facts?limit=3", NO_CACHE), ("/readyz", {})]
+    with Load(cluster.port, requests) as load:
+        time.sleep(0.5)
+        os.kill(old_pid, 9)
+        killed = time.monotonic()
+        deadline = killed + 30
+        new_pid = None
+        while time.monotonic() < deadline:  # supervisord's view: RUNNING again, another pid
+            line = cluster.ctl("status", f"replica:{victim['id']}", check=False)
+            if " RUNNING " in line and str(old_pid) not in line:
+                new_pid = cluster.pid(victim["id"])
+                break
+            time.sleep(0.1)
+        assert new_pid and new_pid != old_pid, line
+        publish.wait_ready(victim["port"], timeout=20)
+        restarted = time.monotonic()
+        while victim["id"] not in {r[3] for r in load.after(restarted)} and time.monotonic() < deadline:
+            time.sleep(0.05)  # back in nginx's rotation once its fail_timeout (2 s) is over
+        load.run_on(restarted, count=10)
+    assert not [pid for pid in workers if alive(pid)], "workers of the killed master still running"
+    assert victim["id"] in {r[3] for r in load.after(restarted)}
+    during = [r for r in load.results if killed <= r[0] < restarted]
+    assert len(during) >= 10
+    print(f"\nreplica killed (SIGKILL) under load: restarted by supervisord in {restarted - killed:.2f} s; "
+          f"{len(load.results)} requests through nginx, {len(during)} while it was down, "
+          f"{len(load.failures())} failed")
+    assert load.failures() == []
+
+
+def test_command_line_status_and_versions(cluster):
+    result = subprocess.run([sys.executable, "-m", "deploy.cluster", "--dir", str(cluster.root), "status"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
-    status = json.loads(result.stdout)
-    assert status["nginx"]["pid"] == cluster.nginx_pid()
-    assert [r["port"] for r in status["replicas"]] == [r["port"] for r in cluster.replicas]
-    assert all(r["pid"] and r["dataset_version"] for r in status["replicas"])
+    lines = result.stdout.splitlines()
+    assert sorted(line.split()[0] for line in lines) == ["nginx", *sorted(f"replica:{r['id']}" for r in cluster.replicas)]
+    assert all(line.split()[1] == "RUNNING" for line in lines), result.stdout
+    result = subprocess.run([sys.executable, "-m", "deploy.publish", "--dir", str(cluster.root), "versions"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    versions = json.loads(result.stdout)
+    assert set(versions) == {"nginx", *(r["id"] for r in cluster.replicas)}
+    assert len(set(versions.values())) == 1 and None not in versions.values()
+
+
+def test_publish_refuses_without_nginx(db_path, tmp_path):
+    cl = start(tmp_path / "one", db_path, replicas=1, **NO_LIMITS)
+    try:
+        cl.ctl("stop", "nginx")
+        with pytest.raises(publish.PublishError, match="nginx does not answer"):
+            publish.publish(cl.root, db_path, log=lambda *a: None)
+    finally:
+        stop(cl)
 
 
 def test_an_expired_entry_is_revalidated_with_if_none_match(db_path, tmp_path):
     """One replica with max-age=1: once the entry expires, nginx asks the replica with
     If-None-Match, gets 304 (same dataset) and serves its stored body again."""
-    ensure_nginx()
-    port, replica_port = free_ports(2)
-    cl = cluster_mod.Cluster(tmp_path / "short", port=port, replica_ports=[replica_port], workers=1, threads=2,
-                             env={"KB_CACHE_MAX_AGE": "1"})
+    cl = start(tmp_path / "short", db_path, replicas=1, threads=2, env={"KB_CACHE_MAX_AGE": "1"}, **NO_LIMITS)
     try:
-        cl.start(db_path)
         path = "/v1/entities?limit=4"
         status, first, body = get(cl.port, path)
         assert (status, first["x-cache-status"], first["cache-control"]) == (200, "MISS", "public, max-age=1")
@@ -273,13 +349,71 @@ def test_an_expired_entry_is_revalidated_with_if_none_match(db_path, tmp_path):
         status, again, body_again = get(cl.port, path)
         assert (status, again["x-cache-status"]) == (200, "REVALIDATED")
         assert body_again == body and again["etag"] == first["etag"]
-        access_log = Path(cl.replica(0)["dir"]) / "access.log"
+        # what the replica answered, from the log of nginx's server in front of the replicas
+        log = cl.prefix / "logs" / "replicas.log"
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            records = [json.loads(line) for line in access_log.read_text().splitlines() if line.startswith("{")]
-            if [int(r["status"]) for r in records if r.get("query") == "limit=4"] == [200, 304]:
+            records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+            answers = [(r["upstream"], r["upstream_status"]) for r in records if r["uri"] == path]
+            if len(answers) == 2:
                 break
             time.sleep(0.1)
-        assert [int(r["status"]) for r in records if r.get("query") == "limit=4"] == [200, 304]
+        replica = f"127.0.0.1:{cl.replicas[0]['port']}"
+        assert answers == [(replica, "200"), (replica, "304")]
     finally:
-        cl.stop()
+        stop(cl)
+
+
+# ---- rate limits: 2 requests/s (burst 3) reach the replicas, 10/s (burst 40) in all ----------
+
+@pytest.fixture(scope="module")
+def limited(db_path, tmp_path_factory):
+    cl = start(tmp_path_factory.mktemp("limited"), db_path, replicas=1, threads=2,
+               rate="2r/s", burst=3, rate_all="10r/s", burst_all=40)
+    try:
+        yield cl
+    finally:
+        stop(cl)
+
+
+def assert_too_many_requests(status, headers, body):
+    assert status == 429
+    assert headers["content-type"] == "application/problem+json"
+    assert int(headers["retry-after"]) >= 1
+    assert headers["cache-control"] == "no-store"
+    problem = json.loads(body)
+    assert problem["status"] == 429 and problem["title"] == "Too Many Requests"
+    assert problem["type"].endswith("/too-many-requests")
+
+
+def test_a_burst_of_uncached_requests_gets_429_with_retry_after(limited):
+    answers = [get(limited.port, "/v1/facts?limit=2", NO_CACHE, source="127.0.0.2") for _ in range(12)]
+    statuses = [a[0] for a in answers]
+    assert statuses[:4] == [200] * 4  # the burst, and the request the rate allows
+    assert statuses.count(200) <= 6 and 429 in statuses, statuses  # 12 requests take far less than 1 s
+    assert_too_many_requests(*answers[statuses.index(429)])
+    # the limit is per address: another client still gets through
+    assert get(limited.port, "/v1/facts?limit=2", NO_CACHE, source="127.0.0.3")[0] == 200
+    # and a URL answered from the cache is not refused to the limited client
+    assert get(limited.port, "/v1/facts?limit=2", source="127.0.0.2")[1]["x-cache-status"] == "HIT"
+    print(f"\n12 uncached requests at once from one address (2 r/s, burst 3): {statuses}")
+
+
+def test_cache_hits_are_not_limited_at_the_uncached_rate(limited):
+    path = "/v1/entities?limit=2"
+    status, first, _ = get(limited.port, path, source="127.0.0.4")
+    assert (status, first["x-cache-status"]) == (200, "MISS")
+    started = time.monotonic()
+    hits = [get(limited.port, path, source="127.0.0.4") for _ in range(25)]
+    conditional = [get(limited.port, path, {"If-None-Match": first["etag"]}, source="127.0.0.4") for _ in range(10)]
+    elapsed = time.monotonic() - started
+    assert {(h[0], h[1]["x-cache-status"]) for h in hits} == {(200, "HIT")}
+    assert {(c[0], c[1]["x-cache-status"]) for c in conditional} == {(304, "HIT")}
+    assert 35 > 3 + 1 + 2 * elapsed  # more than the uncached rate would have let through
+    # cache hits have a limit of their own, five times higher: it ends a flood of them too
+    statuses = []
+    while 429 not in statuses and len(statuses) < 300:
+        statuses.append(get(limited.port, path, source="127.0.0.4")[0])
+    assert 429 in statuses, f"no 429 in {len(statuses)} cache hits"
+    print(f"\n{len(hits) + len(conditional)} cache hits of one URL in {elapsed:.2f} s from one address, none limited; "
+          f"the limit on every request (10 r/s, burst 40) refused the {len(statuses) + 36}th request")
