@@ -5,7 +5,7 @@ that are no route; anything else goes on to Flask."""
 import pytest
 
 from api import create_app
-from api.caching import etag_for
+from api.protocol import etag_for
 
 REQUEST_ID = "trace-304"
 

@@ -4,9 +4,9 @@ what the schema dump gave (same keys, same order, same values), for every fact."
 import orjson
 import pytest
 
-from api.fact_lists import generic, typed
-from api.fact_query import FACT_COLUMNS
-from api.fact_schemas import TYPE_PATHS, TYPED_SCHEMAS, FactSchema
+from api.queries.fact_list import FACT_COLUMNS
+from api.shapes.fact_dumpers import generic, typed
+from api.shapes.facts import TYPE_PATHS, TYPED_SCHEMAS, FactSchema
 
 
 def _reference_generic(row):
@@ -50,7 +50,7 @@ def test_typed_shape_is_the_schema_dump(rows):
 
 
 def test_served_bodies_are_the_schema_dumps(client, rows):
-    from api.common import page_of
+    from api.pagination import page_of
 
     for row in rows[:10]:
         got = client.get(f"/v1/facts/{row['id']}")
