@@ -12,6 +12,11 @@ import time
 from urllib.parse import quote
 
 import orjson
+from flask import current_app, g, request
+
+
+DATASET = "kb.dataset"  # environ key of the dataset a request reads
+DB_FREE_PATHS = ("/healthz", "/openapi.json")  # and /docs: served when the database is not
 
 
 class Unavailable(Exception):
@@ -111,3 +116,25 @@ class Database:
                 dataset.conn.close()
             self.local.dataset = dataset = fresh
         return dataset
+
+
+def request_dataset(environ, database):
+    """The :class:`Dataset` this request reads, opened once per request: the ETag
+    (``api.protocol``) and the views answer from the same file, even across a swap."""
+    dataset = environ.get(DATASET)
+    if dataset is None:
+        dataset = environ[DATASET] = database.current()
+    return dataset
+
+
+def open_dataset():
+    """``before_request`` hook: the views read ``g.db``. Liveness, the spec and the explorer
+    (``g.db`` None) are served without a database; any other request is a 503."""
+    try:
+        g.db = request_dataset(request.environ, current_app.extensions["kb_db"])
+    except Unavailable:
+        path = request.path
+        if path in DB_FREE_PATHS or path.startswith("/docs"):
+            g.db = None
+            return
+        raise

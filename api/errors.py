@@ -1,6 +1,7 @@
 """Every error is an RFC 9457 problem document (``application/problem+json``)."""
 import logging
 
+import marshmallow as ma
 from flask import current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -8,6 +9,18 @@ from .db import QueryTimeout, Unavailable
 
 PROBLEM_TYPE = "https://syria-kb.example/problems/"
 log = logging.getLogger("api.errors")
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem document."""
+
+    type = ma.fields.String(required=True, metadata={"example": "https://syria-kb.example/problems/not-found"})
+    title = ma.fields.String(required=True, metadata={"example": "Not Found"})
+    status = ma.fields.Integer(required=True, metadata={"example": 404})
+    detail = ma.fields.String(required=True, metadata={"example": "No fact with id 'nope'."})
+    instance = ma.fields.String(metadata={"example": "/v1/facts/nope"})
+    errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), metadata={
+        "description": "Messages per parameter, for validation failures", "example": {"limit": ["Must be between 1 and 100."]}})
 
 
 def problem(status, title, detail, *, slug=None, errors=None, headers=None):
@@ -62,7 +75,7 @@ def handle_http_exception(error):
         return problem(error.code, error.name, "The server could not complete the request.", slug="internal")
     errors = data.get("errors") or _flatten(data.get("messages"))
     if errors and error.code == 422:
-        # well-formed values the request cannot be answered with: see api.common.UNPROCESSABLE
+        # well-formed values the request cannot be answered with: see api.blueprint.UNPROCESSABLE
         detail = "Parameter(s) valid in form but unusable: " + ", ".join(sorted(errors))
         return problem(422, "Unprocessable request parameters", detail, slug="unprocessable-parameters",
                        errors=errors, headers=headers)

@@ -2,7 +2,7 @@
 
     python -m bench.query_plans DB          # prints each plan; exit 1 if one is not indexed
 
-The SQL comes from :class:`api.fact_query.FactQuery` itself (the code the API runs), for the
+The SQL comes from :class:`api.queries.fact_list.FactQuery` itself (the code the API runs), for the
 first page and for a deep cursor page of: the whole list (both sort orders), an ``entity=``
 filter, a typed role filter, an event ``kind=`` filter, ``from``/``to`` and a single type. A
 plan passes when no table is read by a full scan (``SCAN t`` without an index), no temporary
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from api.fact_query import FactQuery  # noqa: E402
+from api.queries.fact_list import FactQuery  # noqa: E402
 
 LIMIT = 21  # a page of 20 and one more, as the API asks
 _FULL_SCAN = re.compile(r"^SCAN (\w+)(?!\w)(?! USING (COVERING )?INDEX)(?! VIRTUAL TABLE)")

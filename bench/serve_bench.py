@@ -241,7 +241,7 @@ def _deep_cursors(db, depths):
     """Cursors of the whole facts list (``/v1/facts``) ``depths`` of the way down, signed as the
     API signs them (same code, same secret)."""
     from api import create_app
-    from api.common import encode_cursor
+    from api.pagination import encode_cursor
 
     conn = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True)
     try:
@@ -257,7 +257,7 @@ def _deep_cursors(db, depths):
 
 def make_targets(small, large, datasette_db_name, seed):
     rng = random.Random(seed)
-    from api.fact_schemas import TYPE_PATHS
+    from api.shapes.facts import TYPE_PATHS
 
     conn = sqlite3.connect(f"file:{large.resolve()}?mode=ro", uri=True)
     try:

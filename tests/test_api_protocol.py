@@ -47,7 +47,7 @@ def test_bad_parameters_get_400_naming_the_parameter(client, url, param):
     ("/v1/meetings?participant=nobody", "participant"), ("/v1/leases?lessor=nobody", "lessor"),
 ])
 def test_schema_valid_values_naming_nothing_get_422_naming_the_parameter(client, url, param):
-    """Every parameter conforms to the published schema, but names nothing usable (api.common.UNPROCESSABLE)."""
+    """Every parameter conforms to the published schema, but names nothing usable (api.blueprint.UNPROCESSABLE)."""
     assert_problem(client.get(url), 422, param)
 
 

@@ -4,9 +4,9 @@ what the schema dump gave (same keys, same order, same values), for every fact."
 import orjson
 import pytest
 
-from api.fact_lists import generic, typed
-from api.fact_query import FACT_COLUMNS
-from api.fact_schemas import TYPE_PATHS, TYPED_SCHEMAS, FactSchema
+from api.queries.fact_list import FACT_COLUMNS
+from api.shapes.fact_dumpers import generic, typed
+from api.shapes.facts import TYPE_PATHS, TYPED_SCHEMAS, FactSchema
 
 
 def _reference_generic(row):
@@ -50,7 +50,7 @@ def test_typed_shape_is_the_schema_dump(rows):
 
 
 def test_served_bodies_are_the_schema_dumps(client, rows):
-    from api.common import page_of
+    from api.pagination import page_of
 
     for row in rows[:10]:
         got = client.get(f"/v1/facts/{row['id']}")
@@ -66,10 +66,14 @@ def test_served_bodies_are_the_schema_dumps(client, rows):
 
 
 def test_item_views_are_called_without_their_layers(app, client, rows):
-    """Items are DIRECT views (api._call_direct_views_directly): same answers for GET, HEAD, 404."""
-    direct = [ep for ep, view in app.view_functions.items() if getattr(view, "__wrapped__", None) is not None
-              and getattr(view.__wrapped__, "view_class", None) is not None]
-    assert sorted(direct) == sorted(["facts.Fact", *(f"{path}.Item" for path in TYPE_PATHS.values())])
+    """Items are doc_only views (api.blueprint.doc_only): the registered view is the declared
+    function itself, with no flask-smorest layer; same answers for GET, HEAD, 404."""
+    from api.resources import TYPED, facts
+
+    items = {"facts.get_fact": facts.get_fact,
+             **{f"{module.blp.name}.get_{name}": getattr(module, f"get_{name}") for name, module in TYPED.items()}}
+    assert {endpoint: app.view_functions[endpoint] for endpoint in items} == items
+    assert not any(hasattr(view, "__wrapped__") for view in items.values())
     row = rows[0]
     for path in [f"/v1/facts/{row['id']}", f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}"]:
         get, head = client.get(path), client.head(path)

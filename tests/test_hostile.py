@@ -16,7 +16,7 @@ CONSTRAINED = [("/v1/facts", "entity"), ("/v1/facts", "source"), ("/v1/facts", "
                ("/v1/statements", "speaker"), ("/v1/positions", "organization"), ("/v1/entities", "type"),
                ("/v1/search", "kind")]
 # Free text is searched, never executed: any words in it are looked up, punctuation is dropped
-# (text with no word at all conforms to the schema but cannot be searched: 422, api.common.UNPROCESSABLE).
+# (text with no word at all conforms to the schema but cannot be searched: 422, api.blueprint.UNPROCESSABLE).
 FREE_TEXT = [("/v1/facts", "q"), ("/v1/entities", "q"), ("/v1/search", "q")]
 FTS_SYNTAX = ['"', "*", "NEAR(", "-", "^", "putin NEAR(assad", '"unterminated', "assad*", "a OR b AND NOT c",
               "{title}: x", "col:assad", "(", ")", "-putin", "^assad"]

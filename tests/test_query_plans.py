@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from api.fact_query import FactQuery
+from api.queries.fact_list import FactQuery
 from bench import query_plans
 from bench.generate import Generator
 from kb.build import build

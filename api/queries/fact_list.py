@@ -1,4 +1,4 @@
-"""SQL for fact lists: filters, keyset pagination, and the choice of the driving index.
+"""SQL of fact lists: filters, keyset pagination, and the choice of the driving index.
 
 Every list is ordered by ``(sort_date, id)`` (``sort_date`` is the start of the fact's
 date interval, ``''`` when undated). The query is driven by the most selective index that
@@ -9,19 +9,17 @@ also yields that order, so a page costs one index range scan whatever the table 
 - an event or statement ``kind=`` drives from ``events``/``statements(kind, sort_date, fact_id)``
 - a single type drives from ``facts(type, sort_date, id)``, otherwise ``facts(sort_date, id)``.
 """
-import re
-
 from factmodel.dates import date_range
+
+from .fts import fts_query
 
 FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.status, f.note, "
                 "f.sort_date, f.attributes, f.entities, f.citations")
 
 
-def fts_query(text):
-    """Turn free text into a safe FTS5 query: every word must match (as a prefix)."""
-    words = re.findall(r"\w+", text)
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:20]) or None
-
+def sort_key(row):
+    """The key a page's cursor resumes after."""
+    return [row["sort_date"], row["id"]]
 
 class FactQuery:
     def __init__(self, args, *, types=(), roles=(), kind=None, entity=None, source=None):

@@ -1,34 +1,15 @@
 """``/v1`` (the dataset and its collections), ``/healthz`` and ``/readyz``."""
-import marshmallow as ma
 from flask import g
 from flask.views import MethodView
 
-from .common import Blueprint, NoQuerySchema
+from factmodel.vocabulary import FACT_TYPES
 
-F = ma.fields
+from ..blueprint import Blueprint
+from ..params import NoQuerySchema
+from ..shapes.meta import HealthSchema, IndexSchema, ReadySchema
+
 blp = Blueprint("meta", __name__, description="The dataset, its version and the service's health")
-COLLECTIONS = ["facts", "entities", "sources", "meetings", "troop-deployments", "leases", "events", "statements",
-               "positions"]
-
-
-class IndexSchema(ma.Schema):
-    dataset_version = F.String(required=True, metadata={"description": "SHA-256 of the canonical seed content"})
-    built_at = F.String(required=True, metadata={"description": "UTC time the database was built",
-                                                 "example": "2026-11-22T20:00:19Z"})
-    schema_version = F.String(required=True, metadata={"example": "1"})
-    counts = F.Dict(keys=F.String(), values=F.Integer(), required=True,
-                    metadata={"example": {"facts": 53, "entities": 26, "sources": 2}})
-    links = F.Dict(keys=F.String(), values=F.String(), required=True,
-                   metadata={"example": {"facts": "/v1/facts", "search": "/v1/search"}})
-
-
-class HealthSchema(ma.Schema):
-    status = F.String(required=True, metadata={"example": "ok"})
-
-
-class ReadySchema(HealthSchema):
-    dataset_version = F.String(required=True)
-    built_at = F.String(required=True)
+COLLECTIONS = ["facts", "entities", "sources", *(ftype.path for ftype in FACT_TYPES.values())]
 
 
 @blp.route("/v1")

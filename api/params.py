@@ -1,0 +1,109 @@
+"""Query parameters: the parser's rules, the base schema, the shared fields and the filters
+every fact list accepts."""
+import re
+
+import marshmallow as ma
+from flask_smorest.arguments import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+
+from factmodel import vocabulary
+from factmodel.dates import PARTIAL_DATE
+
+F = ma.fields
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_ID = 120
+CURSOR = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"  # base64url(payload) "." base64url(mac)
+FORMATS = ["json", "csv", "ndjson"]
+
+
+class Parser(FlaskParser):
+    """Query-string problems are 400s, and unknown parameters are refused."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE}
+
+
+class QuerySchema(ma.Schema):
+    """Base of every query-string schema: a single-valued parameter may appear only once."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    @ma.pre_load
+    def _refuse_repeats(self, data, **kwargs):
+        if isinstance(data, MultiDictProxy):
+            repeated = {key: ["may be given only once"] for key in data.data
+                        if key not in data.multiple_keys and len(data.data.getlist(key)) > 1}
+            if repeated:
+                raise ma.ValidationError(repeated)
+        return data
+
+
+class NoQuerySchema(QuerySchema):
+    """For operations without parameters: any query parameter is refused (400)."""
+
+    NAMES_THINGS = False
+
+
+def slug_field(description, example=None, **kwargs):
+    meta = {"description": description}
+    if example:
+        meta["example"] = example
+    return F.String(validate=[ma.validate.Length(1, MAX_ID), ma.validate.Regexp(SLUG, error="not a valid id")],
+                    metadata=meta, **kwargs)
+
+
+def slug_list(description, example=None):
+    return F.List(slug_field(description), validate=ma.validate.Length(max=10), metadata={
+        "description": description + " (repeatable)", **({"example": [example]} if example else {})})
+
+
+def limit_field():
+    return F.Integer(load_default=20, validate=ma.validate.Range(1, 100), strict=False,
+                     metadata={"description": "Page size, 1–100", "example": 20})
+
+
+def cursor_field():
+    return F.String(validate=[ma.validate.Length(3, 512), ma.validate.Regexp(CURSOR, error="not a cursor")],
+                    metadata={"description": "Opaque cursor from the previous page's `next_cursor`"})
+
+
+def kinds_field(type_name, description):
+    """A repeatable ``kind`` filter whose choices are the type's kinds in the vocabulary."""
+    values = vocabulary.kinds(type_name)
+    return F.List(F.String(validate=ma.validate.OneOf(values)), validate=ma.validate.Length(max=len(values)),
+                  metadata={"description": description + " (repeatable)"})
+
+
+def _date_arg(description, example, **kwargs):
+    return F.String(validate=[ma.validate.Length(max=10),
+                              ma.validate.Regexp(PARTIAL_DATE, error="must be a date as YYYY, YYYY-MM or YYYY-MM-DD")],
+                    metadata={"description": description, "example": example}, **kwargs)
+
+
+class CommonFactArgs(QuerySchema):
+    """Filters every fact list accepts."""
+
+    entity = slug_list("Only facts involving all of these entities", "vladimir-putin")
+    source = slug_field("Only facts cited from this source", "bloomberg-2024-07-25")
+    status = F.List(F.String(validate=ma.validate.OneOf(vocabulary.STATUSES)),
+                    validate=ma.validate.Length(max=len(vocabulary.STATUSES)),
+                    metadata={"description": "Only facts with one of these statuses (repeatable)"})
+    from_ = _date_arg("Facts whose date interval ends on or after this partial date", "2023", data_key="from")
+    to = _date_arg("Facts whose date interval starts on or before this partial date", "2024-07")
+    as_of = _date_arg("Only what the sources had said by then: facts cited by a source published on or before "
+                      "the end of this partial date", "2021")
+    q = F.String(validate=ma.validate.Length(1, 200), metadata={"description": "Full-text search within the list",
+                                                                "example": "ceasefire"})
+    sort = F.String(load_default="date", validate=ma.validate.OneOf(["date", "-date"]), metadata={
+        "description": "`date` (oldest first, undated first) or `-date` (newest first, undated last); ties by id"})
+    limit = limit_field()
+    cursor = cursor_field()
+    format = F.String(validate=ma.validate.OneOf(FORMATS), metadata={
+        "description": "`csv` or `ndjson` stream every matching row without pagination (also via Accept)"})
+
+
+class FactArgs(CommonFactArgs):
+    type = F.List(F.String(validate=ma.validate.OneOf(vocabulary.TYPES)),
+                  validate=ma.validate.Length(max=len(vocabulary.TYPES)),
+                  metadata={"description": "Only facts of these types (repeatable)"})

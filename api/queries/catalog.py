@@ -1,0 +1,77 @@
+"""SQL of the catalog: entities and sources (lists by id, items) and the ranked search."""
+from flask import g
+from flask_smorest import abort
+
+ENTITY_SEARCH = ("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
+                 "WHERE search_fts MATCH ? AND s.kind = 'entity')")
+SOURCE_COLUMNS = "id, title, publisher, published, url, language, note, fact_count"
+
+
+def row_or_404(table, row_id, label):
+    """The row of ``table`` with this id, or a 404 problem naming what was not found."""
+    row = g.db.one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+    if row is None:
+        abort(404, message=f"No {label} with id {row_id!r}.")
+    return row
+
+
+def entity_or_404(entity_id):
+    return row_or_404("entities", entity_id, "entity")
+
+
+def source_or_404(source_id):
+    return row_or_404("sources", source_id, "source")
+
+
+def entity_rows(limit, *, type=None, match=None, after=None):
+    """Entities by id: of ``type``, whose names match the FTS5 query ``match``, after the id ``after``."""
+    where, params = [], []
+    if type:
+        where.append("type = ?")
+        params.append(type)
+    if match:
+        where.append(ENTITY_SEARCH)
+        params.append(match)
+    if after is not None:
+        where.append("id > ?")
+        params.append(after)
+    sql = "SELECT * FROM entities" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id LIMIT ?"
+    return g.db.all(sql, params + [limit])
+
+
+def source_rows(limit, *, after=None):
+    """Sources by id (without their text), after the id ``after``."""
+    where, params = "", []
+    if after is not None:
+        where, params = " WHERE id > ?", [after]
+    return g.db.all(f"SELECT {SOURCE_COLUMNS} FROM sources{where} ORDER BY id LIMIT ?", params + [limit])
+
+
+def search_rows(match, limit, *, kinds=None, after=None, snippets_for=None):
+    """Hits of the FTS5 query ``match`` by rank (BM25, titles weigh more) then id, as dicts,
+    with a ``snippet`` for the first ``snippets_for`` of them."""
+    where, params = ["search_fts MATCH ?"], [match]
+    if kinds:
+        where.append(f"s.kind IN ({', '.join('?' * len(kinds))})")
+        params.extend(kinds)
+    inner = ("SELECT s.id, s.kind, s.ref_id, s.title, bm25(search_fts, 10.0, 1.0) AS rank "
+             "FROM search_fts JOIN search s ON s.id = search_fts.rowid WHERE " + " AND ".join(where))
+    sql = f"SELECT * FROM ({inner})"
+    if after is not None:
+        sql += " WHERE (rank, id) > (?, ?)"
+        params.extend(after)
+    sql += " ORDER BY rank, id LIMIT ?"
+    rows = [dict(row) for row in g.db.all(sql, params + [limit])]
+    # Snippets only for the hits on the page: SQLite would compute one for every match
+    # before sorting, and a snippet tokenizes the whole text (a source's is long). The page
+    # is joined to one pass over the matches: `rowid IN (…)` would run the MATCH once per id.
+    shown = rows[:snippets_for]
+    if shown:
+        snippets = dict(g.db.all(
+            f"WITH page(id) AS (VALUES {', '.join('(?)' for _ in shown)}) "
+            "SELECT search_fts.rowid, snippet(search_fts, -1, '<mark>', '</mark>', '…', 16) "
+            "FROM search_fts CROSS JOIN page ON page.id = search_fts.rowid WHERE search_fts MATCH ?",
+            [*(r["id"] for r in shown), match]))
+        for row in shown:
+            row["snippet"] = snippets[row["id"]]
+    return rows

@@ -1,0 +1,42 @@
+"""Facts by id, and the lookups that check what a fact filter names."""
+from flask import g
+from flask_smorest import abort
+
+from ..blueprint import UNPROCESSABLE
+from .fact_list import FACT_COLUMNS
+
+
+def fact_or_404(fact_id, ftype=None):
+    """The fact's row (of type ``ftype`` when given), or a 404 naming what was not found."""
+    row = g.db.one(f"SELECT {FACT_COLUMNS} FROM facts f WHERE f.id = ?", (fact_id,))
+    if row is None or (ftype and row["type"] != ftype):
+        abort(404, message=f"No {(ftype or 'fact').replace('_', ' ')} with id {fact_id!r}.")
+    return row
+
+
+def fact_rows(query, after=None, limit=None):
+    """The rows of a :class:`FactQuery` after the key ``after``, ``limit`` of them."""
+    return g.db.all(*query.sql(after=after, limit=limit))
+
+
+def fact_stream(query):
+    """Every row of a :class:`FactQuery`, fetched in chunks."""
+    return g.db.stream(*query.sql())
+
+
+def require_entities(ids, param):
+    """422 naming ``param`` when any of ``ids`` is not a known entity."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return
+    known = {r[0] for r in g.db.all(f"SELECT id FROM entities WHERE id IN ({', '.join('?' * len(ids))})", ids)}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        abort(UNPROCESSABLE, errors={param: [f"unknown entity {i!r}" for i in unknown]})
+
+
+def require_source(sid, param="source"):
+    """422 naming ``param`` when ``sid`` is not a known source."""
+    if sid and g.db.one("SELECT 1 FROM sources WHERE id = ?", (sid,)) is None:
+        abort(UNPROCESSABLE, errors={param: [f"unknown source {sid!r}"]})
+

@@ -1,0 +1,78 @@
+"""``/v1/entities``: people, countries, organizations, places and groups, and their timelines."""
+import marshmallow as ma
+from flask.views import MethodView
+
+from ..blueprint import Blueprint, links, path_id
+from ..listing import fact_list
+from ..pagination import after, page, page_of
+from ..params import FactArgs, QuerySchema, cursor_field, limit_field
+from ..queries.catalog import entity_or_404, entity_rows
+from ..queries.fts import fts_or_422
+from ..shapes.catalog import ENTITY_TYPES, EntitySchema, entity
+from ..shapes.fact_dumpers import GENERIC_COLUMNS, generic
+from ..shapes.facts import FactSchema
+from ..streams import STREAM_DOC
+
+F = ma.fields
+blp = Blueprint("entities", __name__, url_prefix="/v1/entities",
+                description="People, countries, organizations, places and groups the facts refer to")
+EntityPageSchema = page_of(EntitySchema, "EntityPageSchema")
+FactPageSchema = page_of(FactSchema, "FactPageSchema")
+ENTITY_ID = path_id("entity_id", "Id of the entity", "bashar-al-assad")
+
+
+class EntityArgs(QuerySchema):
+    type = F.String(validate=ma.validate.OneOf(ENTITY_TYPES), metadata={"description": "Only entities of this type"})
+    q = F.String(validate=ma.validate.Length(1, 200), metadata={
+        "description": "Name or alias, case- and diacritic-insensitive, word prefixes match", "example": "erdogan"})
+    limit = limit_field()
+    cursor = cursor_field()
+
+
+@blp.route("")
+class Entities(MethodView):
+    @blp.arguments(EntityArgs, location="query")
+    @blp.response(200, EntityPageSchema)
+    @blp.doc(operationId="listEntities", **links(item=("getEntity", {"entity_id": "/data/0/id"}),
+                                                 facts=("listEntityFacts", {"entity_id": "/data/0/id"})))
+    def get(self, args):
+        """List entities
+
+        Filter by `type` and by `q`, which matches names and aliases whatever the case or
+        diacritics (`erdogan` finds Erdoğan). Ordered by id.
+        """
+        match = fts_or_422(args["q"]) if args.get("q") else None
+        last = after("entities", args, 1)
+        rows = entity_rows(args["limit"] + 1, type=args.get("type"), match=match, after=last[0] if last else None)
+        body, headers = page(rows, args["limit"], "entities", lambda r: [r["id"]], entity)
+        return body, 200, headers
+
+
+@blp.route("/<slug:entity_id>", parameters=ENTITY_ID)
+class Entity(MethodView):
+    @blp.response(200, EntitySchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="getEntity", **links(facts=("listEntityFacts", {"entity_id": "/id"})))
+    def get(self, entity_id):
+        """Get one entity
+
+        Name, aliases, description and how many facts involve it, with a link to its timeline.
+        """
+        return entity(entity_or_404(entity_id))
+
+
+@blp.route("/<slug:entity_id>/facts", parameters=ENTITY_ID)
+class EntityFacts(MethodView):
+    @blp.arguments(FactArgs, location="query")
+    @blp.response(200, FactPageSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="listEntityFacts", **STREAM_DOC, **links(item=("getFact", {"fact_id": "/data/0/id"})))
+    def get(self, args, entity_id):
+        """The entity's timeline
+
+        Every fact the entity takes part in, in any role, by date. Accepts every filter of
+        `/v1/facts`; `entity` narrows to facts that also involve those entities.
+        """
+        entity_or_404(entity_id)
+        return fact_list(args, generic, f"entity:{entity_id}", GENERIC_COLUMNS,
+                         types=args.get("type") or (), entity=entity_id)

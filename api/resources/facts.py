@@ -1,0 +1,44 @@
+"""``/v1/facts``: every fact in one common shape."""
+from flask.views import MethodView
+
+from ..blueprint import FACT_LINKS, Blueprint, doc_only, links, path_id
+from ..json import json_response
+from ..listing import fact_list
+from ..pagination import page_of
+from ..params import FactArgs
+from ..queries.facts import fact_or_404
+from ..shapes.fact_dumpers import GENERIC_COLUMNS, generic
+from ..shapes.facts import FactSchema
+from ..streams import STREAM_DOC
+
+blp = Blueprint("facts", __name__, url_prefix="/v1/facts",
+                description="Every fact in a common shape: common fields, `attributes`, entities and citations")
+FactListSchema = page_of(FactSchema, "FactListSchema")
+
+
+@blp.route("")
+class Facts(MethodView):
+    @blp.arguments(FactArgs, location="query")
+    @blp.response(200, FactListSchema)
+    @blp.doc(operationId="listFacts", **STREAM_DOC, **links(item=("getFact", {"fact_id": "/data/0/id"})))
+    def get(self, args):
+        """List facts
+
+        Filter by `type`, `entity` (all of them), `source`, `status`, a date range (`from`,
+        `to`: facts whose date interval overlaps it), `as_of` (only what the sources had
+        published by then) and full text `q`. Sorted by date, paginated by cursor; `format=csv`
+        or `format=ndjson` streams every match.
+        """
+        return fact_list(args, generic, "facts", GENERIC_COLUMNS, types=args.get("type") or ())
+
+
+# An item takes no query parameters and returns a finished Response: see doc_only.
+@blp.route("/<slug:fact_id>", parameters=path_id("fact_id", "Id of the fact", "putin-assad-meeting-2024-07-24"))
+@doc_only(blp.response(200, FactSchema), blp.alt_response(404, response="NOT_FOUND"),
+          blp.doc(operationId="getFact", **links(**FACT_LINKS)))
+def get_fact(fact_id):
+    """Get one fact
+
+    The fact in the common shape, with a link to its typed resource.
+    """
+    return json_response(generic(fact_or_404(fact_id)))

@@ -1,0 +1,43 @@
+"""``/v1/search``: ranked full-text hits across entities, facts and sources."""
+import marshmallow as ma
+from flask.views import MethodView
+
+from ..blueprint import Blueprint
+from ..json import json_response
+from ..pagination import after, page, page_of
+from ..params import QuerySchema, cursor_field, limit_field
+from ..queries.catalog import search_rows
+from ..queries.fts import fts_or_422
+from ..shapes.catalog import HIT_KINDS, HitSchema, hit
+
+F = ma.fields
+blp = Blueprint("search", __name__, url_prefix="/v1/search", description="Full-text search across the knowledge base")
+SearchPageSchema = page_of(HitSchema, "SearchPageSchema")
+
+
+class SearchArgs(QuerySchema):
+    q = F.String(required=True, validate=ma.validate.Length(1, 200), metadata={
+        "description": "Words to find (case- and diacritic-insensitive; each word also matches as a prefix)",
+        "example": "ceasefire Idlib"})
+    kind = F.List(F.String(validate=ma.validate.OneOf(HIT_KINDS)), validate=ma.validate.Length(max=len(HIT_KINDS)),
+                  metadata={"description": "Only hits of these kinds (repeatable)"})
+    limit = limit_field()
+    cursor = cursor_field()
+
+
+@blp.route("")
+class Search(MethodView):
+    @blp.arguments(SearchArgs, location="query")
+    @blp.response(200, SearchPageSchema)
+    @blp.doc(operationId="search")
+    def get(self, args):
+        """Search
+
+        Ranked hits (BM25, titles weigh more) across entity names and aliases, fact summaries,
+        statement texts and quotes, and source texts.
+        """
+        match = fts_or_422(args["q"])
+        rows = search_rows(match, args["limit"] + 1, kinds=args.get("kind"), after=after("search", args, 2),
+                           snippets_for=args["limit"])
+        body, headers = page(rows, args["limit"], "search", lambda r: [r["rank"], r["id"]], hit)
+        return json_response(body, headers)

@@ -1,0 +1,73 @@
+"""Schemas and row converters of the catalog: entities, sources and search hits."""
+import marshmallow as ma
+import orjson
+
+F = ma.fields
+ENTITY_TYPES = ["person", "country", "organization", "place", "group"]
+HIT_KINDS = ["entity", "fact", "source"]
+HIT_LINKS = {"entity": "/v1/entities/", "fact": "/v1/facts/", "source": "/v1/sources/"}
+
+
+class EntitySchema(ma.Schema):
+    id = F.String(required=True, metadata={"example": "recep-tayyip-erdogan"})
+    type = F.String(required=True, validate=ma.validate.OneOf(ENTITY_TYPES), metadata={"example": "person"})
+    name = F.String(required=True, metadata={"example": "Recep Tayyip Erdoğan"})
+    aliases = F.List(F.String(), required=True, metadata={"example": ["Erdogan", "Erdoğan"]})
+    description = F.String(required=True, metadata={"example": "President of Turkey."})
+    fact_count = F.Integer(required=True, metadata={"example": 6})
+    links = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
+        "example": {"self": "/v1/entities/recep-tayyip-erdogan", "facts": "/v1/entities/recep-tayyip-erdogan/facts"}})
+
+
+class SourceSchema(ma.Schema):
+    id = F.String(required=True, metadata={"example": "bloomberg-2024-07-25"})
+    title = F.String(required=True)
+    publisher = F.String(required=True, metadata={"example": "Bloomberg"})
+    published = F.String(required=True, metadata={"example": "2024-07-25"})
+    url = F.String(required=True, allow_none=True, metadata={"description": "Canonical address, null where unknown"})
+    language = F.String(required=True, metadata={"example": "en"})
+    note = F.String(required=True, allow_none=True)
+    fact_count = F.Integer(required=True, metadata={"example": 31})
+    links = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
+        "example": {"self": "/v1/sources/bloomberg-2024-07-25", "facts": "/v1/sources/bloomberg-2024-07-25/facts"}})
+
+
+class SourceDetailSchema(SourceSchema):
+    text = F.String(required=True, metadata={"description": "The article's text; citation offsets index into it"})
+
+
+class HitSchema(ma.Schema):
+    kind = F.String(required=True, validate=ma.validate.OneOf(HIT_KINDS), metadata={"example": "fact"})
+    id = F.String(required=True, metadata={"example": "assad-violates-idlib-ceasefire-2020-01"})
+    title = F.String(required=True)
+    snippet = F.String(required=True, metadata={
+        "description": "Matching text with each match wrapped in <mark>…</mark>",
+        "example": "Assad violated a <mark>ceasefire</mark> in rebel-held <mark>Idlib</mark> in January 2020"})
+    score = F.Float(required=True, metadata={"description": "Relevance, higher is better"})
+    link = F.String(required=True, metadata={"example": "/v1/facts/assad-violates-idlib-ceasefire-2020-01"})
+
+
+SOURCE_KEYS = tuple(key for key in SourceSchema().fields if key != "links")  # the row's columns
+HIT_KEYS = tuple(HitSchema().fields)
+
+
+def entity(row):
+    """An entity row for :class:`EntitySchema` to dump."""
+    return {"id": row["id"], "type": row["type"], "name": row["name"], "aliases": orjson.loads(row["aliases"]),
+            "description": row["description"], "fact_count": row["fact_count"],
+            "links": {"self": f"/v1/entities/{row['id']}", "facts": f"/v1/entities/{row['id']}/facts"}}
+
+
+def source(row, with_text=False):
+    """A source row for :class:`SourceSchema` (with its text: :class:`SourceDetailSchema`) to dump."""
+    out = {key: row[key] for key in SOURCE_KEYS}
+    out["links"] = {"self": f"/v1/sources/{row['id']}", "facts": f"/v1/sources/{row['id']}/facts"}
+    if with_text:
+        out["text"] = row["text"]
+    return out
+
+
+def hit(row):
+    """A search row in :class:`HitSchema`'s shape, encoded by orjson without the dump."""
+    values = {"id": row["ref_id"], "score": round(-row["rank"], 6), "link": HIT_LINKS[row["kind"]] + row["ref_id"]}
+    return {key: values[key] if key in values else row[key] for key in HIT_KEYS}

@@ -1,0 +1,46 @@
+"""Fact rows to response dicts, for orjson to encode once (``api.json.json_response``):
+exactly what the marshmallow schemas would dump (same keys, same order, same values),
+without the cost of the dump (16% of an item GET). The key lists are read from the schemas'
+field order once, at import, so they cannot drift; ``tests/test_fast_json.py`` checks the
+result against the schema dump for every fact of the test database."""
+import orjson
+
+from .facts import TYPE_PATHS, TYPED_SCHEMAS, FactBaseSchema, FactSchema
+
+loads = orjson.loads
+# row columns holding JSON text; every other key but ``links`` is a column as it is
+JSON_COLUMNS = frozenset(["entities", "citations", "attributes"])
+TYPED_LINK = {ftype: f"/v1/{path}/" for ftype, path in TYPE_PATHS.items()}
+
+GENERIC_KEYS = tuple(FactSchema().fields)
+BASE_KEYS = tuple(FactBaseSchema().fields)
+# a type's own fields (served from the row's ``attributes``), in their schema order
+TYPED_FIELDS = {ftype: tuple(name for name in schema().fields if name not in BASE_KEYS)
+                for ftype, schema in TYPED_SCHEMAS.items()}
+# the columns of a CSV stream, in the order of the JSON keys (``links`` is not a column)
+GENERIC_COLUMNS = [key for key in GENERIC_KEYS if key not in ("entities", "citations", "links")] + ["entities", "citations"]
+TYPED_COLUMNS = {ftype: [*(key for key in BASE_KEYS if key not in ("entities", "citations", "links")), *own,
+                         "entities", "citations"] for ftype, own in TYPED_FIELDS.items()}
+
+
+def _value(row, key):
+    return loads(row[key]) if key in JSON_COLUMNS else row[key]
+
+
+def generic(row):
+    """A fact row in the common shape (:class:`~api.shapes.facts.FactSchema`)."""
+    fid = row["id"]
+    links = {"self": "/v1/facts/" + fid, "typed": TYPED_LINK[row["type"]] + fid}
+    return {key: links if key == "links" else _value(row, key) for key in GENERIC_KEYS}
+
+
+def typed(row):
+    """A fact row in its typed shape (``MeetingSchema``…: the type's own fields at top level)."""
+    fid, ftype = row["id"], row["type"]
+    links = {"self": TYPED_LINK[ftype] + fid, "fact": "/v1/facts/" + fid}
+    fact = {key: links if key == "links" else _value(row, key) for key in BASE_KEYS}
+    attributes = loads(row["attributes"])
+    for name in TYPED_FIELDS[ftype]:
+        if name in attributes:
+            fact[name] = attributes[name]
+    return fact

@@ -1,0 +1,53 @@
+"""The OpenAPI document: flask-smorest's Api with problem documents as the error shape, and
+the document's ``info``/``servers``. (``python -m api.spec_file`` writes it to a file.)"""
+import http
+
+from flask_smorest import Api as _Api
+from flask_smorest.spec import prepare_response
+
+from .errors import ProblemSchema
+
+PROBLEM = "application/problem+json"
+
+
+class Api(_Api):
+    """flask-smorest's Api with RFC 9457 problem documents as the documented error shape."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+        # 422 under a name of our own: http.HTTPStatus renames it (UNPROCESSABLE_CONTENT) in 3.13
+        response = {"description": "The parameters are well formed but name nothing usable: an unknown "
+                                   "entity or source, free text without a word to search for",
+                    "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM)
+        self.spec.components.response("UNPROCESSABLE", response, lazy=True)
+
+    def _register_pagination_header(self):
+        """Nothing: lists use cursors in the body, not flask-smorest's X-Pagination header (whose
+        schema would otherwise sit unused in the spec)."""
+
+
+def spec_options(config):
+    return {
+        "info": {
+            "description": (
+                "Hand-curated facts about the region's politics. Every fact carries its date and "
+                "precision, its status (stated, reported, predicted, denied) and verbatim quotes "
+                "from named sources with their character offsets."),
+            "contact": {"name": "Knowledge base team", "url": "https://syria-kb.example/contact",
+                        "email": "kb@syria-kb.example"},
+            "license": {"name": "CC BY 4.0 (data), MIT (code)", "identifier": "CC-BY-4.0"},
+        },
+        "servers": [{"url": config["PUBLIC_URL"], "description": "This server (make run)"}],
+        "security": [],
+    }

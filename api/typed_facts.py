@@ -1,0 +1,81 @@
+"""What the six typed fact resources (``api/resources/meetings.py``…) share: the bodies of their
+list and item views, and their documentation, worded from the fact type's vocabulary entry
+(:class:`factmodel.vocabulary.FactType`). Each resource module declares its own route, filters
+and views."""
+from .blueprint import FACT_LINKS, links, path_id
+from .json import json_response
+from .listing import fact_list
+from .pagination import page_of
+from .queries.facts import fact_or_404, require_entities
+from .shapes.fact_dumpers import TYPED_COLUMNS, typed
+from .shapes.facts import TYPED_SCHEMAS
+from .streams import STREAM_DOC
+
+
+def label(ftype):
+    """``troop_deployment`` -> ``troop deployment``."""
+    return ftype.name.replace("_", " ")
+
+
+def role_filters(ftype, **fields):
+    """``{query parameter: role}`` from ``{query parameter: field of the type}``: the parameter
+    matches the entities the field names, in the field's role (its ``x-role``)."""
+    roles = {param: ftype.field(name).role for param, name in fields.items()}
+    unroled = [param for param, role in roles.items() if role is None]
+    if unroled:
+        raise ValueError(f"{ftype.name}: {unroled} filter on fields that name no entity")
+    return roles
+
+
+def schema(ftype):
+    """The type's typed response schema (``MeetingSchema``)."""
+    return TYPED_SCHEMAS[ftype.name]
+
+
+def page_schema(ftype):
+    return page_of(schema(ftype), f"{ftype.schema_name}PageSchema")
+
+
+def list_doc(ftype, args_schema, common_args):
+    """``@blp.doc`` arguments of the type's list operation (``listMeetings``)."""
+    own = [name for name in args_schema().fields if name not in common_args().fields]
+    return {"operationId": f"list{ftype.plural}", "summary": f"List {ftype.path.replace('-', ' ')}",
+            "description": f"{ftype.description}. Accepts the common fact filters plus "
+                           + ", ".join(f"`{name}`" for name in own) + ".",
+            **STREAM_DOC, **links(item=(f"get{ftype.schema_name}", {"fact_id": "/data/0/id"}))}
+
+
+def id_parameter(ftype, example):
+    """The item route's ``parameters``: the fact id, with an example id of the type."""
+    return path_id("fact_id", f"Id of the {label(ftype)}", example)
+
+
+def not_found(ftype):
+    """``@blp.alt_response(404, ...)`` arguments of the type's item operation."""
+    return {"response": "NOT_FOUND", "description": f"No {label(ftype)} with this id"}
+
+
+def item_doc(ftype):
+    """``@blp.doc`` arguments of the type's item operation (``getMeeting``)."""
+    return {"operationId": f"get{ftype.schema_name}", "summary": f"Get one {ftype.path.rstrip('s').replace('-', ' ')}",
+            "description": f"The {label(ftype)} with its fields at top level.",
+            **links(fact=("getFact", {"fact_id": "/id"}), **FACT_LINKS)}
+
+
+def typed_list(args, ftype, filters):
+    """A page (or stream) of the type's facts; ``filters``: :func:`role_filters` of the resource."""
+    roles = []
+    for param, role in filters.items():
+        values = args.get(param)
+        if values:
+            values = values if isinstance(values, list) else [values]
+            require_entities(values, param)
+            roles.extend((role, value) for value in values)
+    kinds = args.get("kind")
+    return fact_list(args, typed, ftype.path, TYPED_COLUMNS[ftype.name], types=[ftype.name], roles=roles,
+                     kind=(ftype.table, kinds) if kinds else None)
+
+
+def typed_item(fact_id, ftype):
+    """The fact of this type with this id, in its typed shape (404 if none)."""
+    return json_response(typed(fact_or_404(fact_id, ftype.name)))
