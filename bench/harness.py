@@ -343,7 +343,7 @@ def write_block(path, heading, start, end, block):
         head, rest = text.split(start, 1)
         text = head + block + rest.split(end, 1)[1]
     elif re.search(rf"^{re.escape(heading)}\s*$", text, flags=re.M):
-        text = re.sub(rf"^({re.escape(heading)}\s*\n)", lambda mt: mt.group(1) + "\n" + block + "\n", text,
+        text = re.sub(rf"^{re.escape(heading)}[ \t]*\n\s*", lambda mt: f"{heading}\n\n{block}\n\n", text,
                       count=1, flags=re.M)
     else:
         text = text.rstrip("\n") + f"\n\n{heading}\n\n" + block + "\n"

@@ -1,7 +1,7 @@
 """Fact-list filters, sorting and pagination, checked against the database itself."""
 import pytest
 
-from test_api_resources import all_pages
+from support import all_pages
 
 
 def ids(client, url):

@@ -5,23 +5,17 @@ Load balancing, the cache (keys, HIT, revalidation, problem documents untouched)
 dataset update under a steady load, and a replica stopped under load. nginx is required: when it is missing
 the tests install it (`make install-nginx`, root only) or fail; they never skip.
 """
-import importlib.util
 import json
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from deploy import cluster as cluster_mod
 from kb.build import build
-
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("kb_deploy_cluster", ROOT / "deploy" / "cluster.py")
-cluster_mod = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(cluster_mod)
+from support import ROOT, SEEDS, Load, free_ports, get as http_get
 
 NO_CACHE = {"Cache-Control": "no-cache"}
 
@@ -39,19 +33,8 @@ def ensure_nginx():
                     f"(`make install-nginx` needs root):\n{result.stdout}{result.stderr}", pytrace=False)
 
 
-def free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
-    finally:
-        for sock in socks:
-            sock.close()
-
-
 def get(port, path, headers=None):
-    return cluster_mod.http_get(port, path, headers=headers, timeout=5)
+    return http_get(port, path, headers, timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +64,7 @@ def second_db(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("db2")
     seeds = base / "seeds"
-    shutil.copytree(ROOT / "seeds", seeds)
+    shutil.copytree(SEEDS, seeds)
     facts = seeds / "facts" / "bloomberg-2024-07-25.yaml"
     text = facts.read_text()
     assert "summary: Vladimir Putin met" in text
@@ -91,51 +74,21 @@ def second_db(tmp_path_factory):
     return path
 
 
-class Load:
-    """A background thread of GETs through nginx, one new connection per request (as many
-    independent clients would), recording every outcome."""
+# GETs through nginx for support.Load (one new connection per request, as many independent
+# clients would), and what each outcome's headers say: replica, dataset version, cache status
+LOAD = [("/v1", {}), ("/v1/facts?limit=5", {}), ("/readyz", {}), ("/v1/entities?limit=3", NO_CACHE)]
 
-    REQUESTS = [("/v1", {}), ("/v1/facts?limit=5", {}), ("/readyz", {}), ("/v1/entities?limit=3", NO_CACHE)]
 
-    def __init__(self, port, requests=None):
-        self.port = port
-        self.requests = requests or self.REQUESTS
-        self.results = []  # (started, path, status, replica, version, cache status, error)
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
+def replica_of(outcome):
+    return outcome.headers.get("x-replica")
 
-    def _run(self):
-        i = 0
-        while not self.stopping.is_set():
-            path, headers = self.requests[i % len(self.requests)]
-            i += 1
-            started = time.monotonic()
-            try:
-                status, h, _ = get(self.port, path, headers)
-                self.results.append((started, path, status, h.get("x-replica"), h.get("x-dataset-version"),
-                                     h.get("x-cache-status"), None))
-            except Exception as exc:  # noqa: BLE001 - every failure is a result
-                self.results.append((started, path, None, None, None, None, repr(exc)))
 
-    def __enter__(self):
-        self.thread.start()
-        return self
+def version_of(outcome):
+    return outcome.headers.get("x-dataset-version")
 
-    def __exit__(self, *exc):
-        self.stopping.set()
-        self.thread.join(10)
 
-    def failures(self):
-        return [r for r in self.results if r[2] != 200]
-
-    def after(self, moment):
-        return [r for r in self.results if r[0] >= moment]
-
-    def run_on(self, moment, count=12, timeout=10):
-        """Keep the load going until ``count`` requests have started after ``moment``."""
-        deadline = time.monotonic() + timeout
-        while len(self.after(moment)) < count and time.monotonic() < deadline and self.thread.is_alive():
-            time.sleep(0.05)
+def cache_of(outcome):
+    return outcome.headers.get("x-cache-status")
 
 
 def test_requests_reach_every_replica(cluster):
@@ -197,22 +150,22 @@ def test_rolling_update_under_load_loses_no_request(cluster, second_db):
     old = get(cluster.port, "/readyz")[1]["x-dataset-version"]
     new = cluster_mod.dataset_version(second_db)
     assert old != new
-    with Load(cluster.port) as load:
+    with Load(cluster.port, LOAD) as load:
         time.sleep(0.5)
         cluster.publish(second_db, log=lambda *a: None)
         done = time.monotonic()
-        load.run_on(done, count=3 * len(Load.REQUESTS))
+        load.run_on(done, count=3 * len(LOAD))
     assert len(load.results) >= 20
     assert load.failures() == [], load.failures()
-    versions = [r[4] for r in load.results]
+    versions = [version_of(r) for r in load.results]
     assert versions[0] == old
     # once publish has returned, every answer is of the new version, cached ones included
     after = load.after(done)
-    assert after and {r[4] for r in after} == {new}
-    assert any(r[5] == "HIT" for r in after), [(r[1], r[5]) for r in after]
+    assert after and {version_of(r) for r in after} == {new}
+    assert any(cache_of(r) == "HIT" for r in after), [(r.path, cache_of(r)) for r in after]
     for replica in cluster.replicas:
         assert get(replica["port"], "/readyz")[1]["x-dataset-version"] == new
-    for path, _ in Load.REQUESTS:
+    for path, _ in LOAD:
         assert get(cluster.port, path)[1]["x-dataset-version"] == new
     hit = get(cluster.port, "/v1/facts?limit=5")[1]
     assert (hit["x-cache-status"], hit["x-dataset-version"]) == ("HIT", new)
@@ -230,12 +183,12 @@ def test_a_stopped_replica_is_routed_around(cluster):
             stopped = time.monotonic()
             load.run_on(stopped, count=30)
         assert load.failures() == []
-        before = {r[3] for r in load.results if r[0] < stopped - 0.1}
+        before = {replica_of(r) for r in load.results if r.started < stopped - 0.1}
         after = load.after(stopped)
         assert victim["id"] in before
-        assert len(after) >= 30 and victim["id"] not in {r[3] for r in after}
+        assert len(after) >= 30 and victim["id"] not in {replica_of(r) for r in after}
         print(f"\nreplica stopped under load: {len(load.results)} requests, {len(load.failures())} failed, "
-              f"{len(after)} after the stop served by {sorted({r[3] for r in after})}")
+              f"{len(after)} after the stop served by {sorted({replica_of(r) for r in after})}")
     finally:
         cluster.start_replica(victim["id"])
     # back in rotation once its fail_timeout (2 s) is over

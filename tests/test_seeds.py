@@ -8,7 +8,7 @@ from kb.build import SCHEMA_VERSION, build
 from kb.cli import validate
 from kb.quotes import squash
 
-from conftest import SEEDS
+from support import SEEDS
 
 
 @pytest.fixture(scope="module")
