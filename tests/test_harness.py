@@ -2,11 +2,15 @@
 counts what happened, the server is started, found ready and stopped, a built database's meta
 table is read, and a docs block replaces only itself."""
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
 from bench.harness import REPORT_LUA, ServerError, machine, write_block
-from support import Server, dataset_version, get, read_meta, run_wrk
+from support import ROOT, Server, dataset_version, get, read_meta, run_wrk
 
 
 def test_wrk_report_counts_answers_errors_and_latency(live_server, tmp_path):
@@ -43,6 +47,32 @@ def test_server_starts_ready_and_stops(db_path, tmp_path):
         os.kill(pid, 0)
     with pytest.raises(ConnectionRefusedError):
         get(server.port, "/readyz", timeout=2)
+
+
+def alive(pid):
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(line.split()[1] for line in status if line.startswith("State:")) != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_server_dies_with_the_process_that_started_it(db_path):
+    starter = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from bench.harness import Server; "
+         "s = Server(sys.argv[1], workers=1).start(); print(s.proc.pid, flush=True); time.sleep(120)", str(db_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(starter.stdout.readline())
+        assert alive(pid)
+    finally:
+        starter.send_signal(signal.SIGKILL)  # no cleanup code runs: only the kernel can stop the server
+        starter.wait()
+    deadline = time.monotonic() + 30
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(pid)
 
 
 def test_a_server_that_cannot_start_is_reported(tmp_path):
