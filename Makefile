@@ -171,7 +171,7 @@ publish: install
 
 # wrk through nginx (cached, uncached) next to the single server; writes docs/benchmarks.md `## Cluster`
 bench-cluster: db install-nginx install-wrk
-	$(BIN)/python bench/cluster_bench.py --db $(KB_DB)
+	$(BIN)/python -m bench.cluster_bench --db $(KB_DB)
 
 bench: bench-cluster
 

@@ -16,11 +16,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from api.queries.fact_list import FactQuery  # noqa: E402
+from api.queries.fact_list import FactQuery
 
 LIMIT = 21  # a page of 20 and one more, as the API asks
 _FULL_SCAN = re.compile(r"^SCAN (\w+)(?!\w)(?! USING (COVERING )?INDEX)(?! VIRTUAL TABLE)")

@@ -1,15 +1,10 @@
-import os
+import atexit
 import shutil
-from pathlib import Path
 
 import pytest
 
 from kb.build import build
-
-ROOT = Path(__file__).resolve().parent.parent
-# The seeds every test runs on: the repository's seeds/, or the folder named by KB_TEST_SEEDS
-# (tests/test_new_article.py points it at a copy with one more article and runs the API tests).
-SEEDS = Path(os.environ.get("KB_TEST_SEEDS") or ROOT / "seeds").resolve()
+from support import SEEDS, Server
 
 
 @pytest.fixture(scope="session")
@@ -45,15 +40,11 @@ def live_server(db_path, tmp_path_factory):
     """Base URL (``http://127.0.0.1:PORT``) of the production server: gunicorn with
     deploy/gunicorn.conf.py on a free port, serving ``db_path``, ready (``/readyz`` answered 200).
 
-    One per test session, shared: treat it as read-only (start a ``live.Server`` of your own to
+    One per test session, shared: treat it as read-only (start a ``support.Server`` of your own to
     break or reconfigure one). Its log is ``live-server/gunicorn.log`` in pytest's temp dir.
     It is stopped after the session, by an atexit hook if the session is torn down before
     that, and by the kernel (PR_SET_PDEATHSIG) if pytest itself is killed.
     """
-    import atexit
-
-    from live import Server
-
     server = Server(db_path, log_path=tmp_path_factory.mktemp("live-server") / "gunicorn.log")
     atexit.register(server.stop)
     with server:

@@ -1,15 +1,10 @@
-"""Helpers shared by test modules (``from support import ...``; tests/ is on sys.path).
-
-Each section belongs to the tests named in its header; add new helpers in a section of their own.
-"""
-
-# ---- Generated clients: tests/test_clients.py, tests/test_compat.py ---------------------------
-# `make sdk` / `make sdk-ts` run into temporary folders, a generated Python package imported and
-# driven operation by operation, and the walk through every operation of the /v1 contract that
-# both the client of the current spec and the client of the frozen baseline spec must survive.
+"""Helpers shared by the tests, which import them from here (never from conftest.py or from
+another test module; tests/ is on sys.path). Each section belongs to the tests named in its
+header; add new helpers in a section of their own."""
 import contextlib
 import importlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -18,8 +13,39 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.harness import (REPORT_LUA, Load, Outcome, Server, free_port, free_ports, get, read_meta,  # noqa: F401
+                           run_wrk)
 
+# ---- The checkout, the seeds, the production server: every test ------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+# The seeds every test runs on: the repository's seeds/, or the folder named by KB_TEST_SEEDS
+# (tests/test_new_article.py points it at a copy with one more article and runs the API tests).
+SEEDS = Path(os.environ.get("KB_TEST_SEEDS") or ROOT / "seeds").resolve()
+
+
+def dataset_version(db_path):
+    """The ``dataset_version`` a built database records in its meta table."""
+    return read_meta(db_path)["dataset_version"]
+
+
+def all_pages(client, url):
+    """Follow next_cursor to the end; return every item."""
+    items, seen_cursors = [], set()
+    while True:
+        body = client.get(url).get_json()
+        items += body["data"]
+        if not body["next_cursor"]:
+            return items
+        assert body["next_cursor"] not in seen_cursors
+        seen_cursors.add(body["next_cursor"])
+        sep = "&" if "?" in url.split("cursor=")[0] else "?"
+        url = url.split("&cursor=")[0].split("?cursor=")[0] + f"{sep}cursor={body['next_cursor']}"
+
+
+# ---- Generated clients: tests/test_clients.py, tests/test_compat.py ---------------------------
+# `make sdk` / `make sdk-ts` run into temporary folders, a generated Python package imported and
+# driven operation by operation, and the walk through every operation of the /v1 contract that
+# both the client of the current spec and the client of the frozen baseline spec must survive.
 
 def make(*args, timeout=600):
     """Run ``make ARGS`` in the checkout; fail the test with its output if it fails."""

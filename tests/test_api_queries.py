@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 import seed_view
-from test_api_resources import all_pages
+from support import all_pages
 
 
 def ids(client, url):

@@ -4,24 +4,11 @@ from urllib.parse import quote
 import pytest
 
 import seed_view
+from support import all_pages
 
 TYPED = [("meetings", "meeting"), ("troop-deployments", "troop_deployment"), ("leases", "lease"),
          ("events", "event"), ("statements", "statement"), ("positions", "position")]
 COMMON = {"id", "type", "summary", "date", "date_precision", "status", "note", "entities", "citations", "links"}
-
-
-def all_pages(client, url):
-    """Follow next_cursor to the end; return every item."""
-    items, seen_cursors = [], set()
-    while True:
-        body = client.get(url).get_json()
-        items += body["data"]
-        if not body["next_cursor"]:
-            return items
-        assert body["next_cursor"] not in seen_cursors
-        seen_cursors.add(body["next_cursor"])
-        sep = "&" if "?" in url.split("cursor=")[0] else "?"
-        url = url.split("&cursor=")[0].split("?cursor=")[0] + f"{sep}cursor={body['next_cursor']}"
 
 
 def test_index_counts_and_links(client, db_rows):

@@ -2,9 +2,8 @@
 import math
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
 
 
 def test_build_bench_smoke_reports_a_ratio(tmp_path):

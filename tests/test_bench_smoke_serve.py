@@ -4,11 +4,9 @@ rewrites only its own part of docs/benchmarks.md."""
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from bench import serve_bench
-
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
 KEYS = {"hello", "fact", "typed", "list-small", "list-large", "cursor-small", "cursor-large", "search", "304",
         "datasette-row", "datasette-table"}
 
@@ -43,20 +41,3 @@ def test_serve_bench_smoke(tmp_path):
     serving = text.split("## Serving", 1)[1].split("## Cluster", 1)[0]
     assert serving.count("| bare Flask hello (framework ceiling) |") == 2 and serving.count("Machine:") == 1
     assert f"### {run['label']}" in serving and "### another setup" in serving
-
-
-def test_wrk_output_is_parsed():
-    out = """Running 1s test @ http://127.0.0.1:1
-  2 threads and 16 connections
-  Latency Distribution
-     50%  906.00us
-     75%    1.50ms
-     90%    2.00ms
-     99%    1.02s
-  1000 requests in 1.00s, 1.00MB read
-  Socket errors: connect 0, read 2, write 0, timeout 1
-  Non-2xx or 3xx responses: 5
-Requests/sec:   1000.50
-"""
-    got = serve_bench.parse_wrk(out)
-    assert got == {"rps": 1000.5, "p50": 0.906, "p99": 1020.0, "requests": 1000, "non_2xx_3xx": 5, "socket_errors": 3}

@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import pytest
 from deploy import cluster as cluster_mod
 from deploy import publish
 from kb.build import build
+from support import SEEDS, Load
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_CACHE = {"Cache-Control": "no-cache"}
@@ -108,7 +108,7 @@ def second_db(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("db2")
     seeds = base / "seeds"
-    shutil.copytree(ROOT / "seeds", seeds)
+    shutil.copytree(SEEDS, seeds)
     facts = seeds / "facts" / "bloomberg-2024-07-25.yaml"
     text = facts.read_text()
     assert "summary: Vladimir Putin met" in text
@@ -118,51 +118,21 @@ def second_db(tmp_path_factory):
     return path
 
 
-class Load:
-    """A background thread of GETs through nginx, one new connection per request (as many
-    independent clients would), recording every outcome."""
+# GETs through nginx for support.Load (one new connection per request, as many independent
+# clients would), and what each outcome's headers say: replica, dataset version, cache status
+LOAD = [("/v1", {}), ("/v1/facts?limit=5", {}), ("/readyz", {}), ("/v1/entities?limit=3", NO_CACHE)]
 
-    REQUESTS = [("/v1", {}), ("/v1/facts?limit=5", {}), ("/readyz", {}), ("/v1/entities?limit=3", NO_CACHE)]
 
-    def __init__(self, port, requests=None):
-        self.port = port
-        self.requests = requests or self.REQUESTS
-        self.results = []  # (started, path, status, replica, version, cache status, error)
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
+def replica_of(outcome):
+    return outcome.headers.get("x-replica")
 
-    def _run(self):
-        i = 0
-        while not self.stopping.is_set():
-            path, headers = self.requests[i % len(self.requests)]
-            i += 1
-            started = time.monotonic()
-            try:
-                status, h, _ = get(self.port, path, headers)
-                self.results.append((started, path, status, h.get("x-replica"), h.get("x-dataset-version"),
-                                     h.get("x-cache-status"), None))
-            except Exception as exc:  # noqa: BLE001 - every failure is a result
-                self.results.append((started, path, None, None, None, None, repr(exc)))
 
-    def __enter__(self):
-        self.thread.start()
-        return self
+def version_of(outcome):
+    return outcome.headers.get("x-dataset-version")
 
-    def __exit__(self, *exc):
-        self.stopping.set()
-        self.thread.join(10)
 
-    def failures(self):
-        return [r for r in self.results if r[2] != 200]
-
-    def after(self, moment):
-        return [r for r in self.results if r[0] >= moment]
-
-    def run_on(self, moment, count=12, timeout=10):
-        """Keep the load going until ``count`` requests have started after ``moment``."""
-        deadline = time.monotonic() + timeout
-        while len(self.after(moment)) < count and time.monotonic() < deadline and self.thread.is_alive():
-            time.sleep(0.05)
+def cache_of(outcome):
+    return outcome.headers.get("x-cache-status")
 
 
 def test_requests_reach_every_replica(cluster):
@@ -224,22 +194,22 @@ def test_rolling_update_under_load_loses_no_request(cluster, second_db):
     old = get(cluster.port, "/readyz")[1]["x-dataset-version"]
     new = publish.dataset_version(second_db)
     assert old != new
-    with Load(cluster.port) as load:
+    with Load(cluster.port, LOAD) as load:
         time.sleep(0.5)
         publish.publish(cluster.root, second_db, log=lambda *a: None)
         done = time.monotonic()
-        load.run_on(done, count=3 * len(Load.REQUESTS))
+        load.run_on(done, count=3 * len(LOAD))
     assert len(load.results) >= 20
     assert load.failures() == [], load.failures()
-    versions = [r[4] for r in load.results]
+    versions = [version_of(r) for r in load.results]
     assert versions[0] == old
     # once publish has returned, every answer is of the new version, cached ones included
     after = load.after(done)
-    assert after and {r[4] for r in after} == {new}
-    assert any(r[5] == "HIT" for r in after), [(r[1], r[5]) for r in after]
+    assert after and {version_of(r) for r in after} == {new}
+    assert any(cache_of(r) == "HIT" for r in after), [(r.path, cache_of(r)) for r in after]
     for replica in cluster.replicas:
         assert get(replica["port"], "/readyz")[1]["x-dataset-version"] == new
-    for path, _ in Load.REQUESTS:
+    for path, _ in LOAD:
         assert get(cluster.port, path)[1]["x-dataset-version"] == new
     hit = get(cluster.port, "/v1/facts?limit=5")[1]
     assert (hit["x-cache-status"], hit["x-dataset-version"]) == ("HIT", new)
@@ -257,12 +227,12 @@ def test_a_stopped_replica_is_routed_around(cluster):
             stopped = time.monotonic()
             load.run_on(stopped, count=30)
         assert load.failures() == []
-        before = {r[3] for r in load.results if r[0] < stopped - 0.1}
+        before = {replica_of(r) for r in load.results if r.started < stopped - 0.1}
         after = load.after(stopped)
         assert victim["id"] in before
-        assert len(after) >= 30 and victim["id"] not in {r[3] for r in after}
+        assert len(after) >= 30 and victim["id"] not in {replica_of(r) for r in after}
         print(f"\nreplica stopped under load: {len(load.results)} requests, {len(load.failures())} failed, "
-              f"{len(after)} after the stop served by {sorted({r[3] for r in after})}")
+              f"{len(after)} after the stop served by {sorted({replica_of(r) for r in after})}")
     finally:
         cluster.ctl("start", f"replica:{victim['id']}")
     # back in rotation once its fail_timeout (2 s) is over
@@ -299,12 +269,12 @@ def test_a_crashed_replica_is_restarted_and_nginx_answers_meanwhile(cluster):
         assert new_pid and new_pid != old_pid, line
         publish.wait_ready(victim["port"], timeout=20)
         restarted = time.monotonic()
-        while victim["id"] not in {r[3] for r in load.after(restarted)} and time.monotonic() < deadline:
+        while victim["id"] not in {replica_of(r) for r in load.after(restarted)} and time.monotonic() < deadline:
             time.sleep(0.05)  # back in nginx's rotation once its fail_timeout (2 s) is over
         load.run_on(restarted, count=10)
     assert not [pid for pid in workers if alive(pid)], "workers of the killed master still running"
-    assert victim["id"] in {r[3] for r in load.after(restarted)}
-    during = [r for r in load.results if killed <= r[0] < restarted]
+    assert victim["id"] in {replica_of(r) for r in load.after(restarted)}
+    during = [r for r in load.results if killed <= r.started < restarted]
     assert len(during) >= 10
     print(f"\nreplica killed (SIGKILL) under load: restarted by supervisord in {restarted - killed:.2f} s; "
           f"{len(load.results)} requests through nginx, {len(during)} while it was down, "

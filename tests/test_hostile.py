@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from live import Server
+from support import Server
 
 SQLI = ["' OR '1'='1", "1; DROP TABLE facts; --", '" OR 1=1 --', "x' UNION SELECT value FROM meta --"]
 # (path, parameter) for every constrained string parameter: injection must be refused as 400

@@ -7,18 +7,13 @@
   problems as checking them in-process.
 """
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
 from kb import marks
 from kb.validate import Seeds
 
-from conftest import SEEDS
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # for bench.generate
+from support import SEEDS
 
 
 def pyyaml(text):

@@ -7,28 +7,18 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
-import urllib.error
 import urllib.request
 from collections import Counter
 
 import pytest
 
 from kb.build import build
-from live import ROOT, Server
+from support import ROOT, Load, Server, dataset_version
 
 MIX = ["/v1", "/v1/facts?limit=5", "/v1/facts/russia-tartus-port-lease", "/v1/meetings?participant=vladimir-putin",
        "/v1/entities?q=erdogan", "/v1/search?q=ceasefire", "/v1/entities/bashar-al-assad/facts?from=2020",
        "/v1/troop-deployments", "/v1/sources/new-arab-2020-04-28/facts?limit=3", "/readyz"]
-
-
-def version_of(path):
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT value FROM meta WHERE key = 'dataset_version'").fetchone()[0]
-    finally:
-        conn.close()
 
 
 def edit_summary(seeds, n):
@@ -38,82 +28,42 @@ def edit_summary(seeds, n):
                            rf"\1 (rev {n})\n", text, count=1), encoding="utf-8")
 
 
-class Load:
-    """Threads sending GETs over MIX until stopped; records statuses, failures and versions."""
-
-    def __init__(self, base, threads=4):
-        self.base, self.stop = base, threading.Event()
-        self.statuses, self.failures, self.seen = Counter(), [], []
-        self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self.run, args=(i,), daemon=True) for i in range(threads)]
-
-    def run(self, offset):
-        i = offset
-        while not self.stop.is_set():
-            url = self.base + MIX[i % len(MIX)]
-            i += 1
-            try:
-                with urllib.request.urlopen(url, timeout=10) as response:
-                    response.read()
-                    status, version = response.status, response.headers["X-Dataset-Version"]
-            except urllib.error.HTTPError as exc:
-                status, version = exc.code, exc.headers.get("X-Dataset-Version")
-            except OSError as exc:
-                with self.lock:
-                    self.failures.append(f"{url}: {exc}")
-                continue
-            with self.lock:
-                self.statuses[status] += 1
-                self.seen.append((time.monotonic(), version))
-                if status not in (200, 304):
-                    self.failures.append(f"{url}: HTTP {status}")
-
-    @property
-    def total(self):
-        return sum(self.statuses.values()) + len(self.failures)
-
-    def __enter__(self):
-        for t in self.threads:
-            t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for t in self.threads:
-            t.join(15)
+def answered(load):
+    """``[(when the answer came, its X-Dataset-Version)]`` of every HTTP answer so far."""
+    return [(r.finished, r.headers.get("x-dataset-version")) for r in load.snapshot() if r.status is not None]
 
 
 def test_live_swap_under_load_loses_nothing(seeds_copy, tmp_path):
     served = tmp_path / "kb.sqlite"
     build(seeds_copy, served, progress=False)
-    versions = [version_of(served)]
+    versions = [dataset_version(served)]
     swap_times = []
-    with Server(served, workers=2) as server, Load(server.url) as load:
-        while load.total < 500:
+    with Server(served, workers=2) as server, Load(server.port, [(p, {}) for p in MIX], threads=4) as load:
+        while len(load.results) < 500:
             time.sleep(0.05)
         for n in (1, 2):
             edit_summary(seeds_copy, n)
             build(seeds_copy, served, progress=False)  # what `make db` does
             swapped_at = time.monotonic()
-            versions.append(version_of(served))
+            versions.append(dataset_version(served))
             # every response from now on must carry the new version within 2 s
             deadline = swapped_at + 2
             while time.monotonic() < deadline:
-                with load.lock:
-                    recent = [v for t, v in load.seen if t > swapped_at]
+                recent = [v for t, v in answered(load) if t > swapped_at]
                 if len(recent) >= 20 and all(v == versions[-1] for v in recent[-20:]):
                     break
                 time.sleep(0.01)
-            with load.lock:
-                first_new = min((t for t, v in load.seen if t > swapped_at and v == versions[-1]), default=None)
+            first_new = min((t for t, v in answered(load) if t > swapped_at and v == versions[-1]), default=None)
             assert first_new is not None, "no response carried the new dataset version"
             swap_times.append(first_new - swapped_at)
             assert all(v == versions[-1] for v in recent[-20:]), f"old version still served 2 s after swap {n}"
-        while load.total < int(os.environ.get("KB_SWAP_REQUESTS", "2500")):
+        while len(load.results) < int(os.environ.get("KB_SWAP_REQUESTS", "2500")):
             time.sleep(0.05)
     assert len(set(versions)) == 3
-    assert load.failures == [], load.failures[:10]
-    print(f"\nlive swap: {load.total} requests, 0 failures, statuses {dict(load.statuses)}, "
+    failures = load.failures(ok=(200, 304))
+    assert failures == [], failures[:10]
+    statuses = Counter(r.status for r in load.results)
+    print(f"\nlive swap: {len(load.results)} requests, 0 failures, statuses {dict(statuses)}, "
           f"swap times {[round(s * 1000) for s in swap_times]} ms")
     assert max(swap_times) < 2
 
@@ -148,7 +98,7 @@ def test_build_killed_half_way_leaves_served_database_and_no_temp_file(seeds_cop
     proc.wait()
     assert temp.exists(), "the kill should have happened during the write"
     assert digest(served) == before  # the served database is untouched
-    assert version_of(served)
+    assert dataset_version(served)
 
     for replica in (seeds_copy / "facts").glob("*-r*.yaml"):
         replica.unlink()

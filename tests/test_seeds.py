@@ -9,7 +9,7 @@ from kb.cli import validate
 from kb.quotes import squash
 
 import seed_view
-from conftest import SEEDS
+from support import SEEDS
 
 
 @pytest.fixture(scope="module")
