@@ -15,7 +15,8 @@ from tqdm import tqdm
 
 from factmodel.vocabulary import FACT_TYPES
 
-from .validate import TYPE_FIELDS, Seeds
+from .rules import TYPE_FIELDS
+from .seeds import Seeds
 
 SCHEMA_VERSION = 1
 BATCH = 5000
