@@ -14,27 +14,14 @@ positions PyYAML's marks give (``tests/test_yaml_differential.py`` checks both).
 """
 import re
 
-import yaml
-
 from .nodes import Marked, MarkedList
+from .scalars import MAYBE_NOT_STR, NOT_PLAIN_START, Scalars, Unsupported, is_string_key
 
-
-class _Unsupported(Exception):
-    pass
-
-
-_DQ = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_SQ = re.compile(r"'((?:[^']|'')*)'")
-_TAIL = re.compile(r"(?: +#.*)?")
-_ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|["\\/nrtbf])')
-_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
-_FLOW_ITEM = re.compile(
-    r"""( *)(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s,\[\]{}#'"&*!|>%@`?:\-][^,\[\]{}#:]*)) *([,\]])""")
-_NOT_PLAIN_START = set(",[]{}#&*!|>'\"%@`")
 # a value starting with none of these is a plain scalar if it has no ": " or " #" and does not end with ":"
-_SPECIAL_START = _NOT_PLAIN_START | set("-?: ")
+_SPECIAL_START = NOT_PLAIN_START | set("-?: ")
 # one line: indentation, "- " (an item), "key:" and the separating spaces, the rest
 _LINES = re.compile(r"^( *)(?:(- +)(?=[^ \n]))?(?:([A-Za-z_][A-Za-z0-9_-]*):( +|$))?(.*)$", re.M)
+
 
 # what PyYAML refuses (yaml.reader.Reader.NON_PRINTABLE), plus tabs, BOMs and every line break but "\n"
 _REJECT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
@@ -42,22 +29,6 @@ _REJECT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufef
 _KEEP_CONTROLS = bytes(b for b in range(256) if not (b < 0x20 and b != 0x0A or b == 0x7F))
 _C1_CONTROLS = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080..U+009F, U+0085 (a line break) among them
 _REJECT_BYTES = tuple(c.encode() for c in ("\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff"))
-
-_STR = "tag:yaml.org,2002:str"
-_RESOLVER = yaml.resolver.Resolver()
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_BUILD = {
-    "tag:yaml.org,2002:int": _CONSTRUCTOR.construct_yaml_int,
-    "tag:yaml.org,2002:float": _CONSTRUCTOR.construct_yaml_float,
-    "tag:yaml.org,2002:bool": _CONSTRUCTOR.construct_yaml_bool,
-    "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
-    "tag:yaml.org,2002:timestamp": _CONSTRUCTOR.construct_scalar,  # dates stay strings
-}
-assert None not in _RESOLVER.yaml_implicit_resolvers  # no resolver applies to every first character
-_IMPLICIT = {first: list(resolvers) for first, resolvers in _RESOLVER.yaml_implicit_resolvers.items() if first}
-_MAYBE_NOT_STR = set(_IMPLICIT)  # a plain scalar starting with another character is a string
-_PLAIN_CACHE_SIZE = 65536
-_PLAIN_CACHE_WIDTH = 40
 
 
 def rejected(data):
@@ -69,30 +40,13 @@ def rejected(data):
     return _C1_CONTROLS.search(data) is not None or any(sequence in data for sequence in _REJECT_BYTES)
 
 
-def _unescape(body):
-    parts = _ESCAPE.split(body)
-    for i in range(0, len(parts), 2):
-        if "\\" in parts[i]:
-            raise _Unsupported
-    for i in range(1, len(parts), 2):
-        code = parts[i]
-        if code[0] == "u":
-            point = int(code[1:], 16)
-            if 0xD800 <= point <= 0xDFFF:
-                raise _Unsupported
-            parts[i] = chr(point)
-        else:
-            parts[i] = _ESCAPES[code]
-    return "".join(parts)
-
-
 class Reader:
     """Reads documents of the subset. Keeps what repeats across documents (resolved keys,
     short plain scalars such as ``null``, dates, kinds) so one reader per build is fastest."""
 
     def __init__(self):
         self._keys = {}  # key -> the same string if it is a string key, else False
-        self._plain_values = {}  # short plain scalar -> its value (immutable values only)
+        self._scalars = Scalars()
 
     def read(self, text, marked=False):
         """The document in ``text``, or None if it is not in the subset."""
@@ -104,89 +58,17 @@ class Reader:
         """As :meth:`read`, for a text already known to pass :func:`rejected`."""
         try:
             return self._read(text, marked)
-        except (_Unsupported, RecursionError):
+        except (Unsupported, RecursionError):
             return None
-
-    def _plain(self, value):
-        """A plain scalar's value, resolved as PyYAML's ``Resolver.resolve`` and constructors do."""
-        cache = self._plain_values
-        cached = cache.get(value, cache)
-        if cached is not cache:
-            return cached
-        result = value
-        for tag, regexp in _IMPLICIT.get(value[0], ()):
-            if regexp.match(value):
-                build = _BUILD.get(tag)
-                if build is None:
-                    raise _Unsupported  # `<<` or `=`
-                result = build(yaml.ScalarNode(tag, value))
-                break
-        if len(value) <= _PLAIN_CACHE_WIDTH and isinstance(result, (str, int, float, type(None))):
-            if len(cache) >= _PLAIN_CACHE_SIZE:
-                cache.clear()
-            cache[value] = result  # (bool is an int)
-        return result
 
     def _key(self, key):
         """One string object per distinct key; raise if ``key`` is not a string key (``yes``, ``null``)."""
         canonical = self._keys.get(key)
         if canonical is None:
-            is_str = _RESOLVER.resolve(yaml.ScalarNode, key, (True, False)) == _STR
-            canonical = self._keys[key] = key if is_str else False
+            canonical = self._keys[key] = key if is_string_key(key) else False
         if canonical is False:
-            raise _Unsupported  # PyYAML reports it
+            raise Unsupported  # PyYAML reports it
         return canonical
-
-    def _inline(self, rest, line, col, marked):
-        """The value written after ``key:`` or ``-`` on one line, starting at column ``col``."""
-        first = rest[0]
-        if first == '"' or first == "'":
-            match = (_DQ if first == '"' else _SQ).match(rest)
-            if match is None or not _TAIL.fullmatch(rest, match.end()):
-                raise _Unsupported
-            body = match.group(1)
-            if first == "'":
-                return body.replace("''", "'")
-            return _unescape(body) if "\\" in body else body
-        if first == "[":
-            return self._flow_seq(rest, line, col, marked)
-        if first in _NOT_PLAIN_START or (first in "-?:" and (len(rest) == 1 or rest[1] == " ")):
-            raise _Unsupported
-        cut = rest.find(" #")
-        if cut >= 0:
-            rest = rest[:cut].rstrip(" ")
-        if ": " in rest or rest[-1] == ":":
-            raise _Unsupported
-        return self._plain(rest)
-
-    def _flow_seq(self, rest, line, col, marked):
-        items = MarkedList() if marked else []
-        if marked:
-            items.line, items.col, items.marks = line, col, []
-        pos = 1
-        if rest[1:].lstrip(" ").startswith("]"):
-            pos = rest.index("]") + 1
-        else:
-            while True:
-                match = _FLOW_ITEM.match(rest, pos)
-                if match is None:
-                    raise _Unsupported
-                dq, sq, plain = match.group(2, 3, 4)
-                if plain is not None:
-                    value = self._plain(plain.rstrip(" "))  # (the pattern took the spaces before "," or "]")
-                elif sq is not None:
-                    value = sq.replace("''", "'")
-                else:
-                    value = _unescape(dq) if "\\" in dq else dq
-                items.append(value)
-                if marked:
-                    items.marks.append((line, col + match.end(1)))
-                pos = match.end()
-                if match.group(5) == "]":
-                    break
-        if not _TAIL.fullmatch(rest, pos):
-            raise _Unsupported
-        return items
 
     def _read(self, text, marked):
         root = []  # holds the document while it is read
@@ -195,7 +77,8 @@ class Reader:
         # a `key:` (or the document itself) waiting for its nested block: (container, key, indent)
         pending = (root, None, -1)
         new_map, new_list = (Marked, MarkedList) if marked else (dict, list)
-        special, maybe_not_str, plain, key_of = _SPECIAL_START, _MAYBE_NOT_STR, self._plain, self._key
+        special, maybe_not_str, key_of = _SPECIAL_START, MAYBE_NOT_STR, self._key
+        plain, inline = self._scalars.plain, self._scalars.inline
         number = 0
         for match in _LINES.finditer(text):
             indent, dash, key, sep, rest = match.groups()
@@ -205,12 +88,12 @@ class Reader:
             if not key and not dash:
                 if not rest or rest[0] == "#":
                     continue  # a blank line or a comment
-                raise _Unsupported  # a lone scalar, a continuation line, a document marker, a directive, ...
+                raise Unsupported  # a lone scalar, a continuation line, a document marker, a directive, ...
             col = len(indent)
             if pending is not None:
                 owner, owner_key, owner_indent = pending
                 if col <= owner_indent:
-                    raise _Unsupported  # an empty value, or an indentless sequence
+                    raise Unsupported  # an empty value, or an indentless sequence
                 container = new_list() if dash else new_map()
                 if marked:
                     container.line, container.col = number, col + 1
@@ -232,12 +115,12 @@ class Reader:
                     while top[0] > col:
                         stack.pop()
                         if not stack:
-                            raise _Unsupported
+                            raise Unsupported
                         top = stack[-1]
                     if top[0] != col:
-                        raise _Unsupported  # a continuation line
+                        raise Unsupported  # a continuation line
                 if bool(dash) == top[2]:
-                    raise _Unsupported  # an item where a key belongs, or the reverse
+                    raise Unsupported  # an item where a key belongs, or the reverse
             if dash:
                 seq = top[1]
                 col += len(dash)
@@ -246,8 +129,8 @@ class Reader:
                     seq.marks.append(mark)
                 if not key:
                     if rest[0] == "#" or rest[0] == "-" and (len(rest) == 1 or rest[1] == " "):
-                        raise _Unsupported  # an empty item or a nested sequence
-                    seq.append(self._inline(rest, number, col + 1, marked))
+                        raise Unsupported  # an empty item or a nested sequence
+                    seq.append(inline(rest, number, col + 1, marked))
                     continue
                 mapping = new_map()
                 if marked:
@@ -259,7 +142,7 @@ class Reader:
             else:
                 mapping = top[1]
                 if key in mapping:
-                    raise _Unsupported  # a duplicate key: PyYAML reports it
+                    raise Unsupported  # a duplicate key: PyYAML reports it
             key = key_of(key)
             if marked:
                 mapping.key_marks[key] = (number, col + 1)
@@ -275,7 +158,7 @@ class Reader:
             elif first == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
                 mapping[key] = rest[1:-1]  # a double-quoted string without escapes
             else:
-                mapping[key] = self._inline(rest, number, at, marked)
+                mapping[key] = inline(rest, number, at, marked)
         if pending is not None or len(root) != 1:
-            raise _Unsupported
+            raise Unsupported
         return root[0]
