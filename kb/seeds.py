@@ -195,7 +195,7 @@ class Seeds:
             yield chunk
         if issues:
             problems += self._positions.problems(path, issues)
-            self._positions.forget()
+        self._positions.forget()
         yield FileEnd(problems, responses)
 
     def _merge(self, path, number, facts):
