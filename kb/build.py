@@ -2,7 +2,8 @@
 
 The database is built in a temporary file beside the target and moved into place with
 ``os.replace`` only when every check passed, so the file being served is never touched by
-a failed or interrupted build. The tables written here are the contract with ``api``.
+a failed or interrupted build. The tables (``kb/tables.py``, described in ``docs/database.md``)
+are the contract with ``api``.
 """
 import os
 import re
@@ -13,15 +14,11 @@ import orjson
 import sqlite_utils
 from tqdm import tqdm
 
-from factmodel.vocabulary import FACT_TYPES
-
-from .validate import TYPE_FIELDS, Seeds
+from .seeds import Seeds
+from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
 SCHEMA_VERSION = 1
 BATCH = 5000
-FTS_TOKENIZE = "unicode61 remove_diacritics 2"
-
-TYPED_TABLES = {name: ftype.table for name, ftype in FACT_TYPES.items()}
 
 
 class BuildFailed(Exception):
@@ -38,108 +35,13 @@ def _json(value):
     return orjson.dumps(value).decode()
 
 
-def _create_tables(db):
-    db["meta"].create({"key": str, "value": str}, pk="key", not_null=["value"])
-    db["sources"].create(
-        {"id": str, "title": str, "publisher": str, "published": str, "url": str, "language": str,
-         "note": str, "text": str, "fact_count": int},
-        pk="id", not_null=["title", "publisher", "published", "language", "text", "fact_count"],
-        defaults={"fact_count": 0},
-    )
-    db["entities"].create(
-        {"id": str, "type": str, "name": str, "aliases": str, "description": str, "fact_count": int},
-        pk="id", not_null=["type", "name", "aliases", "description", "fact_count"], defaults={"fact_count": 0},
-    )
-    db["facts"].create(
-        {"id": str, "type": str, "summary": str, "date": str, "date_precision": str, "date_start": str,
-         "date_end": str, "sort_date": str, "status": str, "first_published": str, "note": str,
-         "attributes": str, "entities": str, "citations": str},
-        pk="id",
-        not_null=["type", "summary", "sort_date", "status", "first_published", "attributes", "entities", "citations"],
-    )
-    db["citations"].create(
-        {"fact_id": str, "ord": int, "source_id": str, "quote": str, "start": int, "end": int},
-        pk=("fact_id", "ord"), not_null=["source_id", "quote", "start", "end"],
-        foreign_keys=[("fact_id", "facts", "id"), ("source_id", "sources", "id")],
-    )
-    db["fact_entities"].create(
-        {"fact_id": str, "entity_id": str, "role": str, "type": str, "sort_date": str},
-        pk=("fact_id", "entity_id", "role"), not_null=["type", "sort_date"],
-        foreign_keys=[("fact_id", "facts", "id"), ("entity_id", "entities", "id")],
-    )
-    fk = lambda *cols: [("fact_id", "facts", "id")] + [(c, "entities", "id") for c in cols]  # noqa: E731
-    db["meetings"].create(
-        {"fact_id": str, "participants": str, "location": str, "sort_date": str},
-        pk="fact_id", not_null=["participants", "sort_date"], foreign_keys=fk("location"),
-    )
-    db["troop_deployments"].create(
-        {"fact_id": str, "country": str, "count": int, "count_qualifier": str, "location": str,
-         "supporting": str, "sort_date": str},
-        pk="fact_id", not_null=["country", "count", "count_qualifier", "location", "sort_date"],
-        foreign_keys=fk("country", "location", "supporting"),
-    )
-    db["leases"].create(
-        {"fact_id": str, "lessee": str, "lessor": str, "asset": str, "term_years": int, "start_date": str,
-         "sort_date": str},
-        pk="fact_id", not_null=["lessee", "asset", "term_years", "sort_date"], foreign_keys=fk("lessee", "lessor", "asset"),
-    )
-    db["events"].create(
-        {"fact_id": str, "kind": str, "actors": str, "location": str, "sort_date": str},
-        pk="fact_id", not_null=["kind", "actors", "sort_date"], foreign_keys=fk("location"),
-    )
-    db["statements"].create(
-        {"fact_id": str, "speaker": str, "kind": str, "text": str, "about": str, "responds_to": str, "sort_date": str},
-        pk="fact_id", not_null=["speaker", "kind", "text", "about", "sort_date"],
-        foreign_keys=fk("speaker") + [("responds_to", "facts", "id")],
-    )
-    db["positions"].create(
-        {"fact_id": str, "holder": str, "title": str, "organization": str, "sort_date": str},
-        pk="fact_id", not_null=["holder", "title", "sort_date"], foreign_keys=fk("holder", "organization"),
-    )
-    db["search"].create(
-        {"id": int, "kind": str, "ref_id": str, "title": str, "body": str},
-        pk="id", not_null=["kind", "ref_id", "title", "body"],
-    )
-
-
-def _create_indexes(db):
-    db["facts"].create_index(["sort_date", "id"])
-    db["facts"].create_index(["type", "sort_date", "id"])
-    db["facts"].create_index(["status", "sort_date", "id"])
-    db["citations"].create_index(["source_id", "fact_id"])
-    db["fact_entities"].create_index(["entity_id", "sort_date", "fact_id"])
-    db["fact_entities"].create_index(["entity_id", "role", "sort_date", "fact_id"])
-    db["entities"].create_index(["type", "id"])
-    for table in TYPED_TABLES.values():
-        db[table].create_index(["sort_date", "fact_id"])
-    db["events"].create_index(["kind", "sort_date", "fact_id"])
-    db["statements"].create_index(["kind", "sort_date", "fact_id"])
-    db["search"].create_index(["kind", "ref_id"], unique=True)
-
-
-FACT_COLUMNS = ["id", "type", "summary", "date", "date_precision", "date_start", "date_end", "sort_date", "status",
-                "first_published", "note", "attributes", "entities", "citations"]
-COLUMNS = {
-    "facts": FACT_COLUMNS,
-    "citations": ["fact_id", "ord", "source_id", "quote", "start", "end"],
-    "fact_entities": ["fact_id", "entity_id", "role", "type", "sort_date"],
-    "search": ["id", "kind", "ref_id", "title", "body"],
-    **{table: ["fact_id", "sort_date", *TYPE_FIELDS[ftype]] for ftype, table in TYPED_TABLES.items()},
-}
-
-
-def _insert_sql(table):
-    columns = COLUMNS[table]
-    return f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' * len(columns))})"
-
-
 class _Batches:
     """Rows (tuples in ``COLUMNS`` order) waiting to be written, per table, flushed every
     BATCH facts with one ``executemany`` per table."""
 
     def __init__(self, conn):
         self.conn = conn
-        self.sql = {table: _insert_sql(table) for table in COLUMNS}
+        self.sql = {table: insert_sql(table) for table in COLUMNS}
         self.rows = {table: [] for table in COLUMNS}
         self.pending = 0
 
@@ -226,7 +128,7 @@ def _build_into(seeds_dir, tmp, progress):
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         db.execute("PRAGMA cache_size = -65536")
-        _create_tables(db)
+        create_tables(db)
         conn = db.conn
         source_columns = ["id", "title", "publisher", "published", "url", "language", "note", "text"]
         with conn:
@@ -241,7 +143,7 @@ def _build_into(seeds_dir, tmp, progress):
                       for i, row in enumerate(seeds.sources.values(), 1)]
             search += [(i, "entity", row["id"], row["name"], " ".join(row["aliases"]))
                        for i, row in enumerate(seeds.entities.values(), len(search) + 1)]
-            conn.executemany(_insert_sql("search"), search)
+            conn.executemany(insert_sql("search"), search)
         search_id = len(search)
         del search
 
@@ -264,7 +166,7 @@ def _build_into(seeds_dir, tmp, progress):
             raise BuildFailed(problems)
 
         with db.conn:
-            _create_indexes(db)
+            create_indexes(db)
             db.execute("UPDATE sources SET fact_count = (SELECT count(DISTINCT fact_id) FROM citations "
                        "WHERE citations.source_id = sources.id)")
             db.execute("UPDATE entities SET fact_count = (SELECT count(DISTINCT fact_id) FROM fact_entities "

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from .build import SCHEMA_VERSION, BuildFailed, build, default_db_path
-from .validate import Seeds
+from .seeds import Seeds
 
 
 def validate(seeds_dir):

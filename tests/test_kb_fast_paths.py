@@ -1,51 +1,71 @@
 """The build's fast paths give exactly what the plain paths give.
 
-- the line-based YAML reader (kb.marks.fast_load) yields the same values and positions as
-  PyYAML, or gives up (None) and leaves the file to PyYAML;
-- positions read on demand equal positions read eagerly;
-- checking fact files in a forked reader process gives the same rows, dataset version and
-  problems as checking them in-process.
+- the line-based YAML reader (kb.yaml.fast) yields the same values and positions as PyYAML,
+  or gives up (None) and leaves the document to PyYAML, which reads it silently;
+- checking fact files in a forked reader process (kb.parallel) gives the same rows, dataset
+  version and problems as checking them in-process.
 """
 import re
 
 import pytest
+import yaml
 
-from kb import marks
-from kb.validate import Seeds
+from kb import parallel
+from kb import yaml as seed_yaml
+from kb.seeds import Seeds
+from kb.yaml import marked
+from kb.yaml.fast import Reader
+from kb.yaml.nodes import Marked, MarkedList
 
 from support import SEEDS
 
 
 def pyyaml(text):
-    loader = marks.Loader(text.encode("utf-8"))
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
+    return marked.load(text.encode("utf-8"))[0]
 
 
 def same(a, b, where="doc"):
-    assert type(a) is type(b), (where, a, b)
-    if isinstance(a, marks.Marked):
-        assert (a.line, a.col) == (b.line, b.col), where
-        assert list(a) == list(b), where
-        assert a.key_marks == b.key_marks and a.marks == b.marks, where
+    """``a`` and ``b`` have the same values and, where both are marked, the same positions."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), where
+        if isinstance(a, Marked) and isinstance(b, Marked):
+            assert (a.line, a.col) == (b.line, b.col), where
+            assert a.key_marks == b.key_marks and a.marks == b.marks, where
         for key in a:
             same(a[key], b[key], f"{where}.{key}")
-    elif isinstance(a, marks.MarkedList):
-        assert (a.line, a.col) == (b.line, b.col) and a.marks == b.marks and len(a) == len(b), where
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), where
+        if isinstance(a, MarkedList) and isinstance(b, MarkedList):
+            assert (a.line, a.col) == (b.line, b.col) and a.marks == b.marks, where
         for i, (x, y) in enumerate(zip(a, b)):
             same(x, y, f"{where}[{i}]")
     else:
         assert (a == b or a != a and b != b) and type(a) is type(b), (where, a, b)  # nan == nan here
 
 
+def fast_agrees(text):
+    """Whether the fast reader takes ``text``; if it does, its values and positions must be PyYAML's."""
+    reader = Reader()
+    values, positions = reader.read(text), reader.read(text, marked=True)
+    assert (values is None) == (positions is None)
+    if values is None:
+        return False
+    expected = pyyaml(text)
+    assert type(values) in (dict, list)  # values only: plain containers
+    assert isinstance(positions, (Marked, MarkedList))
+    same(values, expected)
+    same(positions, expected)
+    return True
+
+
 @pytest.mark.parametrize("path", sorted(SEEDS.rglob("*.yaml")), ids=lambda p: str(p.relative_to(SEEDS)))
-def test_fast_reader_reads_the_real_seeds_like_pyyaml(path):
-    text = path.read_text(encoding="utf-8")
-    fast = marks.fast_load(text)
-    assert fast is not None, "the real seeds are in the fast reader's subset"
-    same(fast, pyyaml(text))
+def test_the_real_seeds_read_the_same_by_either_route(path):
+    data = path.read_bytes()
+    fast_agrees(data.decode("utf-8"))  # the fast reader may decline a file: PyYAML reads it then
+    doc, problems = seed_yaml.load(data, Reader())
+    assert problems == []
+    same(doc, pyyaml(data.decode("utf-8")))
+    same(seed_yaml.positions_of(data), pyyaml(data.decode("utf-8")))
 
 
 FAST = [  # (yaml, must the fast reader take it?)
@@ -98,21 +118,67 @@ FAST = [  # (yaml, must the fast reader take it?)
 
 @pytest.mark.parametrize("text, fast_expected", FAST, ids=[repr(t[0])[:40] for t in FAST])
 def test_fast_reader_agrees_with_pyyaml_or_gives_up(text, fast_expected):
-    fast = marks.fast_load(text)
-    assert (fast is not None) == fast_expected
-    if fast is not None:
-        same(fast, pyyaml(text))
-        lazy = marks.fast_load(text, lazy=True)
-        same(lazy, fast)  # positions filled in on first use
+    assert fast_agrees(text) == fast_expected
+
+
+@pytest.mark.parametrize("text", [t for t, fast in FAST if not fast], ids=[repr(t)[:40] for t, fast in FAST if not fast])
+def test_what_the_fast_reader_declines_is_read_by_pyyaml(text):
+    data = text.encode("utf-8")
+    try:
+        expected = marked.load(data)
+    except yaml.YAMLError as exc:
+        with pytest.raises(type(exc)):
+            seed_yaml.load(data, Reader())
+        return
+    doc, problems = seed_yaml.load(data, Reader())
+    same(doc, expected[0])
+    assert problems == expected[1]
+    same(seed_yaml.positions_of(data), expected[0])
 
 
 def test_load_falls_back_to_pyyaml_with_its_errors_and_duplicate_keys():
-    doc, problems = marks.load(b"a: 1\na: 2\n")
+    doc, problems = seed_yaml.load(b"a: 1\na: 2\n", Reader())
     assert doc == {"a": 1} and problems == [(2, 1, "duplicate key 'a' (first at line 1)")]
-    with pytest.raises(marks.yaml.MarkedYAMLError):
-        marks.load(b"a: [unclosed\n")
+    with pytest.raises(yaml.MarkedYAMLError):
+        seed_yaml.load(b"a: [unclosed\n", Reader())
     with pytest.raises(UnicodeDecodeError):
-        marks.load(b"a: \xff\n")
+        seed_yaml.load(b"a: \xff\n", Reader())
+
+
+def test_locate_finds_values_keys_and_the_deepest_existing_node():
+    doc = seed_yaml.positions_of(b"a:\n  b: [x, y]\n  c: 1\n")
+    assert seed_yaml.locate(doc, ("a", "b", 1)) == (2, 10)
+    assert seed_yaml.locate(doc, ("a", "c"), at_key=True) == (3, 3)
+    assert seed_yaml.locate(doc, ("a", "c")) == (3, 6)
+    assert seed_yaml.locate(doc, ("a", "missing", 3)) == (2, 3)
+    assert seed_yaml.locate(doc, ()) == (1, 1)
+
+
+def _squares(n):
+    for i in range(n):
+        yield [n, i * i]
+
+
+def _fails_on_three(n):
+    if n == 3:
+        raise ValueError("three")
+    yield [n]
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_ordered_map_keeps_the_order_of_items_and_parts(workers):
+    items = [5, 0, 3, 7, 1, 4]
+    expected = [(n, list(_squares(n))) for n in items]
+    assert [(n, list(parts)) for n, parts in parallel.ordered_map(_squares, items, 0)] == expected
+    assert [(n, list(parts)) for n, parts in parallel.ordered_map(_squares, items, workers, read_ahead=1)] == expected
+    # parts the caller does not take are skipped, and the next item still gets its own
+    assert [n for n, parts in parallel.ordered_map(_squares, items, workers)] == items
+
+
+def test_ordered_map_raises_what_a_reader_process_raised():
+    with pytest.raises(parallel.ReaderFailed, match="ValueError: three"):
+        for _, parts in parallel.ordered_map(_fails_on_three, [1, 2, 3, 4], 2):
+            list(parts)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,138 @@
+"""The rules a seed must follow beyond its JSON Schema, as pure functions.
+
+Each takes a schema-valid document (values only) and what is known so far, and returns the
+row to write (None if the seed is rejected) with the :class:`~kb.problems.Issue` list of
+what is wrong. Rules that depend on the order of files (repeated ids, ``responds_to``
+naming a fact defined anywhere) are in :mod:`kb.seeds`.
+"""
+from typing import NamedTuple
+
+from factmodel import dates
+from factmodel.vocabulary import FACT_TYPES
+
+from .problems import Issue
+
+# type -> (field, role) for every field that refers to entities; type -> its own fields, in order
+ROLES = {name: ftype.role_fields for name, ftype in FACT_TYPES.items()}
+TYPE_FIELDS = {name: ftype.field_names for name, ftype in FACT_TYPES.items()}
+DATED_STATUSES = {"stated", "reported"}
+SOURCE_FIELDS = ("id", "title", "publisher", "published", "url", "language", "note")
+
+
+def check_source(doc, stem):
+    """A source file named ``stem``.yaml: return ``(row without its text, issues)``."""
+    sid = doc["id"]
+    if sid != stem:
+        return None, [Issue(("id",), f"source id {sid!r} must equal the file name {stem!r}")]
+    try:
+        dates.interval(doc["published"])
+    except ValueError as exc:
+        return None, [Issue(("published",), f"published: {exc}")]
+    return {key: doc.get(key) for key in SOURCE_FIELDS}, []
+
+
+def check_entity(item):
+    """One item of an entities file: its row (the schema says all there is to say)."""
+    return {"id": item["id"], "type": item["type"], "name": item["name"], "aliases": list(item["aliases"]),
+            "description": item["description"]}
+
+
+class Known(NamedTuple):
+    """What facts are checked against: ``sources`` (id -> row), ``texts`` (id -> SourceText)
+    and ``entities`` (id -> row)."""
+
+    sources: dict
+    texts: dict
+    entities: dict
+
+
+def check_fact(fact, index, known):
+    """Fact ``index`` of a facts file: return ``(row or None, issues, responds_to or None)``.
+
+    Everything but the uniqueness of its id and what ``responds_to`` names is checked here.
+    """
+    issues = []
+    fid = fact["id"]
+
+    def issue(field, message, *more):
+        issues.append(Issue(("facts", index, field, *more), f"fact {fid!r}: {message}"))
+
+    # dates
+    date = dates.normalise(fact["date"])
+    precision = fact["date_precision"]
+    start = end = None
+    if date is None:
+        if precision is not None:
+            issue("date_precision", "date_precision must be null when date is null")
+    else:
+        try:
+            start, end, implied = dates.interval(date)
+        except ValueError as exc:
+            issue("date", f"date {exc}")
+        else:
+            if precision != implied:
+                issue("date_precision",
+                      f"date_precision {precision!r} does not match date {date!r}, which has {implied} precision")
+
+    # type-specific fields and entity references
+    ftype = fact["type"]
+    attributes = {field: fact[field] for field in TYPE_FIELDS[ftype]}
+    if ftype == "lease" and attributes["start_date"] is not None:
+        attributes["start_date"] = dates.normalise(attributes["start_date"])
+        try:
+            dates.interval(attributes["start_date"])
+        except ValueError as exc:
+            issue("start_date", f"start_date {exc}")
+    entities, seen = [], set()
+    for field, role in ROLES[ftype]:
+        value = fact[field]
+        if value is None:
+            continue
+        is_list = isinstance(value, list)
+        for i, ref in enumerate(value if is_list else (value,)):
+            if ref not in known.entities:
+                issue(field, f"{field} refers to unknown entity {ref!r}", *((i,) if is_list else ()))
+            elif (ref, role) not in seen:
+                seen.add((ref, role))
+                entities.append({"id": ref, "role": role})
+        if is_list:
+            attributes[field] = list(value)
+    responds_to = fact["responds_to"] if ftype == "statement" else None
+
+    # citations: source exists, quote is verbatim, and the source could have said it
+    citations, published = [], []
+    status = fact["status"]
+    for number, citation in enumerate(fact["citations"]):
+        sid = citation["source"]
+        if sid not in known.sources:
+            issue("citations", f"citation refers to unknown source {sid!r}", number, "source")
+            continue
+        quote = citation["quote"]
+        text = known.texts[sid]
+        found = text.find(quote)
+        if found is None:
+            issue("citations", f"quote not found in source {sid!r}{text.hint(quote)}", number, "quote")
+            continue
+        source_date = known.sources[sid]["published"]
+        published.append(source_date)
+        if start is not None and status in DATED_STATUSES and start > source_date:
+            issue("date", f"{status} fact is dated {date}, after its source {sid!r} was published ({source_date});"
+                          " use status 'predicted' for expectations")
+        citations.append({"source": sid, "quote": quote, "start": found[0], "end": found[1]})
+    if issues:
+        return None, issues, responds_to
+    return {
+        "id": fid,
+        "type": ftype,
+        "summary": fact["summary"],
+        "date": date,
+        "date_precision": precision,
+        "date_start": start,
+        "date_end": end,
+        "status": status,
+        "note": fact.get("note"),
+        "attributes": attributes,
+        "entities": entities,
+        "citations": citations,
+        "first_published": min(published),
+    }, [], responds_to
