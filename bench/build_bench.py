@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench import generate
 from bench.harness import ROOT, describe, git_describe, machine, same_machine, write_block
-from kb.build import FACT_COLUMNS
+from kb.tables import FACT_COLUMNS
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 RATIO_TARGET = 2.0

@@ -55,8 +55,8 @@ EVENT_KINDS = vocabulary.kinds("event")
 STATEMENT_KINDS = vocabulary.kinds("statement")
 QUALIFIERS = vocabulary.FACT_TYPES["troop_deployment"].field("count_qualifier").enum
 # the NDJSON rows must equal the built rows: same fields, order and roles as the loader
-ROLES = {name: ftype.role_fields for name, ftype in vocabulary.FACT_TYPES.items()}
-TYPE_FIELDS = {name: ftype.field_names for name, ftype in vocabulary.FACT_TYPES.items()}
+ROLES = vocabulary.ROLE_FIELDS
+TYPE_FIELDS = vocabulary.TYPE_FIELDS
 
 FIRST = ["Ahmad", "Bashar", "Maher", "Rami", "Hafez", "Walid", "Faisal", "Khaled", "Omar", "Yusuf", "Ali",
          "Hassan", "Hussein", "Ibrahim", "Mahmoud", "Mustafa", "Nabil", "Samir", "Tariq", "Ziad", "Leila",

@@ -68,6 +68,13 @@ class FactType:
     def field(self, name):
         return next(field for field in self.fields if field.name == name)
 
+    def value_of(self, fact, name):
+        """The field's value in a seed ``fact``; an optional field left out is ``[]`` for a
+        list of entities and None otherwise."""
+        if name in fact:
+            return fact[name]
+        return [] if self.field(name).many else None
+
 
 def _load(path=FACTS_SCHEMA):
     schema = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -90,6 +97,9 @@ FACT_TYPES, STATUSES, PRECISIONS = _load()
 TYPES = list(FACT_TYPES)
 # every role, in the order of first appearance (type by type, field by field)
 ROLES = list(dict.fromkeys(role for ftype in FACT_TYPES.values() for _, role in ftype.role_fields))
+# type -> [(field, role)] of the fields that name entities; type -> its own fields, in order
+ROLE_FIELDS = {name: ftype.role_fields for name, ftype in FACT_TYPES.items()}
+TYPE_FIELDS = {name: ftype.field_names for name, ftype in FACT_TYPES.items()}
 
 
 def kinds(type_name):

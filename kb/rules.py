@@ -8,13 +8,12 @@ naming a fact defined anywhere) are in :mod:`kb.seeds`.
 from typing import NamedTuple
 
 from factmodel import dates
-from factmodel.vocabulary import FACT_TYPES
+from factmodel.vocabulary import FACT_TYPES, ROLE_FIELDS, TYPE_FIELDS
 
 from .problems import Issue
 
 # type -> (field, role) for every field that refers to entities; type -> its own fields, in order
-ROLES = {name: ftype.role_fields for name, ftype in FACT_TYPES.items()}
-TYPE_FIELDS = {name: ftype.field_names for name, ftype in FACT_TYPES.items()}
+ROLES = ROLE_FIELDS
 DATED_STATUSES = {"stated", "reported"}
 SOURCE_FIELDS = ("id", "title", "publisher", "published", "url", "language", "note")
 
@@ -76,7 +75,7 @@ def check_fact(fact, index, known):
 
     # type-specific fields and entity references
     ftype = fact["type"]
-    attributes = {field: fact[field] for field in TYPE_FIELDS[ftype]}
+    attributes = {field: FACT_TYPES[ftype].value_of(fact, field) for field in TYPE_FIELDS[ftype]}
     if ftype == "lease" and attributes["start_date"] is not None:
         attributes["start_date"] = dates.normalise(attributes["start_date"])
         try:
@@ -85,7 +84,7 @@ def check_fact(fact, index, known):
             issue("start_date", f"start_date {exc}")
     entities, seen = [], set()
     for field, role in ROLES[ftype]:
-        value = fact[field]
+        value = attributes[field]
         if value is None:
             continue
         is_list = isinstance(value, list)

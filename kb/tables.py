@@ -1,8 +1,7 @@
 """The tables ``kb build`` writes (described column by column in ``docs/database.md``):
 their DDL (with sqlite-utils), their indexes, and the column order rows are inserted in."""
-from factmodel.vocabulary import FACT_TYPES
+from factmodel.vocabulary import FACT_TYPES, TYPE_FIELDS
 
-from .rules import TYPE_FIELDS
 
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 TYPED_TABLES = {name: ftype.table for name, ftype in FACT_TYPES.items()}  # fact type -> its table
@@ -37,35 +36,15 @@ def create_tables(db):
         pk=("fact_id", "entity_id", "role"), not_null=["type", "sort_date"],
         foreign_keys=[("fact_id", "facts", "id"), ("entity_id", "entities", "id")],
     )
-    fk = lambda *cols: [("fact_id", "facts", "id")] + [(c, "entities", "id") for c in cols]  # noqa: E731
-    db["meetings"].create(
-        {"fact_id": str, "participants": str, "location": str, "sort_date": str},
-        pk="fact_id", not_null=["participants", "sort_date"], foreign_keys=fk("location"),
-    )
-    db["troop_deployments"].create(
-        {"fact_id": str, "country": str, "count": int, "count_qualifier": str, "location": str,
-         "supporting": str, "sort_date": str},
-        pk="fact_id", not_null=["country", "count", "count_qualifier", "location", "sort_date"],
-        foreign_keys=fk("country", "location", "supporting"),
-    )
-    db["leases"].create(
-        {"fact_id": str, "lessee": str, "lessor": str, "asset": str, "term_years": int, "start_date": str,
-         "sort_date": str},
-        pk="fact_id", not_null=["lessee", "asset", "term_years", "sort_date"], foreign_keys=fk("lessee", "lessor", "asset"),
-    )
-    db["events"].create(
-        {"fact_id": str, "kind": str, "actors": str, "location": str, "sort_date": str},
-        pk="fact_id", not_null=["kind", "actors", "sort_date"], foreign_keys=fk("location"),
-    )
-    db["statements"].create(
-        {"fact_id": str, "speaker": str, "kind": str, "text": str, "about": str, "responds_to": str, "sort_date": str},
-        pk="fact_id", not_null=["speaker", "kind", "text", "about", "sort_date"],
-        foreign_keys=fk("speaker") + [("responds_to", "facts", "id")],
-    )
-    db["positions"].create(
-        {"fact_id": str, "holder": str, "title": str, "organization": str, "sort_date": str},
-        pk="fact_id", not_null=["holder", "title", "sort_date"], foreign_keys=fk("holder", "organization"),
-    )
+    for ftype in FACT_TYPES.values():  # one table per fact type, its columns from the vocabulary
+        columns = {"fact_id": str, **{f.name: int if f.spec.get("type") == "integer" else str for f in ftype.fields},
+                   "sort_date": str}
+        not_null = [f.name for f in ftype.fields if f.required and not f.nullable] + ["sort_date"]
+        foreign_keys = [("fact_id", "facts", "id")] + [
+            (f.name, "entities", "id") for f in ftype.fields if f.role and not f.many]
+        if "responds_to" in columns:
+            foreign_keys.append(("responds_to", "facts", "id"))
+        db[ftype.table].create(columns, pk="fact_id", not_null=not_null, foreign_keys=foreign_keys)
     db["search"].create(
         {"id": int, "kind": str, "ref_id": str, "title": str, "body": str},
         pk="id", not_null=["kind", "ref_id", "title", "body"],
