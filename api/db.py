@@ -366,6 +366,8 @@ class Database:
         self.rejected[key] = self.rejection = rejection
         while len(self.rejected) > REMEMBERED:
             self.rejected.popitem(last=False)
+        if rejected.reason == "missing" and self.accepted is None:
+            return  # no file and nothing served yet: a 503 per request, as ever; no swap was refused
         serving = (f"still serving dataset {self.accepted.meta['dataset_version'][:16]}" if self.accepted
                    else "no dataset to serve")
         log.warning("rejected the dataset file %s (inode %s, %s bytes): %s: %s; %s", self.path, key[1], key[2],
