@@ -10,9 +10,16 @@ the new inode on their next request, api/db.py), and the replica's own port is p
 it answers with the new X-Dataset-Version; only then is the next one touched. Then the cache
 is purged, so no response of the old version is served from it. The replicas and nginx's port
 are read from the rendered nginx.conf in the runtime directory (deploy/cluster.py writes it);
-each replica's file is ``replica-<port>/kb.sqlite`` there. Standard library only.
+each replica's file is ``replica-<port>/kb.sqlite`` there. Standard library only (and
+``api.dataset_check``, which is too).
+
+A bad file is refused before any replica is touched (:func:`verify`): the full check the
+replicas' workers run before a swap (``api.dataset_check``: header and page count, every page
+read by quick_check, schema version, tables, search index), and, when the build left a
+manifest beside the file (``NEW.sqlite.sha256``, ``sha256sum`` format), its SHA-256.
 """
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -23,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from api import dataset_check
 
 HOST = "127.0.0.1"
 TEMP_CACHE_FILE = re.compile(r"\.\d{10}$")  # nginx writes a cache file under a temp name first
@@ -42,6 +51,35 @@ def dataset_version(db_path):
     if not row:
         raise PublishError(f"{db_path} has no dataset_version in its meta table")
     return row[0]
+
+
+def manifest_digest(db_path):
+    """The SHA-256 a manifest beside ``db_path`` (``<name>.sha256``, ``sha256sum`` format) records, or None."""
+    manifest = Path(f"{db_path}.sha256")
+    if not manifest.exists():
+        return None
+    words = manifest.read_text().split()
+    if not words or len(words[0]) != 64:
+        raise PublishError(f"refusing to publish {db_path}: its manifest {manifest} holds no SHA-256")
+    return words[0].lower()
+
+
+def verify(db_path):
+    """Refuse a file the replicas would refuse (or a manifest contradicts); returns its meta."""
+    try:
+        meta = dataset_check.check(db_path)
+    except dataset_check.Rejected as exc:
+        raise PublishError(f"refusing to publish {db_path}: {exc.reason}: {exc.detail}; no replica was touched") from None
+    expected = manifest_digest(db_path)
+    if expected is not None:
+        digest = hashlib.sha256()
+        with open(db_path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != expected:
+            raise PublishError(f"refusing to publish {db_path}: its SHA-256 {digest.hexdigest()[:16]}... is not the "
+                               f"manifest's {expected[:16]}...; no replica was touched")
+    return meta
 
 
 def atomic_copy(src, dest):
@@ -131,7 +169,7 @@ def purge_cache(root):
 
 def publish(root, db_path, timeout=30, drain=0.5, log=print):
     """Rolling update of the cluster in ``root`` to ``db_path``; returns the new version."""
-    version = dataset_version(db_path)
+    version = verify(db_path)["dataset_version"]
     port, replicas = read_layout(root)
     try:
         http_get(port, "/readyz", timeout=2)

@@ -197,3 +197,75 @@ def call_every_v1_0_operation(call):
     assert list(invalid.errors.additional_properties) == ["limit"]
     unknown = call.problem("listMeetings", 422, participant=["nobody-at-all"])
     assert unknown.errors.additional_properties["participant"] == ["unknown entity 'nobody-at-all'"]
+
+
+# ---- Bad dataset files: tests/test_dataset_swap.py, tests/test_cluster.py ----------------------
+# Each writes, at ``dest``, a damaged version of the good database ``good``: what an operator's
+# mistake or a broken disk could put at KB_DB. ``BAD_FILES`` maps each to the reason
+# api.dataset_check rejects it for.
+
+def truncated_copy(good, dest):
+    data = Path(good).read_bytes()
+    Path(dest).write_bytes(data[:len(data) // 2 + 1000])
+
+
+def garbage_file(good, dest):
+    Path(dest).write_bytes(os.urandom(Path(good).stat().st_size))
+
+
+def garbled_page_copy(good, dest):
+    """A valid header and the right size, but one b-tree page in the middle is random bytes."""
+    import shutil
+    import sqlite3
+
+    shutil.copyfile(good, dest)
+    conn = sqlite3.connect(f"file:{Path(good).resolve()}?mode=ro", uri=True)
+    try:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        # a page of the facts table's b-tree, in the middle of the file
+        pages = [row[0] for row in conn.execute("SELECT pageno FROM dbstat WHERE name = 'facts' ORDER BY pageno")] \
+            if _has_dbstat(conn) else []
+    finally:
+        conn.close()
+    size = Path(dest).stat().st_size
+    page = pages[len(pages) // 2] if pages else size // page_size // 2
+    with open(dest, "r+b") as handle:
+        handle.seek((page - 1) * page_size)
+        handle.write(os.urandom(page_size))
+
+
+def _has_dbstat(conn):
+    import sqlite3
+
+    try:
+        conn.execute("SELECT 1 FROM dbstat LIMIT 1").fetchall()
+        return True
+    except sqlite3.Error:
+        return False
+
+
+def wrong_schema_copy(good, dest, version="999"):
+    import shutil
+    import sqlite3
+
+    shutil.copyfile(good, dest)
+    conn = sqlite3.connect(dest)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    conn.commit()
+    conn.close()
+
+
+def no_search_index_copy(good, dest):
+    import shutil
+    import sqlite3
+
+    shutil.copyfile(good, dest)
+    conn = sqlite3.connect(dest)
+    conn.execute("DROP TABLE search_fts")
+    conn.commit()
+    conn.close()
+
+
+BAD_FILES = {"truncated": (truncated_copy, "size_mismatch"), "garbage": (garbage_file, "not_sqlite"),
+             "garbled-page": (garbled_page_copy, "corrupt"), "wrong-schema": (wrong_schema_copy, "schema_version"),
+             "no-search-index": (no_search_index_copy, "search_index")}

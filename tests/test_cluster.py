@@ -387,3 +387,35 @@ def test_cache_hits_are_not_limited_at_the_uncached_rate(limited):
     assert 429 in statuses, f"no 429 in {len(statuses)} cache hits"
     print(f"\n{len(hits) + len(conditional)} cache hits of one URL in {elapsed:.2f} s from one address, none limited; "
           f"the limit on every request (10 r/s, burst 40) refused the {len(statuses) + 36}th request")
+
+
+def test_publish_refuses_a_truncated_file_and_touches_no_replica(cluster, db_path, tmp_path):
+    from support import BAD_FILES
+
+    bad = tmp_path / "truncated.sqlite"
+    BAD_FILES["truncated"][0](db_path, bad)
+    files = [Path(cluster.root) / f"replica-{replica['port']}" / "kb.sqlite" for replica in cluster.replicas]
+    before = [(f.stat().st_ino, f.stat().st_mtime_ns, f.read_bytes()) for f in files]
+    run = subprocess.run([sys.executable, "-m", "deploy.publish", "--dir", str(cluster.root), "publish", str(bad)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and run.stdout == ""
+    assert "refusing to publish" in run.stderr and "size_mismatch" in run.stderr
+    assert "no replica was touched" in run.stderr
+    assert [(f.stat().st_ino, f.stat().st_mtime_ns, f.read_bytes()) for f in files] == before
+    with pytest.raises(publish.PublishError, match="search_index"):
+        BAD_FILES["no-search-index"][0](db_path, tmp_path / "nofts.sqlite")
+        publish.publish(cluster.root, tmp_path / "nofts.sqlite", log=lambda *a: None)
+    assert [(f.stat().st_ino, f.stat().st_mtime_ns, f.read_bytes()) for f in files] == before
+
+
+def test_publish_checks_the_manifest_when_there_is_one(db_path, tmp_path):
+    import hashlib
+    import shutil
+
+    copy = tmp_path / "kb.sqlite"
+    shutil.copyfile(db_path, copy)
+    Path(f"{copy}.sha256").write_text(f"{'0' * 64}  kb.sqlite\n")
+    with pytest.raises(publish.PublishError, match="manifest"):
+        publish.verify(copy)
+    Path(f"{copy}.sha256").write_text(f"{hashlib.sha256(copy.read_bytes()).hexdigest()}  kb.sqlite\n")
+    assert publish.verify(copy)["dataset_version"] == publish.dataset_version(copy)

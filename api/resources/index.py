@@ -1,5 +1,5 @@
 """``/v1`` (the dataset and its collections), ``/healthz`` and ``/readyz``."""
-from flask import g
+from flask import current_app, g
 from flask.views import MethodView
 
 from factmodel.vocabulary import FACT_TYPES
@@ -50,6 +50,7 @@ class Ready(MethodView):
     def get(self, _args):
         """Readiness
 
-        Answers 200 with the dataset version once the database is open, 503 otherwise.
+        Answers 200 with the dataset version once a dataset is served, 503 otherwise. A file at the served path that failed the dataset check is named in `rejected`, with the reason: the last good dataset goes on being served, and this answers 200.
         """
-        return {"status": "ready", "dataset_version": g.db.version, "built_at": g.db.built_at}
+        return {"status": "ready", "dataset_version": g.db.version, "built_at": g.db.built_at,
+                "schema_version": g.db.schema_version, **current_app.extensions["kb_db"].status()}
