@@ -116,14 +116,17 @@ sdk-ts: npm-install
 	$(NPM_BIN)/tsc -p $(SDK_TS_DIR)/tsconfig.json
 	$(NPM_BIN)/tsc -p $(SDK_TS_DIR)/tsconfig.client.json
 
-# Breaking-change check: tools/api-compat.mjs (api-smart-diff, pinned) compares the frozen
-# baseline spec (the newest tests/compat/openapi-v1.<minor>.yaml unless COMPAT_BASELINE is given)
-# with COMPAT_CURRENT; any breaking or unclassified change under /v1 fails. Re-freeze: copy
-# openapi.yaml to a new tests/compat/openapi-v1.<minor>.yaml and update BASELINE in tests/test_compat.py.
-COMPAT_BASELINE ?= $(lastword $(shell ls tests/compat/openapi-v1.*.yaml | sort -V))
+# Breaking-change check: tools/api-compat.mjs (api-smart-diff, pinned) compares every frozen
+# baseline spec (each tests/compat/openapi-v1.<minor>.yaml, oldest first, unless COMPAT_BASELINE
+# names one) with COMPAT_CURRENT: clients of every earlier /v1 release must keep working. Any
+# breaking or unclassified change under /v1 fails (one JSON report per baseline on stdout).
+# Re-freeze: copy openapi.yaml to a new tests/compat/openapi-v1.<minor>.yaml and update
+# BASELINE (and FROZEN) in tests/test_compat.py.
+COMPAT_BASELINE ?= $(shell ls tests/compat/openapi-v1.*.yaml | sort -V)
 COMPAT_CURRENT ?= openapi.yaml
 compat: npm-install
-	node tools/api-compat.mjs $(COMPAT_BASELINE) $(COMPAT_CURRENT)
+	@status=0; for baseline in $(COMPAT_BASELINE); do \
+		node tools/api-compat.mjs $$baseline $(COMPAT_CURRENT) || status=1; done; exit $$status
 
 # ---- Scale-out: nginx with HTTP caching and rate limits in front of N replicas (docs/deploy.md) ----
 # deploy/cluster.py renders deploy/nginx.conf and deploy/supervisord.conf into CLUSTER_DIR and starts

@@ -5,10 +5,12 @@ from werkzeug.routing import BaseConverter
 
 from .params import MAX_ID, Parser
 
-# 400: the request is malformed — it breaks the published schema, or carries a cursor this
-# API did not sign for this list and order (tampered, truncated, foreign), or a date of the
-# right form that is no day of the calendar (2021-02-30). 422: every parameter is well formed
-# but names nothing usable: an id of no entity or source, free text without a word to search for.
+# 400: the request breaks the published schema (a wrong type, a value out of range or not
+# matching its pattern, an unknown or repeated parameter). 422: every parameter conforms to the
+# schema, but a value is unusable in substance, which no schema can say: an id of no entity or
+# source, free text without a word to search for, a cursor this API did not sign for this list
+# and order (tampered, truncated, foreign), a date of the documented form that is no day of the
+# calendar (2021-02-30). So a request a generator makes from the spec alone never gets a 400.
 UNPROCESSABLE = 422
 
 

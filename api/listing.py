@@ -14,13 +14,14 @@ from .streams import response_format, stream
 
 
 def require_real_dates(args):
-    """400 for a partial date of the documented form that is no day of the calendar (2021-02-30)."""
+    """422 for a partial date of the documented form that is no day of the calendar (2021-02-30,
+    year 0000): the published ``pattern`` cannot encode month lengths and leap years."""
     for key, param in (("from_", "from"), ("to", "to"), ("as_of", "as_of")):
         if args.get(key):
             try:
                 date_range(args[key])
             except ValueError as exc:
-                abort(400, errors={param: [f"not a real date: {exc}"]})
+                abort(UNPROCESSABLE, errors={param: [f"not a real date: {exc}"]})
 
 
 def fact_list(args, convert, scope, columns, **query):

@@ -9,6 +9,8 @@ import orjson
 from flask import current_app, request
 from flask_smorest import abort
 
+from .blueprint import UNPROCESSABLE
+
 
 def _mac(payload):
     key = current_app.config["CURSOR_SECRET"].encode()
@@ -30,7 +32,9 @@ def encode_cursor(scope, key):
 
 
 def decode_cursor(scope, cursor, size):
-    """Return the key of a cursor made by :func:`encode_cursor` for ``scope``, or 400."""
+    """Return the key of a cursor made by :func:`encode_cursor` for ``scope``, or 422: the cursor
+    has the published form (the parameter's ``pattern``) but this API did not sign it for this
+    list and sort order (tampered, truncated, foreign, or signed with another secret)."""
     try:
         body, mac = cursor.split(".")
         payload = _unb64(body)
@@ -42,7 +46,9 @@ def decode_cursor(scope, cursor, size):
         if not all(isinstance(k, (str, int, float)) and not isinstance(k, bool) for k in key):
             raise ValueError("key")
     except (ValueError, TypeError, orjson.JSONDecodeError):
-        abort(400, errors={"cursor": ["invalid or tampered cursor; start again without it"]})
+        abort(UNPROCESSABLE, errors={"cursor": [
+            "not a cursor this API issued for this list and sort order (tampered, truncated or foreign); "
+            "start again without it"]})
     return key
 
 

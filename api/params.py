@@ -17,7 +17,8 @@ FORMATS = ["json", "csv", "ndjson"]
 
 
 class Parser(FlaskParser):
-    """Query-string problems are 400s, and unknown parameters are refused."""
+    """Values that break the published schema are 400s, and unknown parameters are refused
+    (values that conform but are unusable are 422s: api.blueprint.UNPROCESSABLE)."""
 
     DEFAULT_VALIDATION_STATUS = 400
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE}
@@ -65,7 +66,9 @@ def limit_field():
 
 def cursor_field():
     return F.String(validate=[ma.validate.Length(3, 512), ma.validate.Regexp(CURSOR, error="not a cursor")],
-                    metadata={"description": "Opaque cursor from the previous page's `next_cursor`"})
+                    metadata={"description": "Opaque cursor from the previous page's `next_cursor`: two base64url "
+                                             "parts joined by a dot. One this API did not issue for this list "
+                                             "and sort order is a 422: start again without it"})
 
 
 def kinds_field(type_name, description):

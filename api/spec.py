@@ -26,8 +26,10 @@ class Api(_Api):
         prepare_response(response, self.spec, PROBLEM)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
         # 422 under a name of our own: http.HTTPStatus renames it (UNPROCESSABLE_CONTENT) in 3.13
-        response = {"description": "The parameters are well formed but name nothing usable: an unknown "
-                                   "entity or source, free text without a word to search for",
+        response = {"description": "Every parameter conforms to the schema, but a value is unusable: an unknown "
+                                   "entity or source, free text without a word to search for, a cursor this "
+                                   "API did not issue for this list and sort order (start again without it), "
+                                   "a date of the documented form that is no calendar day (2021-02-30)",
                     "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM)
         self.spec.components.response("UNPROCESSABLE", response, lazy=True)

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import yaml
 
-from conftest import SEEDS
+from support import SEEDS
 
 # type -> [(field, role)]: which entity a typed filter (participant=, country=, …) looks at
 ROLES = {

@@ -175,6 +175,30 @@ def test_repeated_get_is_a_cache_hit_and_keys_keep_requests_apart(cluster):
     assert (status, conditional["x-cache-status"], empty) == (304, "HIT", b"")
 
 
+def test_one_cache_entry_whatever_the_origin(cluster):
+    """Responses vary by Accept only (``Vary: Accept``; CORS is ``*``, no answer depends on
+    Origin): the same URL asked from three origins is one entry, a HIT after the first."""
+    path = "/v1/sources?limit=3"
+    answers = []
+    for origin in ("https://one.example", "https://two.example", "http://localhost:3000"):
+        status, headers, body = get(cluster.port, path, {"Origin": origin})
+        assert status == 200 and headers["vary"] == "Accept" and headers["access-control-allow-origin"] == "*"
+        answers.append((headers["x-cache-status"], headers["etag"], body))
+    assert [cache for cache, _, _ in answers] == ["MISS", "HIT", "HIT"]
+    assert len({(etag, body) for _, etag, body in answers}) == 1
+
+
+def test_replicas_agree_on_the_validators(cluster):
+    """Every replica gives the same ETag and Last-Modified for the same request (same dataset,
+    same representation version, built_at from the inputs)."""
+    validators = set()
+    for replica in cluster.replicas:
+        status, headers, _ = get(replica["port"], "/v1/entities?limit=2")
+        assert status == 200
+        validators.add((headers["etag"], headers["last-modified"]))
+    assert len(validators) == 1
+
+
 def test_problem_documents_pass_through_untouched_and_are_not_stored(cluster):
     replica = cluster.replicas[0]
     direct_status, direct, direct_body = get(replica["port"], "/v1/facts/no-such-fact")

@@ -1,40 +1,80 @@
-"""/v1 stays compatible with the frozen baseline spec.
+"""/v1 stays compatible with every frozen baseline spec (v1.0 and v1.1).
 
 - ``make compat`` (tools/api-compat.mjs on api-smart-diff) passes for the committed openapi.yaml
-  against the baseline, and the checker really catches breaking changes: each kind is made in a
-  copy of the baseline and must be reported as breaking, while additive changes must not be.
-- Old clients keep working: a Python client generated from the FROZEN baseline calls every
-  operation of the baseline against the CURRENT production server and parses every answer with
-  its own (old) models.
+  against each baseline, and the checker really catches breaking changes: each kind is made in a
+  copy of the baseline and must be reported as breaking, while additive changes (opening a
+  response vocabulary among them) must not be.
+- Old clients keep working: a Python client generated from each FROZEN baseline calls every
+  operation of the v1.0 contract against the CURRENT production server and parses every answer
+  with its own (old) models.
+- Vocabularies can grow: a client generated from the frozen v1.1 spec parses answers carrying a
+  value added after it was frozen (a new event kind, built from a scratch copy of the seeds and
+  schema and served by tomorrow's server), which the v1.0 client, with its closed enums, cannot.
 """
 import copy
 import hashlib
 import json
+import os
+import shutil
 import subprocess
+import sys
 
 import pytest
 import yaml
 
-from support import ROOT, Calls, call_every_v1_0_operation, imported_package, make, spec_operations
+from bench.harness import production_command
+from support import ROOT, Calls, Server, call_every_v1_0_operation, imported_package, make, spec_operations
 
-# The frozen contract: file and SHA-256. Re-freezing is this one line (plus the new file).
-BASELINE = ("tests/compat/openapi-v1.0.yaml", "7ea6e3fc782c14420fbe921596d295fe27af39380638f632829f170fa4bd9c22")
-
-
-def baseline_path():
-    return ROOT / BASELINE[0]
-
-
-def test_baseline_is_the_pinned_frozen_file():
-    assert hashlib.sha256(baseline_path().read_bytes()).hexdigest() == BASELINE[1], \
-        f"{BASELINE[0]} changed: a frozen baseline is never edited, only re-frozen (new file, new BASELINE)"
+# The frozen contract: file and SHA-256. Re-freezing is this line (plus the new file); the
+# previous baseline moves into EARLIER, where it stays: clients of every release keep working.
+BASELINE = ("tests/compat/openapi-v1.1.yaml", "5e31487723c8ab4270cc18911611092f6a980d7b505344ccb2b391761fa0c22c")
+EARLIER = [("tests/compat/openapi-v1.0.yaml", "7ea6e3fc782c14420fbe921596d295fe27af39380638f632829f170fa4bd9c22")]
+FROZEN = [*EARLIER, BASELINE]
 
 
-def test_current_spec_is_compatible_with_the_baseline():
+def baseline_path(frozen=BASELINE):
+    return ROOT / frozen[0]
+
+
+@pytest.mark.parametrize("frozen", FROZEN, ids=[f[0] for f in FROZEN])
+def test_baselines_are_the_pinned_frozen_files(frozen):
+    assert hashlib.sha256(baseline_path(frozen).read_bytes()).hexdigest() == frozen[1], \
+        f"{frozen[0]} changed: a frozen baseline is never edited, only re-frozen (new file, new BASELINE)"
+    spec = yaml.safe_load(baseline_path(frozen).read_text(encoding="utf-8"))
+    # openapi-v1.1.yaml is the spec of release 1.1.0
+    assert spec["info"]["version"] == baseline_path(frozen).stem.removeprefix("openapi-v") + ".0"
+
+
+def test_every_frozen_file_is_pinned_and_the_newest_is_the_baseline():
+    files = sorted((ROOT / "tests" / "compat").glob("openapi-v1.*.yaml"),
+                   key=lambda p: tuple(int(n) for n in p.stem.removeprefix("openapi-v").split(".")))
+    assert [str(p.relative_to(ROOT)) for p in files] == [f[0] for f in FROZEN]
+
+
+def test_spec_version_is_at_least_the_baselines():
+    current = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))["info"]["version"]
+    frozen = yaml.safe_load(baseline_path().read_text(encoding="utf-8"))["info"]["version"]
+    as_tuple = lambda version: tuple(int(n) for n in version.split("."))  # noqa: E731
+    assert as_tuple(current) >= as_tuple(frozen) and current.startswith("1.")  # /v1 is major 1
+
+
+def _reports(stdout):
+    """The JSON reports `make compat` printed, one per baseline."""
+    decoder, reports, at = json.JSONDecoder(), [], stdout.find("{")
+    while at != -1:
+        report, end = decoder.raw_decode(stdout, at)
+        reports.append(report)
+        at = stdout.find("{", end)
+    return reports
+
+
+def test_current_spec_is_compatible_with_every_baseline():
     run = make("compat")  # fails the test unless it exits 0
-    report = json.loads(run.stdout[run.stdout.index("{"):])
-    assert report["baseline"] == BASELINE[0] and report["current"] == "openapi.yaml"
-    assert report["ok"] and report["breaking"] == [] and report["unclassified"] == []
+    reports = _reports(run.stdout)
+    assert [r["baseline"] for r in reports] == [f[0] for f in FROZEN]
+    for report in reports:
+        assert report["current"] == "openapi.yaml"
+        assert report["ok"] and report["breaking"] == [] and report["unclassified"] == [], report["baseline"]
 
 
 def compat(before, after, tmp_path):
@@ -88,8 +128,14 @@ def narrow_request_enum(spec):
     return "/v1/facts"
 
 
+def close_request_string(spec):
+    """A request parameter that took any string now takes only listed values: narrower."""
+    param(spec["paths"]["/v1/facts"]["get"], "q")["schema"]["enum"] = ["ceasefire"]
+    return "/v1/facts"
+
+
 @pytest.mark.parametrize("change", [remove_path, remove_response_field, change_field_type,
-                                    add_required_query_parameter, narrow_request_enum])
+                                    add_required_query_parameter, narrow_request_enum, close_request_string])
 def test_checker_reports_a_breaking_change(baseline, tmp_path, change):
     changed = copy.deepcopy(baseline)
     where = change(changed)
@@ -109,6 +155,7 @@ def additive(spec):
     entity["required"].append("wikidata")  # always sent: still additive for readers
     spec["paths"]["/v1/places"] = copy.deepcopy(spec["paths"]["/v1/sources"])
     spec["paths"]["/v1/places"]["get"]["operationId"] = "listPlaces"
+    param(facts, "status")["schema"]["items"]["enum"].append("rumoured")  # a new choice in a request filter
 
 
 def test_checker_accepts_additive_changes(baseline, tmp_path):
@@ -121,25 +168,129 @@ def test_checker_accepts_additive_changes(baseline, tmp_path):
     assert not added
 
 
+def open_response_vocabulary(spec):
+    """What 1.1.0 did to every response vocabulary: a closed enum becomes a documented string."""
+    for schema in ("Entity", "Event", "Fact"):
+        for field in ("type", "kind", "status", "date_precision"):
+            prop = spec["components"]["schemas"][schema]["properties"].get(field)
+            if prop and "enum" in prop:
+                prop["examples"] = [value for value in prop.pop("enum") if value is not None]
+
+
+def test_checker_accepts_opening_a_response_vocabulary(tmp_path):
+    """A response enum turned into an open string is additive: clients of the old spec are sent
+    no value they could not be sent before by the same data, and new clients accept more."""
+    v1_0 = yaml.safe_load(baseline_path(EARLIER[0]).read_text(encoding="utf-8"))
+    opened = copy.deepcopy(v1_0)
+    open_response_vocabulary(opened)
+    assert opened != v1_0
+    code, report = compat(v1_0, opened, tmp_path)
+    assert code == 0 and report["ok"] and report["counts"]["non-breaking"] > 0, report
+
+
 # ---- old clients keep working ------------------------------------------------------------------
-FROZEN_PACKAGE = "syria_kb_client_" + baseline_path().stem.replace("openapi-", "").replace(".", "_").replace("-", "_")
+def package_of(frozen):
+    return "syria_kb_client_" + baseline_path(frozen).stem.replace("openapi-", "").replace(".", "_").replace("-", "_")
+
+
+def generate_sdk(frozen, base):
+    """``make sdk`` from a frozen spec into ``base``, under a package name of its own."""
+    package = package_of(frozen)
+    config = yaml.safe_load((ROOT / "clients/python/openapi-python-client.yaml").read_text(encoding="utf-8"))
+    config.update(package_name_override=package, project_name_override=package.replace("_", "-"))
+    (base / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    make("sdk", f"SDK_SPEC={baseline_path(frozen)}", f"SDK_CONFIG={base / 'config.yaml'}",
+         f"SDK_DIR={base / 'python'}", f"DIST_DIR={base / 'dist'}")
+    return base / "python", package
 
 
 @pytest.fixture(scope="module")
-def frozen_sdk(tmp_path_factory):
-    """``make sdk`` from the frozen baseline spec, under a package name of its own."""
-    base = tmp_path_factory.mktemp("frozen-sdk")
-    config = yaml.safe_load((ROOT / "clients/python/openapi-python-client.yaml").read_text(encoding="utf-8"))
-    config.update(package_name_override=FROZEN_PACKAGE, project_name_override=FROZEN_PACKAGE.replace("_", "-"))
-    (base / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    make("sdk", f"SDK_SPEC={baseline_path()}", f"SDK_CONFIG={base / 'config.yaml'}", f"SDK_DIR={base / 'python'}",
-         f"DIST_DIR={base / 'dist'}")
-    with imported_package(base / "python", FROZEN_PACKAGE) as package:
-        yield package
+def frozen_sdks(tmp_path_factory):
+    """``{baseline file: generated project folder and package}`` for every frozen spec."""
+    return {frozen[0]: generate_sdk(frozen, tmp_path_factory.mktemp("frozen-sdk")) for frozen in FROZEN}
 
 
-def test_client_of_the_frozen_spec_works_against_the_current_server(frozen_sdk, live_server):
+@pytest.mark.parametrize("frozen", FROZEN, ids=[f[0] for f in FROZEN])
+def test_client_of_each_frozen_spec_works_against_the_current_server(frozen_sdks, live_server, frozen):
+    operations = spec_operations(baseline_path(frozen))
+    with imported_package(*frozen_sdks[frozen[0]]) as sdk:
+        call = Calls(sdk, live_server, operations)
+        call_every_v1_0_operation(call)
+    assert set(operations) >= call.called and len(call.called) == 24
+
+
+# ---- vocabularies can grow ---------------------------------------------------------------------
+NEW_KIND = "skirmish"
+NEW_EVENT = f'''
+  - id: scratch-skirmish
+    type: event
+    summary: An event of a kind added after the v1.1 spec was frozen.
+    date: "2024-07-25"
+    date_precision: day
+    status: stated
+    kind: {NEW_KIND}
+    actors: [kremlin]
+    location: null
+    citations:
+      - source: bloomberg-2024-07-25
+        quote: Putin told Assad in a video released by the Kremlin on Thursday
+'''
+
+
+@pytest.fixture(scope="module")
+def tomorrows_server(tmp_path_factory):
+    """Tomorrow's server: a scratch copy of the code, schema and seeds where the event kind
+    ``skirmish`` was added to schema/facts.schema.json and one seed uses it, built with kb and
+    served by the production server of that copy (its factmodel reads its own schema)."""
+    scratch = tmp_path_factory.mktemp("tomorrow")
+    for folder in ["api", "kb", "factmodel", "schema", "seeds", "deploy"]:
+        shutil.copytree(ROOT / folder, scratch / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    schema_path = scratch / "schema" / "facts.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["$defs"]["event"]["properties"]["kind"]["enum"].append(NEW_KIND)
+    schema_path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    facts = scratch / "seeds" / "facts" / "bloomberg-2024-07-25.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").rstrip("\n") + "\n" + NEW_EVENT, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(scratch)}
+    subprocess.run([sys.executable, "-m", "kb.cli", "build", "--db", str(scratch / "kb.sqlite")], cwd=scratch,
+                   env=env, check=True, capture_output=True, timeout=300)
+    # gunicorn puts the directory it starts in first on sys.path (before it reads --chdir), so it
+    # starts in the scratch copy (env -C): the copy's code runs, reading the copy's schema
+    command = ["env", "-C", str(scratch), *production_command()]
+    server = Server(scratch / "kb.sqlite", env={"PYTHONPATH": str(scratch)}, command=command,
+                    log_path=scratch / "gunicorn.log")
+    with server:
+        yield server.url
+
+
+def test_a_client_of_the_frozen_spec_parses_a_value_added_later(frozen_sdks, tomorrows_server):
     operations = spec_operations(baseline_path())
-    call = Calls(frozen_sdk, live_server, operations)
-    call_every_v1_0_operation(call)
-    assert call.called == set(operations), f"not called: {set(operations) - call.called}"
+    frozen_spec = yaml.safe_load(baseline_path().read_text(encoding="utf-8"))
+    assert NEW_KIND not in json.dumps(frozen_spec)  # the frozen spec has never heard of it
+    with imported_package(*frozen_sdks[BASELINE[0]]) as sdk:
+        call = Calls(sdk, tomorrows_server, operations)
+        events = {event.id: event for event in call.every_page("listEvents", "EventPage", "Event", limit=100)}
+        assert events["scratch-skirmish"].kind == NEW_KIND
+        event = call.ok("getEvent", "Event", fact_id="scratch-skirmish")
+        assert event.kind == NEW_KIND and event.to_dict()["kind"] == NEW_KIND
+        facts = {fact.id: fact for fact in call.every_page("listFacts", "FactList", "Fact", limit=100)}
+        assert facts["scratch-skirmish"].attributes.additional_properties["kind"] == NEW_KIND
+        hits = call.every_page("search", "SearchPage", "Hit", limit=20, q="frozen")
+        assert "scratch-skirmish" in {hit.id for hit in hits}
+    # tomorrow's server is tomorrow's code: its kind filter takes the new value, and its spec lists it
+    filtered = json.loads(subprocess.run(["curl", "-sf", f"{tomorrows_server}/v1/events?kind={NEW_KIND}"],
+                                         capture_output=True, text=True, check=True).stdout)
+    assert [e["id"] for e in filtered["data"]] == ["scratch-skirmish"]
+    served = json.loads(subprocess.run(["curl", "-sf", f"{tomorrows_server}/openapi.json"], capture_output=True,
+                                       text=True, check=True).stdout)
+    kind_filter = next(p for p in served["paths"]["/v1/events"]["get"]["parameters"] if p["name"] == "kind")
+    assert NEW_KIND in kind_filter["schema"]["items"]["enum"]  # requests: still a closed, validated list
+
+
+def test_the_v1_0_client_could_not_parse_it(frozen_sdks, tomorrows_server):
+    """Why 1.1.0 opened the vocabularies: the v1.0 client's closed enum raises on the new kind."""
+    operations = spec_operations(baseline_path(EARLIER[0]))
+    with imported_package(*frozen_sdks[EARLIER[0][0]]) as sdk:
+        call = Calls(sdk, tomorrows_server, operations)
+        with pytest.raises(ValueError, match=NEW_KIND):
+            call("getEvent", fact_id="scratch-skirmish")

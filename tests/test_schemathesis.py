@@ -21,7 +21,6 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-import schemathesis_hooks  # noqa: F401  (registers the hooks for the in-process runs)
 from api import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,11 +53,11 @@ def test_schemathesis_cli_against_the_live_server(live_server, tmp_path):
         "--request-timeout", "10", "--max-failures", "50",
         "--report", "json,junit", "--report-json-path", str(report), "--report-junit-path", str(junit),
     ]
-    # cwd: schemathesis keeps replay data in ./.schemathesis
-    hooks = {"SCHEMATHESIS_HOOKS": "schemathesis_hooks",
-             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "tests"), os.environ.get("PYTHONPATH")]))}
+    # cwd: schemathesis keeps replay data in ./.schemathesis. No hooks: schemathesis.toml is all
+    # it reads (SCHEMATHESIS_HOOKS is cleared so none can come from the environment either).
+    env = {key: value for key, value in os.environ.items() if key != "SCHEMATHESIS_HOOKS"}
     run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900,
-                         env={**os.environ, "NO_COLOR": "1", **hooks})
+                         env={**env, "NO_COLOR": "1"})
     (ARTIFACTS / "live-output.txt").write_text(run.stdout + run.stderr, encoding="utf-8")
     assert report.exists(), run.stdout[-5000:] + run.stderr[-5000:]
     result = json.loads(report.read_text(encoding="utf-8"))

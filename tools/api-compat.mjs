@@ -14,6 +14,15 @@
 // string comes out "non-breaking". For responses the rule here is the plain one: the change is
 // breaking unless every type the new spec allows was allowed before (clients of the baseline
 // must be able to read everything the server may now send).
+//
+// A second correction, for requests: api-smart-diff 1.0.6 diffs an `enum` item by item, so an
+// `enum` added to a request parameter that had none (it took any string, now only the listed
+// ones: narrower) shows as "non-breaking" additions of values. Rule here: a value added to a
+// request parameter's `enum` is non-breaking only when the baseline already had that `enum`
+// (a new choice widens what clients may send); an `enum` the baseline did not have is breaking.
+// Response schemas are the other way round and need no correction: a closed `enum` turned into
+// a documented open string (1.1.0's open vocabularies) lets old clients keep reading everything
+// the same data yields, and clients generated since accept more; the tool calls it non-breaking.
 import { apiCompare } from "api-smart-diff";
 import yaml from "js-yaml";
 import { readFileSync } from "node:fs";
@@ -35,7 +44,9 @@ function load(path) {
 const underV1 = (path) => path[0] === "paths" && (path[1] === "/v1" || String(path[1]).startsWith("/v1/"));
 const types = (schemaType) => (Array.isArray(schemaType) ? schemaType : schemaType === undefined ? [] : [schemaType]);
 
-function verdict(diff) {
+const at = (doc, path) => path.reduce((node, key) => (node === undefined || node === null ? undefined : node[key]), doc);
+
+function verdict(diff, baseline) {
   const { path } = diff;
   const inResponse = path[0] === "paths" && path[3] === "responses";
   if (inResponse && diff.action === "replace" && path[path.length - 1] === "type") {
@@ -43,11 +54,19 @@ function verdict(diff) {
     const widened = types(diff.after).some((type) => !before.has(type));
     return { type: widened ? "breaking" : "non-breaking", corrected: diff.type };
   }
+  const inParameters = path[0] === "paths" && (path[2] === "parameters" || path[3] === "parameters");
+  const enumAt = path.lastIndexOf("enum");
+  if (inParameters && diff.action === "add" && enumAt !== -1 && enumAt >= path.length - 2) {
+    const hadEnum = at(baseline, path.slice(0, enumAt + 1)) !== undefined;
+    return hadEnum ? { type: diff.type } : { type: "breaking", corrected: diff.type };
+  }
   return { type: diff.type };
 }
 
 let diffs;
+let baselineSpec;
 try {
+  baselineSpec = load(baselinePath); // a copy of its own: apiCompare may change what it is given
   ({ diffs } = apiCompare(load(baselinePath), load(currentPath)));
 } catch (error) {
   process.stderr.write(`api-compat: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -55,7 +74,7 @@ try {
 }
 
 const findings = diffs.map((diff) => {
-  const { type, corrected } = verdict(diff);
+  const { type, corrected } = verdict(diff, baselineSpec);
   return {
     type,
     ...(corrected && corrected !== type ? { tool_type: corrected } : {}),

@@ -2,6 +2,8 @@
 import marshmallow as ma
 import orjson
 
+from .vocab import open_choice
+
 F = ma.fields
 ENTITY_TYPES = ["person", "country", "organization", "place", "group"]
 HIT_KINDS = ["entity", "fact", "source"]
@@ -10,7 +12,7 @@ HIT_LINKS = {"entity": "/v1/entities/", "fact": "/v1/facts/", "source": "/v1/sou
 
 class EntitySchema(ma.Schema):
     id = F.String(required=True, metadata={"example": "recep-tayyip-erdogan"})
-    type = F.String(required=True, validate=ma.validate.OneOf(ENTITY_TYPES), metadata={"example": "person"})
+    type = open_choice(ENTITY_TYPES, "What the entity is", required=True)
     name = F.String(required=True, metadata={"example": "Recep Tayyip Erdoğan"})
     aliases = F.List(F.String(), required=True, metadata={"example": ["Erdogan", "Erdoğan"]})
     description = F.String(required=True, metadata={"example": "President of Turkey."})
@@ -37,7 +39,7 @@ class SourceDetailSchema(SourceSchema):
 
 
 class HitSchema(ma.Schema):
-    kind = F.String(required=True, validate=ma.validate.OneOf(HIT_KINDS), metadata={"example": "fact"})
+    kind = open_choice(HIT_KINDS, "What the hit is", required=True)
     id = F.String(required=True, metadata={"example": "assad-violates-idlib-ceasefire-2020-01"})
     title = F.String(required=True)
     snippet = F.String(required=True, metadata={

@@ -5,6 +5,8 @@ import marshmallow as ma
 
 from factmodel import vocabulary
 
+from .vocab import open_choice
+
 F = ma.fields
 TYPE_PATHS = {name: ftype.path for name, ftype in vocabulary.FACT_TYPES.items()}
 # JSON Schema ``type`` -> marshmallow field, for the fields that name no entity
@@ -21,20 +23,20 @@ class CitationSchema(ma.Schema):
 
 class EntityRefSchema(ma.Schema):
     id = F.String(required=True, metadata={"example": "vladimir-putin"})
-    role = F.String(required=True, validate=ma.validate.OneOf(vocabulary.ROLES), metadata={"example": "participant"})
+    role = open_choice(vocabulary.ROLES, "The entity's part in the fact", required=True)
 
 
 class FactBaseSchema(ma.Schema):
     id = F.String(required=True, metadata={"example": "putin-assad-meeting-2024-07-24"})
-    type = F.String(required=True, validate=ma.validate.OneOf(vocabulary.TYPES), metadata={"example": "meeting"})
+    type = open_choice(vocabulary.TYPES, "The fact's type", required=True)
     summary = F.String(required=True, metadata={
         "example": "Vladimir Putin met Bashar al-Assad on the evening of Wednesday 24 July 2024, the Kremlin said."})
     date = F.String(required=True, allow_none=True, metadata={
         "description": "Partial ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD); null when the source gives none",
         "example": "2024-07-24"})
-    date_precision = F.String(required=True, allow_none=True, validate=ma.validate.OneOf(vocabulary.PRECISIONS),
-                              metadata={"example": "day"})
-    status = F.String(required=True, validate=ma.validate.OneOf(vocabulary.STATUSES), metadata={"example": "stated"})
+    date_precision = open_choice(vocabulary.PRECISIONS, "Precision of `date`; null when `date` is null", required=True,
+                                 allow_none=True)
+    status = open_choice(vocabulary.STATUSES, "How the sources put it", required=True)
     note = F.String(required=True, allow_none=True, metadata={"description": "Curator's remark on the reading"})
     entities = F.List(F.Nested(EntityRefSchema), required=True, metadata={"description": "Every entity involved, with its role"})
     citations = F.List(F.Nested(CitationSchema), required=True)
@@ -64,8 +66,9 @@ def own_field(field):
         return F.List(F.String(), **kwargs)
     if field.nullable:
         kwargs["allow_none"] = True
-    if field.enum:
-        return F.String(validate=ma.validate.OneOf(field.enum), **kwargs)
+    if field.enum:  # an open vocabulary in responses (api.shapes.vocab)
+        kwargs.pop("metadata")
+        return open_choice(field.enum, spec.get("description"), **kwargs)
     return FIELD_CLASSES.get(spec.get("type"), F.String)(**kwargs)
 
 

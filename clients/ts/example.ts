@@ -60,8 +60,12 @@ export function describe(meeting: Meeting): string {
 }
 
 // The generated types are precise, not `any`: each line after a @ts-expect-error must fail to compile.
-// @ts-expect-error date_precision is "year" | "month" | "day" | null
-export const wrongPrecision: Meeting["date_precision"] = "week";
+// Response vocabularies are open (CHANGELOG 1.1.0): a value the data adds later still type-checks...
+export const laterPrecision: Meeting["date_precision"] = "week";
+// @ts-expect-error ...but date_precision is a string or null, not a number
+export const wrongPrecision: Meeting["date_precision"] = 3;
+// @ts-expect-error request filters stay closed: status takes the known statuses only
+export const wrongStatus: MeetingQuery["status"] = ["rumoured"];
 // @ts-expect-error sort is "date" or "-date"
 export const wrongSort: MeetingQuery["sort"] = "name";
 // @ts-expect-error a page's rows are in `data`, not `items`
