@@ -82,6 +82,14 @@ def unknown_source(sid, sources):
     return did_you_mean(sid, sources) or " (no source has a close id: see seeds/sources/)"
 
 
+def stand_in_entity(item):
+    """A row for an entity that failed its schema, so that facts naming it are not reported
+    too (the entity's own problem is; a build with problems writes nothing)."""
+    return {"id": item["id"], "type": str(item.get("type") or ""), "name": str(item.get("name") or item["id"]),
+            "aliases": [a for a in item.get("aliases") or () if isinstance(a, str)]
+            if isinstance(item.get("aliases"), list) else [], "description": str(item.get("description") or "")}
+
+
 # -- quotes --------------------------------------------------------------------------------
 def _plain(text):
     return " ".join(text.translate(_TYPOGRAPHIC).casefold().split())

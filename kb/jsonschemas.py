@@ -85,10 +85,11 @@ def _issues(doc, error, where):
     for step in where:
         node = node[step]
     # a fact's problems name the fact by its id, and fields relative to it (hints: kb.hints)
-    if len(where) >= 2 and where[0] == "facts" and isinstance(where[1], int):
-        fact = doc["facts"][where[1]]
-        if isinstance(fact, dict) and isinstance(fact.get("id"), str):
-            name = f"fact {fact['id']!r}: " + (label(where[2:]) if where[2:] else "fact")
+    if len(where) >= 2 and where[0] in ("facts", "entities") and isinstance(where[1], int):
+        item = doc[where[0]][where[1]]
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            kind = where[0][:-1].replace("entitie", "entity")
+            name = f"{kind} {item['id']!r}: " + (label(where[2:]) if where[2:] else kind)
     if error.validator in UNKNOWN_FIELD_VALIDATORS and isinstance(node, dict):
         allowed = set(error.schema.get("properties", {}))
         return [Issue((*where, key), f"{name}: unknown field {key!r}{hints.unknown_field(key, allowed)}"

@@ -128,6 +128,9 @@ class Seeds:
                 continue
             for index, item in enumerate(doc["entities"]):
                 if index in bad:
+                    # kept under its id (its problem is reported), so references to it do not fail again
+                    if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] not in self.entities:
+                        self.entities[item["id"]] = hints.stand_in_entity(item)
                     continue
                 row = rules.check_entity(item)
                 if row["id"] in self.entities:
