@@ -80,7 +80,7 @@ def _occurs(phrase, text):
 
 
 # -- new-source ----------------------------------------------------------------------------
-def new_source(seeds, file, publisher, published, url=None, title=None, sid=None, language="en", out=sys.stdout):
+def new_source(seeds, file, publisher, published, url=None, title=None, sid=None, language="en", out=None):
     seeds = Path(seeds)
     try:
         day = dt.date.fromisoformat(published)
@@ -156,7 +156,7 @@ def find_all(text, fragment):
     return found
 
 
-def quote(seeds, sid, fragment, out=sys.stdout):
+def quote(seeds, sid, fragment, out=None):
     text = _source_text(seeds, sid)
     found = find_all(text, fragment)
     if not found:
@@ -255,10 +255,10 @@ def fact_stub(ftype, source=None, schema=None):
     return "\n".join(lines) + "\n"
 
 
-def new_fact(ftype, source=None, into=None, out=sys.stdout):
+def new_fact(ftype, source=None, into=None, out=None):
     stub = fact_stub(ftype, source)
     if into is None:
-        out.write(stub)
+        print(stub, end="", file=out)
         return 0
     path = Path(into)
     body = path.read_text(encoding="utf-8")
@@ -303,11 +303,11 @@ def _serve(seeds, fact_ids, out):
         return status
 
 
-def show(seeds, fact_id, out=sys.stdout):
+def show(seeds, fact_id, out=None):
     return _serve(seeds, [fact_id], out)
 
 
-def preview(seeds, file, out=sys.stdout):
+def preview(seeds, file, out=None):
     """Serve the facts of ``file`` (a facts file, in the seeds or not) as the API would, with
     the rest of the seeds; a file outside the seeds replaces the one of the same name."""
     file = Path(file)
@@ -355,7 +355,7 @@ def citations_of(seeds, sid):
     return found
 
 
-def coverage(seeds, sid, out=sys.stdout):
+def coverage(seeds, sid, out=None):
     text = _source_text(seeds, sid)
     cites = citations_of(seeds, sid)
     parts = sentences(text)
@@ -390,10 +390,10 @@ def shared_aliases(entities):
     for eid, row in entities.items():
         for name in {hints.fold(n) for n in (row.get("name"), *(row.get("aliases") or ())) if n}:
             owners.setdefault(name, []).append(eid)
-    return {name: ids for name, ids in owners.items() if len(ids) > 1}
+    return {name: sorted(ids) for name, ids in owners.items() if len(ids) > 1}
 
 
-def entity_find(seeds, name, out=sys.stdout):
+def entity_find(seeds, name, out=None):
     entities = load_entities(seeds)
     key = hints.fold(name)
     hits = []
@@ -414,7 +414,7 @@ def entity_find(seeds, name, out=sys.stdout):
               f"  [{row['file']}]", file=out)
     shared = shared_aliases(entities)
     for spelling, ids in sorted(shared.items()):
-        if not hits or set(ids) & {eid for _, eid in hits}:
+        if set(ids) & {eid for _, eid in hits}:
             print(f"warning: {spelling!r} is a name or alias of {len(ids)} entities: {', '.join(ids)}", file=out)
     return 0 if hits else 1
 

@@ -19,10 +19,14 @@ _WORD = re.compile(r"\S+")
 
 
 # -- names ---------------------------------------------------------------------------------
+_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "đ": "d",
+                          "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"})
+
+
 def fold(text):
     """Lower case, no diacritics, typographic marks made plain, whitespace squashed: how
     names, aliases and quotes are compared when looking for a near match."""
-    text = unicodedata.normalize("NFKD", str(text).translate(_TYPOGRAPHIC))
+    text = unicodedata.normalize("NFKD", str(text).translate(_TYPOGRAPHIC).translate(_LETTERS))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(text.casefold().split())
 
