@@ -323,10 +323,11 @@ def root_cause_order(problem):
 
 def regroup(problems, rejected):
     """Rewrite "unknown source" problems about a source whose own file was rejected
-    (``rejected``: id -> its first :class:`Problem`) to point at that root cause."""
+    (``rejected``: id -> its first :class:`Problem`) to point at that root cause, and say on
+    the root cause how many citations wait for it."""
     from .problems import Problem
 
-    out = []
+    out, waiting = [], {}
     for problem in problems:
         for sid, root in rejected.items():
             tail = f"citation refers to unknown source {sid!r}"
@@ -335,6 +336,8 @@ def regroup(problems, rejected):
                 problem = Problem(problem.path, problem.line, problem.col,
                                   f"{head}citation refers to source {sid!r}, whose file was rejected: "
                                   f"fix {root.path}:{root.line}:{root.col} first")
+                waiting[root] = waiting.get(root, 0) + 1
                 break
         out.append(problem)
-    return out
+    note = " ({} citation(s) of it fail until this is fixed; they are listed below)"
+    return [Problem(p.path, p.line, p.col, p.message + note.format(waiting[p])) if p in waiting else p for p in out]
