@@ -309,6 +309,19 @@ def yaml_hint(text, line):
     return ""
 
 
+def enclosing_item(text, line):
+    """``fact 'x': `` (or ``entity 'x': ``) for the list item around ``line`` (1-based) of a
+    seed file that did not parse, found by its ``- id:`` line; ``""`` when there is none."""
+    kind = "entity" if re.search(r"(?m)^entities:", text) else "fact"
+    for row in reversed(text.splitlines()[:line]):
+        match = re.match(r"^\s*-\s+id:\s*['\"]?([^'\"#\s]+)", row)
+        if match:
+            return f"{kind} {match.group(1)!r}: "
+        if re.match(r"^(facts|entities):", row):
+            break
+    return ""
+
+
 # -- order ---------------------------------------------------------------------------------
 _RANK = {"sources": 0, "entities": 1, "entities.yaml": 1, "facts": 2}
 

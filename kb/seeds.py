@@ -65,8 +65,10 @@ class Seeds:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            hint = hints.yaml_hint(data.decode("utf-8", "replace"), line)
-            return None, set(), [Problem(str(path), line, col, f"YAML syntax error: {exc.problem or exc.context}{hint}")]
+            text = data.decode("utf-8", "replace")
+            where, hint = hints.enclosing_item(text, line), hints.yaml_hint(text, line)
+            return None, set(), [Problem(str(path), line, col,
+                                         f"{where}YAML syntax error: {exc.problem or exc.context}{hint}")]
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
             return None, set(), [Problem(str(path), 1, 1, f"cannot read file: {exc}")]
         problems = [Problem(str(path), line, col, message) for line, col, message in duplicates]

@@ -135,7 +135,7 @@ def test_13_quote_beginning_with_a_quotation_mark_written_plain(seeds):
     good = """        quote: '"The Kremlin needs to get rid of the Syrian headache," Alexander Shumilin, a former Russian diplomat told Bloomberg.'\n"""
     bad = """        quote: "The Kremlin needs to get rid of the Syrian headache," Alexander Shumilin, a former Russian diplomat told Bloomberg.\n"""
     edit(seeds, N, good, bad)
-    msg = one(seeds, "YAML syntax error", "Quote the whole value with single quotes")
+    msg = one(seeds, "fact 'shumilin-kremlin-syrian-headache': YAML syntax error", "Quote the whole value with single quotes")
     assert msg.rstrip().endswith(good.strip())  # the suggested line is the right one
 
 
@@ -409,6 +409,6 @@ TRAPS = ['"Not now," he said', "'Not now,' he said", "Assad: not now", "[Updated
 def test_every_yaml_quoting_trap_gets_the_line_to_write(seeds, value):
     edit(seeds, B, "quote: Assad last met the Russian leader in March 2023.", f"quote: {value}")
     found = problems_of(seeds)
-    assert len(found) == 1 and "YAML syntax error" in found[0], found
+    assert len(found) == 1 and "fact 'putin-assad-meeting-2023-03': YAML syntax error" in found[0], found
     fixed = found[0].splitlines()[-1].strip()
     assert fixed.startswith("quote: '") and yaml.safe_load(fixed) == {"quote": value}
