@@ -56,7 +56,7 @@ def relative_dates(published):
             rows.append((f"{name} ({name} evening, on {name})", (day - dt.timedelta(back)).isoformat(),
                          f"the {name} before the publication day"))
     monday = day - dt.timedelta(day.weekday())
-    week = lambda start: f"{start.isoformat()}..{(start + dt.timedelta(6)).isoformat()}"  # noqa: E731
+    week = lambda start: f"{start.isoformat()}..{(start + dt.timedelta(6)).isoformat()}"
     rows += [("this week", week(monday), "Monday..Sunday; a single date needs the day (else use the month)"),
              ("last week", week(monday - dt.timedelta(7)), "Monday..Sunday of the previous week"),
              ("next week", week(monday + dt.timedelta(7)), "for predictions"),

@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import ROOT, SEEDS
 
 from factmodel.vocabulary import FACT_TYPES, FACTS_SCHEMA
 from kb import curate
 from kb.build import build
 from kb.cli import main, validate
 from kb.quotes import SourceText
-
-from support import ROOT, SEEDS
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "new-article"
 ARTICLE = "fictional-test-wire-2025-03-14"
@@ -230,7 +229,7 @@ def test_adding_the_fixture_article_the_readme_way(seeds, tmp_path):
     assert [str(p) for p in validate(seeds)[1]] == []
     status, out, err = run("preview", "--seeds", seeds, facts_file)
     assert status == 0, out + err
-    served = {m.group(1) for m in re.finditer(r"^GET /v1/[a-z-]+/(\S+)$", out, re.M)}
+    served = {m.group(1) for m in re.finditer(r"^GET /v1/[a-z-]+/(\S+)$", out, re.MULTILINE)}
     assert served == {f["id"] for f in wanted}
     status, out, _ = run("coverage", "--seeds", seeds, ARTICLE)
     assert "cited by: fictional-putin-assad-meeting-2025-03-12" in out

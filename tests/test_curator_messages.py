@@ -12,15 +12,13 @@ real loader:
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
+from support import SEEDS
 
 from factmodel.vocabulary import FACT_TYPES, SCHEMA_DIR
 from kb.cli import validate
-
-from support import SEEDS
 
 B = "facts/bloomberg-2024-07-25.yaml"
 N = "facts/new-arab-2020-04-28.yaml"
@@ -255,7 +253,7 @@ def test_the_generated_corpus_covers_every_role_field_and_closed_list():
 
 @pytest.mark.parametrize("case", list(reference_cases()) + list(vocabulary_cases()), ids=lambda c: c[0])
 def test_every_unknown_id_or_value_gets_did_you_mean(seeds, case):
-    name, rel, index, where, wrong, good = case
+    _name, rel, index, where, wrong, good = case
     doc = load(seeds, rel)
     fid = doc["facts"][index]["id"]
     set_in(doc["facts"][index], where, wrong)
