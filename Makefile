@@ -209,3 +209,13 @@ bench-smoke-build: install
 
 bench: bench-build
 bench-smoke: bench-smoke-build
+
+# ---- Curator commands (README "Adding an article"): make kb ARGS='quote SOURCE "fragment"' ------
+.PHONY: kb coverage
+kb: install
+	$(BIN)/kb $(ARGS)
+
+# make coverage SOURCE=<id>: the article's sentences, marked with the facts that cite them
+coverage: install
+	@test -n "$(SOURCE)" || { echo "usage: make coverage SOURCE=<source id>" >&2; exit 2; }
+	$(BIN)/kb coverage $(SOURCE)

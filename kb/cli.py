@@ -2,10 +2,14 @@
 
     kb validate [--seeds DIR]
     kb build    [--seeds DIR] [--db PATH]      (PATH defaults to $KB_DB or var/kb.sqlite)
+
+and the curator commands of :mod:`kb.curate` (new-source, quote, new-fact, show, preview,
+coverage, entity find).
 """
 import argparse
 import sys
 
+from . import curate
 from .build import SCHEMA_VERSION, BuildFailed, build, default_db_path
 from .seeds import Seeds
 
@@ -37,7 +41,10 @@ def main(argv=None):
     p_build.add_argument("--db", default=None, help="target file (default: $KB_DB or var/kb.sqlite)")
     p_build.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                          help="show a progress bar (default: only on a terminal)")
+    curate.add_parsers(sub)
     args = parser.parse_args(argv)
+    if args.command in curate.COMMANDS:
+        return curate.run(args)
 
     if args.command == "validate":
         seeds, problems = validate(args.seeds)

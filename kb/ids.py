@@ -35,3 +35,12 @@ class IdRegistry:
     def add(self, triples):
         """Record ``(id, file_no, item)`` triples (ids not seen before)."""
         self._conn.executemany("INSERT INTO ids VALUES (?, ?, ?)", triples)
+
+    def similar(self, fid, limit=200_000):
+        """Ids that could be a misspelling of ``fid`` (for "did you mean"): those sharing its
+        first three characters, or every id when there are few."""
+        rows = self._conn.execute("SELECT id FROM ids WHERE id >= ? AND id < ? LIMIT ?",
+                                  (fid[:3], fid[:3] + "\uffff", limit)).fetchall()
+        if len(rows) < 3:
+            rows = self._conn.execute("SELECT id FROM ids LIMIT ?", (limit,)).fetchall()
+        return [row[0] for row in rows]

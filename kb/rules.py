@@ -10,6 +10,7 @@ from typing import NamedTuple
 from factmodel import dates
 from factmodel.vocabulary import FACT_TYPES, ROLE_FIELDS, TYPE_FIELDS
 
+from . import hints
 from .problems import Issue
 
 # type -> (field, role) for every field that refers to entities; type -> its own fields, in order
@@ -90,7 +91,8 @@ def check_fact(fact, index, known):
         is_list = isinstance(value, list)
         for i, ref in enumerate(value if is_list else (value,)):
             if ref not in known.entities:
-                issue(field, f"{field} refers to unknown entity {ref!r}", *((i,) if is_list else ()))
+                issue(field, f"{field} refers to unknown entity {ref!r}{hints.unknown_entity(ref, known.entities)}",
+                      *((i,) if is_list else ()))
             elif (ref, role) not in seen:
                 seen.add((ref, role))
                 entities.append({"id": ref, "role": role})
@@ -104,13 +106,14 @@ def check_fact(fact, index, known):
     for number, citation in enumerate(fact["citations"]):
         sid = citation["source"]
         if sid not in known.sources:
-            issue("citations", f"citation refers to unknown source {sid!r}", number, "source")
+            issue("citations", f"citation refers to unknown source {sid!r}{hints.unknown_source(sid, known.sources)}",
+                  number, "source")
             continue
         quote = citation["quote"]
         text = known.texts[sid]
         found = text.find(quote)
         if found is None:
-            issue("citations", f"quote not found in source {sid!r}{text.hint(quote)}", number, "quote")
+            issue("citations", hints.quote_not_found(sid, quote, known.texts, text.hint(quote)), number, "quote")
             continue
         source_date = known.sources[sid]["published"]
         published.append(source_date)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import yaml
 
-from . import parallel, rules
+from . import hints, parallel, rules
 from . import yaml as seed_yaml
 from .digest import DatasetDigest, hash_line
 from .ids import IdRegistry
@@ -51,6 +51,7 @@ class Seeds:
         self._files = []  # file number -> path
         self._file_numbers = {}  # path -> file number
         self._responses = []  # (responds_to, fact id, file number, index) checked once all facts are known
+        self._rejected_sources = {}  # file stem -> the first problem of a source file that was rejected
 
     def dataset_version(self, schema_version):
         return self._digest.version(schema_version)
@@ -58,12 +59,16 @@ class Seeds:
     def _read(self, path, schema):
         """Parse and schema-check one file; return ``(document or None if unusable, indexes
         of the list items that failed the schema, problems)``."""
+        data = Path(path).read_bytes()
         try:
-            doc, duplicates = seed_yaml.load(Path(path).read_bytes(), self.reader)
+            doc, duplicates = seed_yaml.load(data, self.reader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            return None, set(), [Problem(str(path), line, col, f"YAML syntax error: {exc.problem or exc.context}")]
+            text = data.decode("utf-8", "replace")
+            where, hint = hints.enclosing_item(text, line), hints.yaml_hint(text, line)
+            return None, set(), [Problem(str(path), line, col,
+                                         f"{where}YAML syntax error: {exc.problem or exc.context}{hint}")]
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
             return None, set(), [Problem(str(path), 1, 1, f"cannot read file: {exc}")]
         problems = [Problem(str(path), line, col, message) for line, col, message in duplicates]
@@ -83,10 +88,12 @@ class Seeds:
             doc, _, problems = self._read(path, "source")
             self.problems += problems
             if doc is None:
+                self._rejected_sources[path.stem] = problems[0] if problems else Problem(str(path), 1, 1, "")
                 continue
             row, issues = rules.check_source(doc, path.stem)
             if row is None:
                 self._report(path, issues)
+                self._rejected_sources[path.stem] = self.problems[-1]  # hints.regroup points citations at it
                 continue
             sid = row["id"]
             if sid in self.sources:
@@ -123,6 +130,9 @@ class Seeds:
                 continue
             for index, item in enumerate(doc["entities"]):
                 if index in bad:
+                    # kept under its id (its problem is reported), so references to it do not fail again
+                    if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] not in self.entities:
+                        self.entities[item["id"]] = hints.stand_in_entity(item)
                     continue
                 row = rules.check_entity(item)
                 if row["id"] in self.entities:
@@ -176,6 +186,9 @@ class Seeds:
         if doc is not None:
             for index, item in enumerate(doc["facts"]):
                 if index in bad:
+                    # registered all the same, so what refers to it is not reported again
+                    if isinstance(item, dict) and isinstance(item.get("id"), str):
+                        chunk.append((item["id"], index, None, None))
                     continue
                 row, fact_issues, responds_to = rules.check_fact(item, index, self.known)
                 issues += fact_issues
@@ -222,7 +235,8 @@ class Seeds:
             if target == fid:
                 message = f"fact {fid!r}: responds_to cannot point at the fact itself"
             elif target in unknown:
-                message = f"fact {fid!r}: responds_to refers to unknown fact {target!r}"
+                message = (f"fact {fid!r}: responds_to refers to unknown fact {target!r}"
+                           f"{hints.did_you_mean(target, self._fact_ids.similar(target))}")
             else:
                 continue
             path = self._files[number]
@@ -230,5 +244,6 @@ class Seeds:
         self._positions.forget()
         if self.fact_count == 0 and not self.problems:
             self.problems.append(Problem(str(self.root / "facts"), 1, 1, "no facts found"))
-        self.problems.sort()
+        self.problems = hints.regroup(self.problems, self._rejected_sources)
+        self.problems.sort(key=hints.root_cause_order)  # root causes (sources, entities) first
         return self.problems
