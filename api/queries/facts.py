@@ -40,3 +40,9 @@ def require_source(sid, param="source"):
     if sid and g.db.one("SELECT 1 FROM sources WHERE id = ?", (sid,)) is None:
         abort(UNPROCESSABLE, errors={param: [f"unknown source {sid!r}"]})
 
+
+
+def require_fact(fid, param):
+    """422 naming ``param`` when ``fid`` is not a known fact."""
+    if fid and g.db.one("SELECT 1 FROM facts WHERE id = ?", (fid,)) is None:
+        abort(UNPROCESSABLE, errors={param: [f"unknown fact {fid!r}"]})
