@@ -101,7 +101,7 @@ class CommonFactArgs(QuerySchema):
     attributed_to = slug_field("Only facts with a citation whose attribution chain names this entity "
                                "(according to whom)", "bloomberg")
     related_to = slug_field("Only facts with a relation, in either direction, to this fact",
-                            "putin-unhappy-with-assad-reports-2020-04")
+                            "putin-unhappy-with-assad-claim-2020")
     relation = F.String(validate=ma.validate.OneOf(RELATION_TYPES), metadata={
         "description": "Only relations of this type (with `related_to`: to that fact; alone: to any fact)",
         "example": "responds_to"})

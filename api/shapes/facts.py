@@ -75,7 +75,7 @@ class RelationSchema(ma.Schema):
         "description": "`responds_to`, `revises`, `supersedes`, `same_claim`, `conflicts_with` or `derived_from`",
         "example": "responds_to"})
     fact = F.String(required=True, metadata={"description": "Id of the other fact",
-                                             "example": "putin-unhappy-with-assad-reports-2020-04"})
+                                             "example": "putin-unhappy-with-assad-claim-2020"})
     direction = F.String(required=True, validate=ma.validate.OneOf(DIRECTIONS), metadata={
         "description": "`outgoing`: this fact → the other (this one responds to it); `incoming`: the other → this",
         "example": "outgoing"})
