@@ -5,6 +5,8 @@ import marshmallow as ma
 
 from factmodel import vocabulary
 
+from .vocab import open_choice
+
 F = ma.fields
 TYPE_PATHS = {name: ftype.path for name, ftype in vocabulary.FACT_TYPES.items()}
 # JSON Schema ``type`` -> marshmallow field, for the fields that name no entity
@@ -26,11 +28,10 @@ def _partial_date(description, example=None):
 
 
 class AttributionSchema(ma.Schema):
-    relation = F.String(required=True, validate=ma.validate.OneOf(ATTRIBUTION_RELATIONS), metadata={
-        "description": "How the text attributes the assertion: `reported_by` (an outlet's report), `according_to` "
-                       "(who said it), `said_to` (who was told), `citing` (the report's sources), `released_by` "
-                       "(who released the material), `unattributed` (\"reportedly\", nobody named)",
-        "example": "reported_by"})
+    relation = open_choice(ATTRIBUTION_RELATIONS, "How the text attributes the assertion: `reported_by` (an outlet's "
+                           "report), `according_to` (who said it), `said_to` (who was told), `citing` (the report's "
+                           "sources), `released_by` (who released the material), `unattributed` (\"reportedly\", "
+                           "nobody named)", required=True)
     entity = F.String(required=True, allow_none=True, metadata={
         "description": "Id of the entity the link names, null when it names none", "example": "bloomberg"})
     fact = F.String(required=True, allow_none=True, metadata={
@@ -54,13 +55,11 @@ class CitationSchema(ma.Schema):
 
 
 class TimeSchema(ma.Schema):
-    kind = F.String(required=True, validate=ma.validate.OneOf(TIME_KINDS), metadata={
-        "description": "`act` (something happened or was said), `state` (a state of affairs, observed on "
-                       "`date`) or `prediction` (made on `date`, expected at the `expected_*` time)",
-        "example": "act"})
+    kind = open_choice(TIME_KINDS, "`act` (something happened or was said), `state` (a state of affairs, observed "
+                       "on `date`) or `prediction` (made on `date`, expected at the `expected_*` time)", required=True)
     date = _partial_date("The fact's `date`", "2024-07-24")
-    precision = F.String(required=True, allow_none=True, validate=ma.validate.OneOf(vocabulary.PRECISIONS),
-                         metadata={"description": "Precision of `date`, null when undated", "example": "day"})
+    precision = open_choice(vocabulary.PRECISIONS, "Precision of `date`, null when undated", required=True,
+                            allow_none=True)
     not_before = _partial_date("An act or the making of a prediction: not before this")
     not_after = _partial_date("An act or the making of a prediction: not after this (when not written, the "
                               "earliest citing source's publication date)", "2024-07-25")
@@ -71,9 +70,7 @@ class TimeSchema(ma.Schema):
 
 
 class RelationSchema(ma.Schema):
-    type = F.String(required=True, validate=ma.validate.OneOf(RELATION_TYPES), metadata={
-        "description": "`responds_to`, `revises`, `supersedes`, `same_claim`, `conflicts_with` or `derived_from`",
-        "example": "responds_to"})
+    type = open_choice(RELATION_TYPES, "How the facts are linked (docs/methodology.md, section 6)", required=True)
     fact = F.String(required=True, metadata={"description": "Id of the other fact",
                                              "example": "putin-unhappy-with-assad-claim-2020"})
     direction = F.String(required=True, validate=ma.validate.OneOf(DIRECTIONS), metadata={
