@@ -92,7 +92,7 @@ class FactQuery:
         """``roles``: ``[(role, entity_id), …]``; ``kind``: ``(table, [kinds])``;
         ``entity``/``source``: the entity or source a sub-collection belongs to; ``spans``: the
         dataset's :class:`SpanStats` (without them a window's start does not bound the sort key)."""
-        self.where, self.params, self.driver_params = [], [], []
+        self.where, self.params = [], []
         # window on the span; with ``bounded``, redundant bounds on the sort key make it index ranges
         self.start = self.end = None
         self.spans = spans
@@ -100,10 +100,12 @@ class FactQuery:
         entities = ([entity] if entity else []) + list(args.get("entity") or [])
         roles = list(roles)
         if args.get("related_to"):
-            self.driver = ("(SELECT DISTINCT fact_id FROM fact_relations WHERE other_id = ?"
-                           + (" AND type = ?" if args.get("relation") else "") + ") d JOIN facts f ON f.id = d.fact_id")
-            self.driver_params = [args["related_to"]] + ([args["relation"]] if args.get("relation") else [])
+            # the few facts related to one fact, by primary key, then sorted (see the module docstring)
+            self.driver = "facts f"
             self.key = ("f.sort_date", "f.id")
+            self._add("f.id IN (SELECT fact_id FROM fact_relations WHERE other_id = ?"
+                      + (" AND type = ?)" if args.get("relation") else ")"),
+                      *[args["related_to"], *([args["relation"]] if args.get("relation") else [])])
         elif roles:
             role, eid = roles.pop(0)
             self.driver = "fact_entities d JOIN facts f ON f.id = d.fact_id"
@@ -228,7 +230,7 @@ class FactQuery:
             where.append(f"{self.key[0]} <= ?")
             params.append(high)
         sql = f"SELECT {columns} FROM {self.driver}" + (" WHERE " + " AND ".join(where) if where else "")
-        return sql, self.driver_params + params
+        return sql, params
 
     def sql(self, after=None, limit=None):
         """The SQL and parameters of the rows after the cursor key ``after``, ``limit`` of them."""
