@@ -267,11 +267,17 @@ def test_seed_citations_carry_their_sources_publisher_and_date(db_rows):
 
 
 def test_seed_spans(db_rows):
-    """sort_date is the span's start; an act's or a state's span contains its date; every span is ordered."""
-    for r in db_rows("SELECT id, time_kind, date_start, date_end, sort_date, span_start, span_end FROM facts"):
+    """sort_date is the span's start and every span is ordered; a state's span contains its date
+    (the observation); a dated act's span is its date's interval, never later than the article
+    (cut at the earliest citing source's publication)."""
+    for r in db_rows("SELECT id, time_kind, date_start, date_end, sort_date, span_start, span_end, first_published "
+                     "FROM facts"):
         assert r["sort_date"] == r["span_start"] and r["span_start"] <= r["span_end"], r["id"]
-        if r["date_start"] and r["time_kind"] in ("act", "state"):
+        if r["date_start"] and r["time_kind"] == "state":
             assert r["span_start"] <= r["date_start"] and r["date_end"] <= r["span_end"], r["id"]
+        if r["date_start"] and r["time_kind"] == "act":
+            assert r["span_start"] == r["date_start"], r["id"]
+            assert r["span_end"] == min(r["date_end"], r["first_published"]), r["id"]
 
 
 def test_seed_relations_appear_in_both_directions(db_rows):
