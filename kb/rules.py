@@ -274,7 +274,9 @@ def _time(fact, date, precision, start, end, published, issue):
     if kind == "act":
         if start is not None:
             span = (max(start, days["not_before"][0]) if "not_before" in days else start,
-                    min(end, days["not_after"][1]) if "not_after" in days else end)
+                    # never later than the article that reports it (the derived not_after too):
+                    # "in 2020" in an article of 2020-04-28 spans 2020-01-01..2020-04-28
+                    min(end, span_of["not_after"][1]) if "not_after" in span_of else end)
         else:
             span = (span_of.get("not_before", (OPEN_START,))[0], span_of.get("not_after", (None, OPEN_END))[1])
     elif kind == "state":
