@@ -17,12 +17,13 @@ from urllib.parse import quote
 
 # The meta.schema_version values this API can serve (kb/build.py writes SCHEMA_VERSION there).
 # A build that changes the tables bumps SCHEMA_VERSION; the API accepts it once this set says so.
-SCHEMA_VERSIONS = frozenset({"1"})
+SCHEMA_VERSIONS = frozenset({"2"})  # 2: the provenance model (time, spans, attributions, relations)
 
 # The tables the API reads (api/queries, api/resources); tests/test_dataset_check.py checks
 # that a fresh build has them all and that every typed-fact table is named here.
 REQUIRED_TABLES = ("meta", "sources", "entities", "facts", "citations", "fact_entities", "meetings",
-                   "troop_deployments", "leases", "events", "statements", "positions", "search")
+                   "troop_deployments", "leases", "events", "statements", "positions", "search",
+                   "fact_relations", "attributions", "redirects")
 META_KEYS = ("dataset_version", "schema_version", "built_at", "counts")
 
 # Every reason a file can be rejected for (the label of kb_dataset_swaps_rejected_total).

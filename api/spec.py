@@ -27,12 +27,18 @@ class Api(_Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
         # 422 under a name of our own: http.HTTPStatus renames it (UNPROCESSABLE_CONTENT) in 3.13
         response = {"description": "Every parameter conforms to the schema, but a value is unusable: an unknown "
-                                   "entity or source, free text without a word to search for, a cursor this "
+                                   "entity, source or fact, free text without a word to search for, a cursor this "
                                    "API did not issue for this list and sort order (start again without it), "
                                    "a date of the documented form that is no calendar day (2021-02-30)",
                     "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM)
         self.spec.components.response("UNPROCESSABLE", response, lazy=True)
+        # a former id (docs/methodology.md, section 7): no body, the current URL in Location
+        self.spec.components.response("MOVED", {
+            "description": "The id is a former id: the resource lives at `Location` for good (ids never die). "
+                           "A fact redirects into the collection of its current type.",
+            "headers": {"Location": {"description": "The current URL (the query string kept)",
+                                     "schema": {"type": "string"}}}}, lazy=True)
 
     def _register_pagination_header(self):
         """Nothing: lists use cursors in the body, not flask-smorest's X-Pagination header (whose

@@ -5,7 +5,7 @@ import orjson
 from .vocab import open_choice
 
 F = ma.fields
-ENTITY_TYPES = ["person", "country", "organization", "place", "group"]
+ENTITY_TYPES = ["person", "country", "organization", "place", "group", "unnamed"]
 HIT_KINDS = ["entity", "fact", "source"]
 HIT_LINKS = {"entity": "/v1/entities/", "fact": "/v1/facts/", "source": "/v1/sources/"}
 
