@@ -28,7 +28,7 @@ run: db
 	$(MAKE) serve
 
 serve: install
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'api:create_app()'
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python deploy/serve.py
 
 test: install npm-install install-browser install-wrk install-nginx
 	$(BIN)/python -m pytest

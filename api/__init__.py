@@ -1,7 +1,7 @@
 """Serve-time code: the read-only HTTP API over the knowledge-base SQLite file."""
 from flask import Flask
 
-from . import docs, errors
+from . import docs, errors, observe
 from .blueprint import SlugConverter
 from .config import Config
 from .db import Database, open_dataset
@@ -31,4 +31,5 @@ def create_app(config=None):
     errors.register(app)
     app.before_request(open_dataset)
     app.wsgi_app = Protocol(app.wsgi_app, app)  # request ids, refusals, protocol headers, the 304s
+    observe.install(app)  # around everything: the access log, the metrics, and /metrics
     return app
