@@ -42,9 +42,10 @@ API = "api:create_app"
 
 
 def settings(env=os.environ, target=API, interface="wsgi"):
+    factory = target == API or target.endswith("()")  # "module:factory()": call it for the app
     return dict(
-        target=target,
-        factory=target == API,
+        target=target.removesuffix("()"),
+        factory=factory,
         interface=Interfaces(interface),
         address=env.get("HOST", "127.0.0.1"),
         port=int(env.get("PORT", "8000")),
@@ -97,7 +98,8 @@ def metrics_dir(env=os.environ):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Serve the API (or TARGET) with Granian")
-    parser.add_argument("target", nargs="?", default=API, help=f"module:app (default: the factory {API})")
+    parser.add_argument("target", nargs="?", default=API,
+                        help=f"module:app, or module:factory() (default: the factory {API})")
     parser.add_argument("--interface", default="wsgi", choices=["wsgi", "asgi"])
     args = parser.parse_args(argv)
     os.environ.setdefault("ACCESS_LOG", "-")
