@@ -19,11 +19,11 @@ workers, so any worker's answer covers the whole server; without it, this proces
 - ``kb_dataset_info{version}``: 1 for each dataset version a live worker last served.
 """
 import functools
-import json
 import os
 import re
 import time
 
+import orjson
 import prometheus_client
 from flask import Request, Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess
@@ -48,6 +48,11 @@ DATASET_INFO = Gauge("kb_dataset_info", "1 for the dataset version this worker s
 def template(rule):
     """A route's template as clients know it: ``/v1/facts/<slug:fact_id>`` -> ``/v1/facts/<fact_id>``."""
     return re.sub(r"<(?:[^<>:]+:)?([^<>:]+)>", r"<\1>", rule)
+
+
+@functools.lru_cache(maxsize=2)
+def _now(second):
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(second))
 
 
 def multiprocess_dir():
@@ -141,7 +146,11 @@ class Observe:
                 DATASET_INFO.labels(db.version).set(1)
                 self.version = db.version
             if self.write:
-                self.write(self.record(environ, status, seen.get("headers") or [], duration))
+                try:
+                    line = self.record(environ, status, seen.get("headers") or [], duration)
+                except (TypeError, ValueError):  # a log line must never break a response
+                    line = b'{"error": "unloggable request"}\n'
+                self.write(line)
 
         return ClosingIterator(self.wsgi_app(environ, start), finish)
 
@@ -153,7 +162,7 @@ class Observe:
             if low in ("x-request-id", "x-dataset-version", "content-length"):
                 found[low] = value
         entry = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "time": _now(int(time.time())),
             "remote": environ.get("REMOTE_ADDR"),
             "method": environ.get("REQUEST_METHOD"),
             "path": environ.get("PATH_INFO", "")[:1024],
@@ -165,7 +174,7 @@ class Observe:
             "dataset_version": found.get("x-dataset-version"),
             "user_agent": environ.get("HTTP_USER_AGENT", "")[:256],
         }
-        return (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8", "replace")
+        return orjson.dumps(entry, default=str) + b"\n"
 
 
 def _metrics():

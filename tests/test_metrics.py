@@ -1,5 +1,6 @@
 """Prometheus metrics (api/observe.py, ``/metrics``): requests counted by route template and
 status, summed over the workers of a live Granian server (multiprocess mode)."""
+import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -43,7 +44,8 @@ def per_worker(folder):
 def test_requests_over_two_workers_are_counted_by_route_template(db_path, tmp_path):
     folder = tmp_path / "metrics"
     folder.mkdir()
-    with Server(db_path, workers=2, env={"ACCESS_LOG": "/dev/null", "PROMETHEUS_MULTIPROC_DIR": folder}) as server:
+    access_log = tmp_path / "access.log"
+    with Server(db_path, workers=2, env={"ACCESS_LOG": access_log, "PROMETHEUS_MULTIPROC_DIR": folder}) as server:
         with ThreadPoolExecutor(8) as pool:
             statuses = list(pool.map(lambda i: get(server.port, PATHS[i % len(PATHS)])[0], range(N)))
         expected = {"200": statuses.count(200), "404": statuses.count(404)}
@@ -67,3 +69,8 @@ def test_requests_over_two_workers_are_counted_by_route_template(db_path, tmp_pa
     # route templates only, never raw paths
     assert not [route for (_, route, _) in found if "russia" in route or "no-such" in route]
     assert f'kb_dataset_info{{version="{dataset_version(db_path)}"}} 1.0' in text
+    # the access log file both workers append to: one whole JSON object per line, one per request
+    entries = [json.loads(line) for line in access_log.read_text().splitlines()]
+    mine = [e for e in entries if e["path"].startswith("/v1/facts/")]
+    assert len(mine) == N and {e["status"] for e in mine} <= {200, 404}
+    assert all(e["request_id"] and e["duration_ms"] >= 0 for e in mine)
