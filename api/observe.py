@@ -1,6 +1,7 @@
 """What the app reports about the requests it serves, whatever server runs it: the JSON access
-log and the Prometheus metrics, both written by one WSGI middleware around everything else (so
-the 304s and the refusals of :mod:`api.protocol` are logged and counted too), and ``/metrics``.
+log and the Prometheus metrics, both written by one WSGI middleware at the app's entry point,
+around everything else (so the 304s and the refusals of :mod:`api.protocol` are logged and
+counted too), and ``/metrics``.
 
 Access log (``ACCESS_LOG``: a file path, or ``-`` for stdout; unset: none): one JSON object per
 request and line, written with a single ``write`` on an ``O_APPEND`` descriptor, so the lines
@@ -25,7 +26,7 @@ import time
 
 import orjson
 import prometheus_client
-from flask import Request, Response
+from flask import Flask, Request, Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import ClosingIterator
@@ -182,8 +183,21 @@ def _metrics():
     return Response(body, content_type=content_type)
 
 
+class ObservedFlask(Flask):
+    """Flask whose WSGI entry point runs :class:`Observe` around ``wsgi_app`` (the protocol layer
+    and Flask), looked up at each call: ``app.wsgi_app`` stays the stack it was, for whoever
+    wraps or inspects it."""
+
+    observe = None
+
+    def __call__(self, environ, start_response):
+        if self.observe is None:
+            return self.wsgi_app(environ, start_response)
+        return self.observe(environ, start_response)
+
+
 def install(app):
-    """``/metrics`` (a plain route: not part of the API's OpenAPI contract), and the middleware
-    around ``app.wsgi_app`` (call it last, so it sees every request)."""
+    """``/metrics`` (a plain route: not part of the API's OpenAPI contract), and :class:`Observe`
+    at the app's WSGI entry point (``app`` is an :class:`ObservedFlask`)."""
     app.add_url_rule(METRICS_PATH, "metrics", _metrics, methods=["GET"])
-    app.wsgi_app = Observe(app.wsgi_app, app)
+    app.observe = Observe(lambda environ, start_response: app.wsgi_app(environ, start_response), app)
