@@ -28,7 +28,7 @@ run: db
 	$(MAKE) serve
 
 serve: install
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'api:create_app()'
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python deploy/serve.py
 
 test: install npm-install install-browser install-wrk install-nginx
 	$(BIN)/python -m pytest
@@ -178,10 +178,10 @@ bench-cluster: db install-nginx install-wrk
 
 bench: bench-cluster
 
-# ---- Serving benchmark: wrk against gunicorn, the API vs a bare Flask app and Datasette ----------
+# ---- Serving benchmark: wrk against Granian, the API vs a bare Flask app and Datasette -----------
 # bench/serve_bench.py serves generated databases of 1k and 1M facts (the 1M one is built once and
 # cached under var/bench/serve/, or taken from the build bench's) and writes `## Serving` in
-# docs/benchmarks.md: once with the deploy default (2 sync workers), once with keep-alive (gthread),
+# docs/benchmarks.md: once with 2 workers x 1 thread, once with 2 workers x 4 threads (the serve default),
 # where the framework's own cost shows. bench-smoke-serve is the seconds-long version (1k facts, 1 s per target, no
 # docs) that `make test` also runs through tests/test_bench_smoke_serve.py.
 .PHONY: bench-serve bench-smoke-serve bench-smoke

@@ -1,7 +1,5 @@
 """Serve-time code: the read-only HTTP API over the knowledge-base SQLite file."""
-from flask import Flask
-
-from . import docs, errors
+from . import docs, errors, observe
 from .blueprint import SlugConverter
 from .config import Config
 from .db import Database, open_dataset
@@ -14,7 +12,7 @@ from .streams import StreamFormats
 
 def create_app(config=None):
     """App factory. ``config`` is a mapping that overrides :class:`api.config.Config`."""
-    app = Flask(__name__)
+    app = observe.ObservedFlask(__name__)
     app.json = OrjsonProvider(app)
     app.config.from_mapping(Config.as_dict())
     app.config.update(config or {})
@@ -31,4 +29,5 @@ def create_app(config=None):
     errors.register(app)
     app.before_request(open_dataset)
     app.wsgi_app = Protocol(app.wsgi_app, app)  # request ids, refusals, protocol headers, the 304s
+    observe.install(app)  # at the entry point, around everything: the access log, the metrics, /metrics
     return app

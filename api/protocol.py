@@ -40,7 +40,7 @@ from . import errors
 from .db import DATASET, Unavailable, request_dataset
 
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-NO_CACHE_PATHS = ("/healthz", "/readyz")
+NO_CACHE_PATHS = ("/healthz", "/readyz", "/metrics")
 EXPOSED = "ETag, Link, X-Dataset-Version, X-Request-Id, Last-Modified, Cache-Control"
 STATE = "kb.request"  # environ key of the request's RequestState
 
@@ -123,10 +123,38 @@ def _cache_control(max_age):
     return f"public, max-age={max_age}"
 
 
+# ---- limits: request sizes ------------------------------------------------------------------
+# The app, not the server, bounds the request head, so whatever the server (deploy/serve.py) it
+# is answered with a problem document. Every conforming request fits (tests/test_schemathesis.py);
+# Granian's own buffer (deploy/serve.py HTTP1_BUFFER) is above the largest head allowed here.
+MAX_TARGET = 8190  # bytes of path + "?" + query string
+MAX_HEADERS = 50  # header fields (a repeated name counts once: the server joins its values)
+MAX_HEADER = 8190  # bytes of one header field, name and value
+
+
+def too_large(environ):
+    """``(status, message)`` for a request over the size limits above, else None."""
+    if len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) + 1 > MAX_TARGET:
+        return 414, f"The request target is longer than {MAX_TARGET} bytes."
+    fields = 0
+    for key, value in environ.items():
+        if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            fields += 1
+            if len(key) + len(value) > MAX_HEADER:
+                return 431, f"A header field is longer than {MAX_HEADER} bytes."
+    if fields > MAX_HEADERS:
+        return 431, f"The request has more than {MAX_HEADERS} header fields."
+    return None
+# ---- end of limits ----------------------------------------------------------------------------
+
+
 def refusal(environ, max_length):
-    """``(status, message)`` for a malformed request, else None. Bodies are never read, so a
-    declared one over the limit is refused; a path or query string that is not UTF-8 once
-    percent-decoded is refused rather than guessed at."""
+    """``(status, message)`` for a malformed request, else None. A request over the size
+    limits is refused; bodies are never read, so a declared one over the limit is refused; a
+    path or query string that is not UTF-8 once percent-decoded is refused rather than guessed at."""
+    refused = too_large(environ)
+    if refused:
+        return refused
     if environ.get("CONTENT_LENGTH"):
         length = get_content_length(environ)
         if length and length > max_length:

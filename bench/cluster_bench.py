@@ -1,11 +1,11 @@
-"""Reads through nginx (cached and uncached) next to the single gunicorn server, with wrk.
+"""Reads through nginx (cached and uncached) next to the single Granian server, with wrk.
 
     python -m bench.cluster_bench [--db var/kb.sqlite] [--seconds 5] [--connections 16]
                                     [--out docs/benchmarks.md | --no-write]
 
 Three rows, one URL (``GET /v1/facts?limit=20``), run one after another on 127.0.0.1:
 
-* the single server as `make serve` runs it (gunicorn, 2 sync workers), queried directly;
+* the single server as `make serve` runs it (Granian, deploy/serve.py, 2 workers), queried directly;
 * nginx in front of 3 replicas (deploy/cluster.py, 1 worker x 4 threads each), the same URL
   repeated: served from nginx's cache (X-Cache-Status: HIT);
 * the same cluster with ``Cache-Control: no-cache`` on every request: nginx bypasses its cache
@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.harness import ROOT, Server, production_command, run_wrk, wrk_binary, write_block
+from bench.harness import ROOT, Server, run_wrk, wrk_binary, write_block
 from deploy import cluster as cluster_mod
 from deploy.publish import dataset_version
 
@@ -79,7 +79,7 @@ def bench_single(db, args, workdir):
     server = Server(db, workers=2, env={"ACCESS_LOG": "/dev/null"}, log_path=workdir / "single.log",
                     name="single server")
     with server:
-        return measure(f"single server ({production_command()[-1]}), 2 workers, direct (`make serve`)",
+        return measure("single server (Granian, deploy/serve.py), 2 workers, direct (`make serve`)",
                        f"{server.url}{PATH}", args)
 
 
@@ -115,7 +115,7 @@ def render(rows, args, db_version):
         f"`make bench-cluster` (bench/cluster_bench.py), {today}, {os.cpu_count()} cores, dataset "
         f"`{db_version[:16]}`: wrk `-t{args.threads} -c{args.connections} -d{args.seconds}s` on "
         f"`GET {PATH}` after a 1 s warm-up, each setup alone on 127.0.0.1 (load average "
-        f"{args.load:.1f} when it started). wrk, nginx and every gunicorn share the same cores, so only "
+        f"{args.load:.1f} when it started). wrk, nginx and every server share the same cores, so only "
         "the ratios within one run mean anything.",
         "",
         *table,

@@ -46,15 +46,18 @@ def free_port(host=HOST):
     return free_ports(1, host)[0]
 
 
-def production_command(app="api:create_app()", worker_class=None):
-    """argv of the production server serving the WSGI ``app``: gunicorn with
-    deploy/gunicorn.conf.py, which reads HOST, PORT, WEB_WORKERS, WEB_THREADS, ACCESS_LOG and
-    LOG_LEVEL from the environment (the API reads KB_DB). Switching the production server
-    changes this function and nothing else."""
-    cmd = [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
-    if worker_class:
-        cmd += ["-k", worker_class]
-    return cmd + [app]
+def production_command(app=None, interface=None):
+    """argv of the production server: Granian, ``deploy/serve.py``, which reads HOST, PORT,
+    WEB_WORKERS, WEB_THREADS, WEB_BACKPRESSURE, WEB_HEADER_TIMEOUT_MS, ACCESS_LOG and LOG_LEVEL
+    from the environment (the API reads KB_DB). ``app``: another ``module:app`` to serve with
+    the same settings (default: the API); ``interface``: ``asgi`` for an ASGI app. Switching
+    the production server changes this function and nothing else."""
+    cmd = [sys.executable, str(ROOT / "deploy" / "serve.py")]
+    if app:
+        cmd.append(app)
+    if interface:
+        cmd += ["--interface", interface]
+    return cmd
 
 
 def _die_with_parent():
@@ -125,7 +128,7 @@ class Server:
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)  # gunicorn's master stops its workers
+            self.proc.send_signal(signal.SIGTERM)  # the server's master stops its workers
             try:
                 self.proc.wait(self.stop_timeout)
             except subprocess.TimeoutExpired:

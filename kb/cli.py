@@ -7,6 +7,7 @@ and the curator commands of :mod:`kb.curate` (new-source, quote, new-fact, show,
 coverage, entity find).
 """
 import argparse
+import sqlite3
 import sys
 
 from . import curate
@@ -60,6 +61,9 @@ def main(argv=None):
     except BuildFailed as exc:
         _report(exc.problems)
         print(f"build aborted; {db_path} left unchanged", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only folder: one line, not a traceback
+        print(f"{db_path}: build failed: {exc}; {db_path} left unchanged", file=sys.stderr)
         return 1
     print(f"built {db_path}: {meta['counts']}; dataset version {meta['dataset_version'][:16]}")
     return 0

@@ -37,15 +37,16 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def live_server(db_path, tmp_path_factory):
-    """Base URL (``http://127.0.0.1:PORT``) of the production server: gunicorn with
-    deploy/gunicorn.conf.py on a free port, serving ``db_path``, ready (``/readyz`` answered 200).
+    """Base URL (``http://127.0.0.1:PORT``) of the production server: Granian,
+    ``deploy/serve.py`` (``bench.harness.production_command``), on a free port, serving
+    ``db_path``, ready (``/readyz`` answered 200).
 
     One per test session, shared: treat it as read-only (start a ``support.Server`` of your own to
-    break or reconfigure one). Its log is ``live-server/gunicorn.log`` in pytest's temp dir.
+    break or reconfigure one). Its log (Granian's and the JSON access log) is ``live-server/server.log`` in pytest's temp dir.
     It is stopped after the session, by an atexit hook if the session is torn down before
     that, and by the kernel (PR_SET_PDEATHSIG) if pytest itself is killed.
     """
-    server = Server(db_path, log_path=tmp_path_factory.mktemp("live-server") / "gunicorn.log")
+    server = Server(db_path, log_path=tmp_path_factory.mktemp("live-server") / "server.log")
     atexit.register(server.stop)
     with server:
         yield server.url

@@ -1,5 +1,7 @@
 """Hostile input: every request gets a 4xx problem document (or, for free-text search, a
 normal answer), never a 5xx, and fast."""
+import json
+import re
 import socket
 import time
 
@@ -26,8 +28,10 @@ CASES = (
     + [(f"/v1/search?q={payload}", (200, 422), None) for payload in FTS_SYNTAX]
     + [(f"/v1/facts?limit={value}", 400, "limit") for value in
        ["-1", "0", "101", "99999999999999999999999999", "-99999999999999999999", "1e3", "0x10", "NaN", "", "5.5"]]
-    + [("/v1/facts?q=" + "a" * 10_000, 400, "q"), ("/v1/facts?entity=" + "a" * 10_000, 400, "entity"),
-       ("/v1/facts?cursor=" + "A" * 10_000, 400, "cursor"), ("/v1/facts/" + "a" * 10_000, 404, None),
+    + [("/v1/facts?q=" + "a" * 5_000, 400, "q"), ("/v1/facts?entity=" + "a" * 5_000, 400, "entity"),
+       ("/v1/facts?cursor=" + "A" * 5_000, 400, "cursor"), ("/v1/facts/" + "a" * 5_000, 404, None),
+       # over the request-target limit (api/protocol.py, "limits": 8190 bytes)
+       ("/v1/facts?q=" + "a" * 10_000, 414, None), ("/v1/facts/" + "a" * 10_000, 414, None),
        ("/v1/facts?q=%00%01%02", 422, "q"), ("/v1/facts?entity=putin%00", 400, "entity"),
        ("/v1/facts/%00", 404, None), ("/v1/facts?q=%FF%FE", 400, None), ("/v1/facts/%FF%FE%FD", (400, 404), None),
        ("/v1/entities/%C0%AF..%C0%AF", (400, 404), None), ("/v1/facts?from=%FF", 400, None),
@@ -78,35 +82,90 @@ def test_pathological_query_hits_the_time_limit(db_path):
     assert response.get_json()["type"].endswith("/query-too-expensive")
 
 
+def head(n, size=1):
+    """A request with ``n`` header fields of ``size`` bytes each, after Host."""
+    return (b"GET /v1 HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-H%d: %s\r\n" % (i, b"a" * size) for i in range(n))
+            + b"\r\n")
+
+
+# Raw requests the app answers itself, with a problem document: the size limits of
+# api/protocol.py ("limits": request target 8190 bytes, 50 header fields, 8190 bytes per field),
+# below Granian's buffer (deploy/serve.py HTTP1_BUFFER), and the other refusals.
 RAW = [
-    b"GET /v1/facts/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /v1/facts?q=\xff\xfe\xfd HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /v1/facts?entity=\x01\x02 HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /v1/facts?q=" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 10_000 + b"\r\n\r\n",
-    b"GET /v1 HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(80)) + b"\r\n",
-    b"BREW /v1/facts HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /v1/facts HTTP/9.9\r\nHost: x\r\n\r\n",
-    b"GET /v1/facts?limit=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n",
+    (b"GET /v1/facts?q=" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    (b"GET /v1?" + b"a" * 60_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    (b"GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 10_000 + b"\r\n\r\n", 431),
+    (b"GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 400_000 + b"\r\n\r\n", 431),
+    (head(80), 431),
+    (head(99), 431),
+    (head(60, 7000), 431),
+    (b"BREW /v1/facts HTTP/1.1\r\nHost: x\r\n\r\n", 405),
+    (b"GET /v1/facts?limit=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n", 413),
+    (b"GET /v1/facts/%FF%FE HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    (b"GET * HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+]
+# The requests Granian refuses as malformed HTTP before any app code runs (README, "Limits"):
+# they get Granian's own answer, a status line with an empty body (never HTML), and nothing else.
+GRANIAN_REFUSED = [
+    (b"GET /v1/facts/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n", 400),  # raw bytes outside ASCII in the target
+    (b"GET /v1/facts?q=\xff\xfe\xfd HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    (b"GET /v1/facts?entity=\x01\x02 HTTP/1.1\r\nHost: x\r\n\r\n", 400),  # control bytes in the target
+    (b"GET /v1\x00 HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    (b"GET /v1/facts HTTP/9.9\r\nHost: x\r\n\r\n", 400),  # an HTTP version other than 1.0 / 1.1
+    (b"GET  /v1 HTTP/1.1\r\nHost: x\r\n\r\n", 400),  # a malformed request line
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"GET /v1 HTTP/1.1\r\nHost: x\r\nBad Header: v\r\n\r\n", 400),  # a malformed header field
+    (b"GET /v1 HTTP/1.1\r\nHost: x\r\nX-A: \x01\r\n\r\n", 400),
+    (b"GET /v1 HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),  # an invalid body framing
+    (b"GET /v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
+    (b"GET /v1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 400),
+    (b"GET /v1?" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),  # a target of 64 KiB or more
+    (head(100), 431),  # 100 header fields or more
+    (b"GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 600_000 + b"\r\n\r\n", 431),  # a head over 512 KiB
 ]
 
 
-def test_raw_http_abuse_gets_problem_documents(db_path):
-    with Server(db_path, workers=1) as server:
-        for raw in RAW:
-            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-                sock.sendall(raw)
-                data = b""
-                while True:
-                    try:
-                        chunk = sock.recv(65536)
-                    except socket.timeout:
-                        break
-                    if not chunk:
-                        break
-                    data += chunk
+def exchange(port, raw):
+    """Send ``raw`` on a new connection; ``(status, head, body)`` of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(raw)
+        data = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (socket.timeout, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            data += chunk
             head, _, body = data.partition(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            assert 400 <= status < 500, (raw[:60], head[:200])
-            assert b"application/problem+json" in head, (raw[:60], head[:300])
-            assert b"<html" not in body.lower()
+            length = re.search(rb"(?im)^content-length: *(\d+)", head)
+            if length and len(body) >= int(length.group(1)):
+                break  # the whole answer: do not wait for a kept-alive connection to close
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), head, body
+
+
+@pytest.fixture(scope="module")
+def raw_server(db_path):
+    with Server(db_path, workers=1, env={"ACCESS_LOG": "/dev/null"}) as server:
+        yield server
+
+
+@pytest.mark.parametrize("raw, expected", RAW, ids=[f"{i}" for i in range(len(RAW))])
+def test_raw_http_abuse_gets_problem_documents(raw_server, raw, expected):
+    status, head, body = exchange(raw_server.port, raw)
+    assert status == expected, (raw[:60], head[:200])
+    assert b"content-type: application/problem+json" in head.lower(), (raw[:60], head[:300])
+    assert json.loads(body)["status"] == expected
+
+
+@pytest.mark.parametrize("raw, expected", GRANIAN_REFUSED, ids=[f"{i}" for i in range(len(GRANIAN_REFUSED))])
+def test_malformed_http_refused_by_granian_with_a_bare_status(raw_server, raw, expected):
+    status, head, body = exchange(raw_server.port, raw)
+    assert status == expected, (raw[:60], head[:200])
+    assert body == b"" and b"<html" not in body.lower(), (raw[:60], body[:200])
+
+
+def test_the_server_still_answers_after_the_abuse(raw_server):
+    assert exchange(raw_server.port, b"GET /v1 HTTP/1.1\r\nHost: x\r\n\r\n")[0] == 200

@@ -160,6 +160,10 @@ def test_access_log_is_json_with_request_id(db_path, tmp_path):
         request = urllib.request.Request(server.url + "/v1/facts?limit=1", headers={"X-Request-Id": "trace-42"})
         with urllib.request.urlopen(request) as response:
             assert response.headers["X-Request-Id"] == "trace-42"
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-    mine = [entry for entry in lines if entry["request_id"] == "trace-42"]
+        # the line is written once the body has been sent, which may be just after the client read it
+        deadline, mine = time.monotonic() + 10, []
+        while not mine and time.monotonic() < deadline:
+            lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+            mine = [entry for entry in lines if entry["request_id"] == "trace-42"]
+            time.sleep(0.05)
     assert mine and mine[0]["path"] == "/v1/facts" and mine[0]["status"] == 200 and mine[0]["duration_ms"] >= 0
