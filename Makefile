@@ -35,8 +35,8 @@ test: install npm-install install-browser install-wrk install-nginx
 
 # The long forms of the load and live-swap tests (the short forms run in `make test`).
 test-load: install install-wrk
-	KB_LOAD_SECONDS=60 KB_SWAP_REQUESTS=20000 $(BIN)/python -m pytest -q -s tests/test_load.py \
-		tests/test_reliability.py::test_live_swap_under_load_loses_nothing
+	KB_LOAD_SECONDS=60 KB_SWAP_REQUESTS=20000 $(BIN)/python -m pytest -q -s tests/ops/test_load.py \
+		tests/ops/test_reliability.py::test_live_swap_under_load_loses_nothing
 
 # wrk (Debian package) for the load test and the benchmarks; root installs it, others are told how.
 install-wrk:
@@ -121,7 +121,7 @@ sdk-ts: npm-install
 # names one) with COMPAT_CURRENT: clients of every earlier /v1 release must keep working. Any
 # breaking or unclassified change under /v1 fails (one JSON report per baseline on stdout).
 # Re-freeze: copy openapi.yaml to a new tests/compat/openapi-v1.<minor>.yaml and update
-# BASELINE (and FROZEN) in tests/test_compat.py.
+# BASELINE (and FROZEN) in tests/api/test_compat.py.
 COMPAT_BASELINE ?= $(shell ls tests/compat/openapi-v1.*.yaml | sort -V)
 COMPAT_CURRENT ?= openapi.yaml
 compat: npm-install
@@ -183,7 +183,7 @@ bench: bench-cluster
 # cached under var/bench/serve/, or taken from the build bench's) and writes `## Serving` in
 # docs/benchmarks.md: once with 2 workers x 1 thread, once with 2 workers x 4 threads (the serve default),
 # where the framework's own cost shows. bench-smoke-serve is the seconds-long version (1k facts, 1 s per target, no
-# docs) that `make test` also runs through tests/test_bench_smoke_serve.py.
+# docs) that `make test` also runs through tests/ops/test_bench_smoke_serve.py.
 .PHONY: bench-serve bench-smoke-serve bench-smoke
 bench-serve: install install-wrk
 	$(BIN)/python -m bench.serve_bench
@@ -199,7 +199,7 @@ bench-smoke: bench-smoke-serve
 # bench/build_bench.py generates seeds of 1k, 100k and 1M facts (bench/generate.py, cached under
 # var/bench/), times `kb build` and the floor, and writes `## Build` in docs/benchmarks.md.
 # SIZES=1000,100000 picks other sizes. bench-smoke-build is the seconds-long version (1k facts, no
-# docs) that `make test` also runs through tests/test_bench_smoke_build.py.
+# docs) that `make test` also runs through tests/ops/test_bench_smoke_build.py.
 .PHONY: bench-build bench-smoke-build
 bench-build: install
 	$(BIN)/python -m bench.build_bench $(if $(SIZES),--sizes $(SIZES))

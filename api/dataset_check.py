@@ -19,7 +19,7 @@ from urllib.parse import quote
 # A build that changes the tables bumps SCHEMA_VERSION; the API accepts it once this set says so.
 SCHEMA_VERSIONS = frozenset({"2"})  # 2: the provenance model (time, spans, attributions, relations)
 
-# The tables the API reads (api/queries, api/resources); tests/test_dataset_check.py checks
+# The tables the API reads (api/queries, api/resources); tests/ops/test_dataset_swap.py checks
 # that a fresh build has them all and that every typed-fact table is named here.
 REQUIRED_TABLES = ("meta", "sources", "entities", "facts", "citations", "fact_entities", "meetings",
                    "troop_deployments", "leases", "events", "statements", "positions", "search",

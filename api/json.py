@@ -23,7 +23,7 @@ def json_response(obj, headers=None):
     For the hot views: flask-smorest passes a returned ``Response`` through untouched, so the
     body skips the marshmallow dump (the view's ``@blp.response`` schema still documents it).
     ``obj`` must already be exactly what the schema would dump: same keys, same order;
-    ``tests/test_fast_json.py`` checks that for every fact of the test database.
+    ``tests/api/test_fast_json.py`` checks that for every fact of the test database.
     """
     response = current_app.response_class(orjson.dumps(obj), content_type="application/json")
     if headers:

@@ -125,7 +125,7 @@ def _cache_control(max_age):
 
 # ---- limits: request sizes ------------------------------------------------------------------
 # The app, not the server, bounds the request head, so whatever the server (deploy/serve.py) it
-# is answered with a problem document. Every conforming request fits (tests/test_schemathesis.py);
+# is answered with a problem document. Every conforming request fits (tests/api/test_schemathesis.py);
 # Granian's own buffer (deploy/serve.py HTTP1_BUFFER) is above the largest head allowed here.
 MAX_TARGET = 8190  # bytes of path + "?" + query string
 MAX_HEADERS = 50  # header fields (a repeated name counts once: the server joins its values)

@@ -12,7 +12,7 @@ BY``: every match would be read before the first row is returned) and every ``SC
 INDEX`` is an ordered walk that ``LIMIT`` stops. The one case allowed to sort is ``related_to``
 (:data:`SORTS`): its matches are the relations of one fact, a handful, read from
 ``fact_relations(other_id, type, fact_id)``; an ordered walk of every fact filtered by the
-relation would read the whole list to find them. Used by ``tests/test_query_plans.py`` (a 20k-fact database) and by
+relation would read the whole list to find them. Used by ``tests/api/test_query_plans.py`` (a 20k-fact database) and by
 ``bench/serve_bench.py`` (the databases it serves, 1M facts in ``make bench``).
 """
 import re

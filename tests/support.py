@@ -19,8 +19,9 @@ from bench.harness import (REPORT_LUA, Load, Outcome, Server, free_port, free_po
 # ---- The checkout, the seeds, the production server: every test ------------------------------
 ROOT = Path(__file__).resolve().parent.parent
 # The seeds every test runs on: the repository's seeds/, or the folder named by KB_TEST_SEEDS
-# (tests/test_new_article.py points it at a copy with one more article and runs the API tests).
+# (tests/kb/test_new_article.py points it at a copy with one more article and runs the API tests).
 SEEDS = Path(os.environ.get("KB_TEST_SEEDS") or ROOT / "seeds").resolve()
+FIXTURES = ROOT / "tests" / "fixtures"  # small knowledge bases and articles the tests build
 
 
 def dataset_version(db_path):
@@ -42,7 +43,7 @@ def all_pages(client, url):
         url = url.split("&cursor=")[0].split("?cursor=")[0] + f"{sep}cursor={body['next_cursor']}"
 
 
-# ---- Generated clients: tests/test_clients.py, tests/test_compat.py ---------------------------
+# ---- Generated clients: tests/api/test_clients.py, tests/api/test_compat.py ---------------------------
 # `make sdk` / `make sdk-ts` run into temporary folders, a generated Python package imported and
 # driven operation by operation, and the walk through every operation of the /v1 contract that
 # both the client of the current spec and the client of the frozen baseline spec must survive.
@@ -205,7 +206,7 @@ def call_every_v1_0_operation(call):
     assert unknown.errors.additional_properties["participant"] == ["unknown entity 'nobody-at-all'"]
 
 
-# ---- Bad dataset files: tests/test_dataset_swap.py, tests/test_cluster.py ----------------------
+# ---- Bad dataset files: tests/ops/test_dataset_swap.py, tests/ops/test_cluster.py ----------------------
 # Each writes, at ``dest``, a damaged version of the good database ``good``: what an operator's
 # mistake or a broken disk could put at KB_DB. ``BAD_FILES`` maps each to the reason
 # api.dataset_check rejects it for.

@@ -1,7 +1,7 @@
 """Fact rows to response dicts, for orjson to encode once (``api.json.json_response``):
 exactly what the marshmallow schemas would dump (same keys, same order, same values),
 without the cost of the dump (16% of an item GET). The key lists are read from the schemas'
-field order once, at import, so they cannot drift; ``tests/test_fast_json.py`` checks the
+field order once, at import, so they cannot drift; ``tests/api/test_fast_json.py`` checks the
 result against the schema dump for every fact of the test database."""
 import orjson
 

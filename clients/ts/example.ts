@@ -1,5 +1,5 @@
 // A tiny typed client of the API, type-checked (`tsc --noEmit`, strict) against the types that
-// openapi-typescript generates from openapi.yaml: `make sdk-ts` (tests/test_clients.py runs it).
+// openapi-typescript generates from openapi.yaml: `make sdk-ts` (tests/api/test_clients.py runs it).
 // If the spec renames, removes or retypes anything used here, the build fails.
 import type { components, operations, paths } from "./schema";
 

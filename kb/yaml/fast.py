@@ -10,7 +10,7 @@ own resolver rules and constructors, and dates stay strings, as in :mod:`kb.yaml
 
 ``Reader().read(text)`` gives plain dicts and lists; ``read(text, marked=True)`` gives
 :class:`~kb.yaml.nodes.Marked` / :class:`~kb.yaml.nodes.MarkedList` nodes with the same
-positions PyYAML's marks give (``tests/test_yaml_differential.py`` checks both).
+positions PyYAML's marks give (``tests/kb/test_yaml_differential.py`` checks both).
 """
 import re
 

@@ -2,14 +2,13 @@
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 import yaml
 
 import seed_view
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT  # noqa: E402
 
 
 def assert_problem(response, status, param=None):

@@ -23,7 +23,7 @@ from schemathesis.config import SchemathesisConfig
 
 from api import create_app
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT  # noqa: E402
 CONFIG = ROOT / "schemathesis.toml"
 ARTIFACTS = ROOT / "artifacts" / "schemathesis"
 LIVE_SEED = 20261122

@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import yaml
@@ -26,17 +25,19 @@ from kb.quotes import squash
 
 from support import ROOT, SEEDS
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "new-article"
+from support import FIXTURES  # noqa: E402
+
+FIXTURE = FIXTURES / "new-article"
 ARTICLE = "fictional-test-wire-2025-03-14"
 # The test files that exercise the API and the seeds (about 30 s together). Left out, because
 # they take minutes or do not read the seeds: test_schemathesis (5,000+ fuzzed cases, minutes),
 # test_swagger_ui (chromium; its ids are the spec's examples), test_cluster (nginx + replicas),
 # test_load (wrk for a fixed time), test_clients' TypeScript check (types only), test_query_plans
 # and test_bench_* (generated databases, not the seeds), and this file (it would run itself).
-API_TESTS = ["test_api_queries.py", "test_api_resources.py", "test_api_protocol.py", "test_readme.py",
-             "test_seeds.py", "test_fast_json.py", "test_early_304.py", "test_hostile.py", "test_bad_yaml.py",
-             "test_kb_fast_paths.py", "test_reliability.py",
-             "test_clients.py::test_generated_python_sdk_calls_every_operation"]
+API_TESTS = ["api/test_api_queries.py", "api/test_api_resources.py", "api/test_api_protocol.py",
+             "api/test_api_provenance.py", "api/test_readme.py", "kb/test_seeds.py", "api/test_fast_json.py",
+             "api/test_early_304.py", "api/test_hostile.py", "kb/test_bad_yaml.py", "kb/test_kb_fast_paths.py",
+             "ops/test_reliability.py", "api/test_clients.py::test_generated_python_sdk_calls_every_operation"]
 
 
 def _load(path):

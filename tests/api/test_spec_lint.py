@@ -2,9 +2,8 @@
 redocly.yaml) with 0 errors and 0 warnings: ``make lint``, with the pinned npm tools."""
 import os
 import subprocess
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT  # noqa: E402
 
 
 def test_make_lint_finds_no_errors_or_warnings():

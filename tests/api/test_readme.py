@@ -24,12 +24,11 @@ import json
 import re
 import shlex
 import subprocess
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT  # noqa: E402
 README = ROOT / "README.md"
 README_ORIGIN = "http://127.0.0.1:8000"
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)

@@ -1,9 +1,10 @@
 """docs/database.md names every table and every column of a built database."""
 import re
 import sqlite3
-from pathlib import Path
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "database.md"
+from support import ROOT  # noqa: E402
+
+DOC = ROOT / "docs" / "database.md"
 
 
 def test_every_table_and_column_is_in_docs_database_md(db_path):

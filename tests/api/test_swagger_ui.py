@@ -10,13 +10,12 @@ proves by executing requests on the random port. Starting the server with a matc
 KB_PUBLIC_URL instead would only hide the bug users hit with ``make run PORT=8080``.
 """
 import os
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]

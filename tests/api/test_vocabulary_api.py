@@ -7,11 +7,10 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 from factmodel import vocabulary
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT  # noqa: E402
 
 
 def test_every_fact_type_has_a_collection_and_an_item_route(app):

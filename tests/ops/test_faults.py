@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from kb.build import build
 from support import ROOT, SEEDS, Server, dataset_version, get, run_wrk
 
 CONNECTIONS = 16

@@ -24,7 +24,7 @@ from deploy import publish
 from kb.build import build
 from support import SEEDS, Load
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT  # noqa: E402
 NO_CACHE = {"Cache-Control": "no-cache"}
 NO_LIMITS = {"rate": "100000r/s", "burst": 100000, "rate_all": "100000r/s", "burst_all": 100000}
 

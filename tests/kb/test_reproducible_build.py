@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 from kb.build import build, built_at_epoch
 from factmodel.vocabulary import SCHEMA_DIR

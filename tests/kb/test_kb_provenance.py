@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import sqlite3
-from pathlib import Path
 
 import pytest
 import yaml
@@ -14,7 +13,9 @@ import yaml
 from kb.build import SCHEMA_VERSION, build
 from kb.cli import validate
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "provenance"
+from support import FIXTURES  # noqa: E402
+
+FIXTURE = FIXTURES / "provenance"
 PROBLEM = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+)$")
 
 

@@ -6,7 +6,6 @@ import io
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
@@ -18,7 +17,9 @@ from kb.build import build
 from kb.cli import main, validate
 from kb.quotes import SourceText
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "new-article"
+from support import FIXTURES  # noqa: E402
+
+FIXTURE = FIXTURES / "new-article"
 ARTICLE = "fictional-test-wire-2025-03-14"
 
 
