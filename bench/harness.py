@@ -146,9 +146,10 @@ class Server:
 
 
 # -- requests ------------------------------------------------------------------------------
-def get(port, path, headers=None, timeout=60, host=HOST):
-    """One GET on its own connection; ``(status, headers with lower-case names, body bytes)``."""
-    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+def get(port, path, headers=None, timeout=60, host=HOST, source=None):
+    """One GET on its own connection; ``(status, headers with lower-case names, body bytes)``.
+    ``source``: the client address to send from (any 127.x.y.z is this machine)."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout, source_address=(source, 0) if source else None)
     try:
         conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()

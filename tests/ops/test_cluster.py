@@ -9,7 +9,6 @@ under load and restarted by supervisord, and the per-address rate limits (429 pr
 documents; cache hits limited far less than what reaches a replica). nginx is required: when
 it is missing the tests install it (`make install-nginx`, root only) or fail; they never skip.
 """
-import http.client
 import json
 import os
 import subprocess
@@ -22,9 +21,9 @@ import pytest
 from deploy import cluster as cluster_mod
 from deploy import publish
 from kb.build import build
-from support import SEEDS, Load
+from support import ROOT, SEEDS, Load
+from support import get as harness_get
 
-from support import ROOT  # noqa: E402
 NO_CACHE = {"Cache-Control": "no-cache"}
 NO_LIMITS = {"rate": "100000r/s", "burst": 100000, "rate_all": "100000r/s", "burst_all": 100000}
 
@@ -43,15 +42,8 @@ def ensure_nginx():
 
 
 def get(port, path, headers=None, source="127.0.0.1"):
-    """One GET on 127.0.0.1:port from the client address ``source`` (any 127.x.y.z is this
-    machine, so each rate-limit test can be a client of its own)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=(source, 0))
-    try:
-        conn.request("GET", path, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
+    """One GET from the client address ``source``: each rate-limit test can be a client of its own."""
+    return harness_get(port, path, headers, timeout=5, source=source)
 
 
 def processes(cl):
