@@ -24,7 +24,7 @@ from kb.build import build
 from kb.cli import validate
 from kb.quotes import squash
 
-from conftest import ROOT, SEEDS
+from support import ROOT, SEEDS
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "new-article"
 ARTICLE = "fictional-test-wire-2025-03-14"
