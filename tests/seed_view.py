@@ -21,7 +21,7 @@ ROLES = {
     "meeting": [("participants", "participant"), ("location", "location")],
     "troop_deployment": [("country", "country"), ("location", "location"), ("supporting", "supporting")],
     "lease": [("lessee", "lessee"), ("lessor", "lessor"), ("asset", "asset")],
-    "event": [("actors", "actor"), ("location", "location")],
+    "event": [("actors", "actor"), ("targets", "target"), ("location", "location")],
     "statement": [("speaker", "speaker"), ("about", "about")],
     "position": [("holder", "holder"), ("organization", "organization")],
 }
