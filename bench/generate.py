@@ -11,7 +11,9 @@ validates and builds:
   popularity (a few are in very many facts, most in a handful);
 - dates over decades with year, month and day precision (and some unknown dates);
   ``stated``/``reported`` facts are never dated after the sources they cite were
-  published (later ones are ``predicted``);
+  published (later ones are ``predicted``); every citation of a ``reported`` fact has an
+  attribution link; a ``denied`` fact is followed by the denial that responds to it; the
+  text of a ``quote`` statement is its first citation's quote;
 - ~20 sources whose texts are made of sentences; every citation quotes a real sentence or
   clause of its source (the text is line-wrapped, so many quotes differ from the text only
   in whitespace, which the validator allows);
@@ -40,8 +42,9 @@ import orjson
 
 from factmodel import vocabulary
 from kb.quotes import SourceText
+from kb.rules import _time as time_of
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 # the vocabulary comes from schema/facts.schema.json (factmodel); the weights are the generator's own
 FACT_TYPES = vocabulary.TYPES
@@ -184,6 +187,7 @@ class Generator:
         self.n = facts
         self.seed = seed
         self.rng = random.Random(seed)
+        self._deny = None  # id of the denied fact the next fact must deny
         self.n_sources = sources
         self.n_entities = entities or min(50_000, max(200, facts // 100))
         self.per_file = per_file
@@ -430,6 +434,12 @@ class Generator:
         min_pub = min(src["ordinal"] for src, *_ in cites)
         first_published = min(src["published"] for src, *_ in cites)
         status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
+        denies = self._deny
+        self._deny = None
+        if denies is not None:  # the denial of the denied fact just written
+            ftype, status = "statement", rng.choice(("stated", "reported"))
+        elif status == "denied" and number == self.n - 1:
+            status = "stated"  # no fact follows to deny it
         date_text, date_value, precision, start, end = self._date(status, min_pub)
         when = f" ({date_value})" if date_value else ""
 
@@ -460,15 +470,18 @@ class Generator:
         elif ftype == "event":
             kind = rng.choice(EVENT_KINDS)
             actors = pool["actor"].distinct(rng.choices((0, 1, 2, 3), (5, 50, 35, 10))[0])
-            fields = {"kind": kind, "actors": actors, "location": maybe(0.5, "place")}
+            fields = {"kind": kind, "actors": actors, "targets": [], "location": maybe(0.5, "place")}
             who = f" involving {', '.join(names[a] for a in actors)}" if actors else ""
             summary = f"Event of kind {kind.replace('_', ' ')}{who}{when}."
             head = actors[0] if actors else kind.replace("_", "-")
         elif ftype == "statement":
-            kind = rng.choice(STATEMENT_KINDS)
+            kind = "denial" if denies is not None else rng.choice(STATEMENT_KINDS)
+            if kind == "denial" and denies is None and not recent:
+                kind = "claim"  # a denial needs a fact to respond to
             speaker = pool["person"].pick() if rng.random() < 0.9 else pool["body"].pick()
-            responds_to = recent[rng.randrange(len(recent))] if recent and (kind == "denial" or rng.random() < 0.05) else None
-            text = rng.choice(UTTERANCES) if kind in ("quote", "stance") else rng.choice(CLAIMS)
+            responds_to = denies if denies is not None else (
+                recent[rng.randrange(len(recent))] if recent and (kind == "denial" or rng.random() < 0.05) else None)
+            text = rng.choice(UTTERANCES) if kind == "stance" else cites[0][1] if kind == "quote" else rng.choice(CLAIMS)
             fields = {"speaker": speaker, "kind": kind, "text": text, "about": pool["any"].distinct(rng.choice((1, 1, 2, 3))),
                       "responds_to": responds_to}
             summary = f"{names[speaker]} made a {kind} statement{when}, saying that {text[0].lower()}{text[1:]}."
@@ -499,7 +512,16 @@ class Generator:
         citations = []
         for src, quote, q_start, q_end in cites:
             lines += [f"      - source: {src['id']}", f"        quote: {scalar(quote)}"]
-            citations.append({"source": src["id"], "quote": quote, "start": q_start, "end": q_end})
+            attribution = []
+            if status == "reported":
+                attribution = ([{"relation": "unattributed", "entity": None, "fact": None}] if rng.random() < 0.3 else
+                               [{"relation": "reported_by", "entity": pool["body"].pick(), "fact": None}])
+                link = attribution[0]
+                lines.append(f"        attribution: [{{relation: {link['relation']}"
+                             f"{', entity: ' + link['entity'] if link['entity'] else ''}}}]")
+            citations.append({"source": src["id"], "publisher": src["publisher"], "title": src["title"],
+                              "published": src["published"], "quote": quote, "start": q_start, "end": q_end,
+                              "attribution": attribution})
         if note:
             lines.append(f"    note: {scalar(note)}")
         entities = []
@@ -509,12 +531,19 @@ class Generator:
                 ref_row = {"id": ref, "role": role}
                 if ref_row not in entities:
                     entities.append(ref_row)
+        if status == "denied":
+            self._deny = fid
+        time_kind, time, span = time_of({"type": ftype, "status": status, "kind": fields.get("kind")}, date_value,
+                                        precision, start, end, [src["published"] for src, *_ in cites], None)
+        relations = [{"type": "responds_to", "fact": fields["responds_to"], "direction": "outgoing"}] if fields.get(
+            "responds_to") else []  # the incoming ones are known only once every fact is
         row = {
             "id": fid, "type": ftype, "summary": summary[:500], "date": date_value, "date_precision": precision,
-            "date_start": start, "date_end": end, "sort_date": start or "", "status": status,
+            "date_start": start, "date_end": end, "sort_date": span[0], "status": status,
             "first_published": first_published, "note": note,
             "attributes": orjson.dumps(attributes).decode(), "entities": orjson.dumps(entities).decode(),
-            "citations": orjson.dumps(citations).decode(),
+            "citations": orjson.dumps(citations).decode(), "time_kind": time_kind, "time": orjson.dumps(time).decode(),
+            "span_start": span[0], "span_end": span[1], "relations": orjson.dumps(relations).decode(),
         }
         return lines, row
 

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BATCH = 5000
 
 
@@ -61,15 +61,24 @@ class _Batches:
 def _write_fact(batches, fact, search_id):
     rows = batches.rows
     fid, ftype, attributes, citations = fact["id"], fact["type"], fact["attributes"], fact["citations"]
-    sort_date = fact["date_start"] or ""
+    sort_date = fact["span_start"]
     rows["facts"].append((
         fid, ftype, fact["summary"], fact["date"], fact["date_precision"], fact["date_start"], fact["date_end"],
         sort_date, fact["status"], fact["first_published"], fact["note"], _json(attributes), _json(fact["entities"]),
-        _json(citations),
+        _json(citations), fact["time_kind"], _json(fact["time"]), fact["span_start"], fact["span_end"], "[]",
     ))
     add = rows["citations"].append
     for ord_, citation in enumerate(citations):
-        add((fid, ord_, citation["source"], citation["quote"], citation["start"], citation["end"]))
+        add((fid, ord_, citation["source"], citation["quote"], citation["start"], citation["end"], citation["published"]))
+    add = rows["attributions"].append
+    for ord_, citation in enumerate(citations):
+        for k, link in enumerate(citation["attribution"]):
+            add((fid, ord_, k, link["relation"], link["entity"], link["fact"]))
+    add = rows["fact_relations"].append
+    for relation in fact["relations"]:  # both directions; facts.relations is filled from them at the end
+        add((fid, relation["type"], relation["fact"], "outgoing"))
+        add((relation["fact"], relation["type"], fid, "incoming"))
+    rows["redirects"] += [(former, "fact", fid) for former in fact["former_ids"]]
     add = rows["fact_entities"].append
     for ref in fact["entities"]:
         add((fid, ref["id"], ref["role"], ftype, sort_date))
@@ -78,6 +87,16 @@ def _write_fact(batches, fact, search_id):
     body = " ".join([attributes.get("text") or ""] + [c["quote"] for c in citations])
     rows["search"].append((search_id, "fact", fid, fact["summary"], body))
     batches.fact_done()
+
+
+# facts.relations: both directions of every relation, sorted by (type, direction, fact)
+RELATIONS_SQL = """
+UPDATE facts SET relations = (
+    SELECT json_group_array(json_object('type', type, 'fact', other_id, 'direction', direction))
+    FROM (SELECT type, other_id, direction FROM fact_relations WHERE fact_id = facts.id
+          ORDER BY type, direction, other_id))
+WHERE id IN (SELECT fact_id FROM fact_relations)
+"""
 
 
 def _remove_stale_temporaries(target):
@@ -166,7 +185,9 @@ def _build_into(seeds_dir, tmp, progress):
             raise BuildFailed(problems)
 
         with db.conn:
+            conn.executemany(insert_sql("redirects"), [row for row in seeds.redirects() if row[1] == "entity"])
             create_indexes(db)
+            db.execute(RELATIONS_SQL)
             db.execute("UPDATE sources SET fact_count = (SELECT count(DISTINCT fact_id) FROM citations "
                        "WHERE citations.source_id = sources.id)")
             db.execute("UPDATE entities SET fact_count = (SELECT count(DISTINCT fact_id) FROM fact_entities "

@@ -16,6 +16,13 @@ from .problems import Issue
 ROLES = ROLE_FIELDS
 DATED_STATUSES = {"stated", "reported"}
 SOURCE_FIELDS = ("id", "title", "publisher", "published", "url", "language", "note")
+STATE_TYPES = {"troop_deployment", "lease", "position"}  # facts that are states of affairs by default
+BOUNDS = ("not_before", "not_after", "valid_from", "valid_until", "expected_not_before", "expected_not_after")
+BOUND_KINDS = {"not_before": ("act", "prediction"), "not_after": ("act", "prediction"), "valid_from": ("state",),
+               "valid_until": ("state",), "expected_not_before": ("prediction",), "expected_not_after": ("prediction",)}
+ORDERED = (("not_before", "not_after"), ("valid_from", "valid_until"), ("expected_not_before", "expected_not_after"))
+OPEN_START, OPEN_END = "", "9999-12-31"
+TIME_KEYS = ("kind", "date", "precision", *BOUNDS)
 
 
 def check_source(doc, stem):
@@ -31,9 +38,32 @@ def check_source(doc, stem):
 
 
 def check_entity(item):
-    """One item of an entities file: its row (the schema says all there is to say)."""
+    """One item of an entities file: its row (the schema says all there is to say; former
+    ids are checked against every entity in :mod:`kb.seeds`)."""
     return {"id": item["id"], "type": item["type"], "name": item["name"], "aliases": list(item["aliases"]),
-            "description": item["description"]}
+            "description": item["description"], "former_ids": list(item.get("former_ids", ()))}
+
+
+class Cross(NamedTuple):
+    """What a fact says about other facts, checked once every fact is known (:mod:`kb.seeds`):
+    ``refs``: ``(fact id named, what names it, where)`` for ``responds_to``, every relation and
+    every attribution ``fact``; ``denies``: the facts a denial responds to; ``denied``: whether
+    its status is ``denied``; ``former``: ``(former id, where)``."""
+
+    refs: list
+    denies: list
+    denied: bool
+    former: list
+
+
+def default_time_kind(fact):
+    """``prediction`` for predicted facts; ``state`` for troop deployments, leases, positions
+    and stances; else ``act``."""
+    if fact["status"] == "predicted":
+        return "prediction"
+    if fact["type"] in STATE_TYPES or (fact["type"] == "statement" and fact.get("kind") == "stance"):
+        return "state"
+    return "act"
 
 
 class Known(NamedTuple):
@@ -46,9 +76,10 @@ class Known(NamedTuple):
 
 
 def check_fact(fact, index, known):
-    """Fact ``index`` of a facts file: return ``(row or None, issues, responds_to or None)``.
+    """Fact ``index`` of a facts file: return ``(row or None, issues, cross)``, ``cross`` a
+    :class:`Cross` of what it says about other facts.
 
-    Everything but the uniqueness of its id and what ``responds_to`` names is checked here.
+    Everything but the uniqueness of its id and what names other facts is checked here.
     """
     issues = []
     fid = fact["id"]
@@ -96,12 +127,46 @@ def check_fact(fact, index, known):
                 entities.append({"id": ref, "role": role})
         if is_list:
             attributes[field] = list(value)
-    responds_to = fact["responds_to"] if ftype == "statement" else None
 
-    # citations: source exists, quote is verbatim, and the source could have said it
+    # relations to other facts (a statement's responds_to is the relation responds_to)
+    refs, relations = [], []
+    responds_to = fact["responds_to"] if ftype == "statement" else None
+    if responds_to is not None:
+        refs.append((responds_to, "responds_to", ("responds_to",)))
+        relations.append({"type": "responds_to", "fact": responds_to})
+    for i, relation in enumerate(fact.get("relations", ())):
+        link = {"type": relation["type"], "fact": relation["fact"]}
+        refs.append((link["fact"], f"relation {link['type']!r}", ("relations", i, "fact")))
+        if link not in relations:
+            relations.append(link)
+    denies = []
+    if ftype == "statement" and attributes["kind"] == "denial":
+        denies = [link["fact"] for link in relations if link["type"] == "responds_to"]
+        if not denies:
+            issue("kind", "a denial must respond to the fact it denies (responds_to)")
+
+    # citations: source exists, quote is verbatim, the source could have said it, and who said it
     citations, published = [], []
     status = fact["status"]
     for number, citation in enumerate(fact["citations"]):
+        attribution = []
+        for k, link in enumerate(citation.get("attribution", ())):
+            relation, entity, report = link["relation"], link.get("entity"), link.get("fact")
+            if relation == "unattributed" and (entity is not None or report is not None):
+                issue("citations", "an 'unattributed' attribution link names no entity or fact",
+                      number, "attribution", k)
+            elif relation != "unattributed" and entity is None and report is None:
+                issue("citations", f"attribution link {relation!r} must name an entity, a fact or both",
+                      number, "attribution", k)
+            if entity is not None and entity not in known.entities:
+                issue("citations", f"attribution refers to unknown entity {entity!r}",
+                      number, "attribution", k, "entity")
+            if report is not None:
+                refs.append((report, "attribution", ("citations", number, "attribution", k, "fact")))
+            attribution.append({"relation": relation, "entity": entity, "fact": report})
+        if status == "reported" and not attribution:
+            issue("citations", "every citation of a reported fact needs an attribution link saying who the article "
+                               "attributes it to (or {relation: unattributed} for 'reportedly')", number)
         sid = citation["source"]
         if sid not in known.sources:
             issue("citations", f"citation refers to unknown source {sid!r}", number, "source")
@@ -112,14 +177,24 @@ def check_fact(fact, index, known):
         if found is None:
             issue("citations", f"quote not found in source {sid!r}{text.hint(quote)}", number, "quote")
             continue
-        source_date = known.sources[sid]["published"]
+        source = known.sources[sid]
+        source_date = source["published"]
         published.append(source_date)
         if start is not None and status in DATED_STATUSES and start > source_date:
             issue("date", f"{status} fact is dated {date}, after its source {sid!r} was published ({source_date});"
                           " use status 'predicted' for expectations")
-        citations.append({"source": sid, "quote": quote, "start": found[0], "end": found[1]})
+        citations.append({"source": sid, "publisher": source["publisher"], "title": source["title"],
+                          "published": source_date, "quote": quote, "start": found[0], "end": found[1],
+                          "attribution": attribution})
+    if ftype == "statement" and attributes["kind"] == "quote" and citations and not any(
+            known.texts[c["source"]].find(attributes["text"]) is not None for c in citations):
+        issue("text", "a statement of kind 'quote' must have its text verbatim in a cited source")
+
+    time_kind, time, span = _time(fact, date, precision, start, end, published, issue)
+    cross = Cross(refs, denies, status == "denied",
+                  [(former, ("former_ids", k)) for k, former in enumerate(fact.get("former_ids", ()))])
     if issues:
-        return None, issues, responds_to
+        return None, issues, cross
     return {
         "id": fid,
         "type": ftype,
@@ -134,4 +209,80 @@ def check_fact(fact, index, known):
         "entities": entities,
         "citations": citations,
         "first_published": min(published),
-    }, [], responds_to
+        "time_kind": time_kind,
+        "time": time,
+        "span_start": span[0],
+        "span_end": span[1],
+        "relations": relations,
+        "former_ids": list(fact.get("former_ids", ())),
+    }, [], cross
+
+
+def _time(fact, date, precision, start, end, published, issue):
+    """The fact's time kind, its ``time`` object and its span ``(first day or '', last day or
+    '9999-12-31')``; ``issue`` is told of bounds that do not fit (see docs/methodology.md)."""
+    kind = fact.get("time_kind") or default_time_kind(fact)
+    bounds, days = {}, {}  # bound -> partial date as written; bound -> (first day, last day)
+    for name in BOUNDS:
+        value = dates.normalise(fact.get(name))
+        bounds[name] = value
+        if value is None:
+            continue
+        try:
+            days[name] = dates.date_range(value)
+        except ValueError as exc:
+            issue(name, f"{name} {exc}")
+            continue
+        if kind not in BOUND_KINDS[name]:
+            allowed = " and ".join(f"{k}s" for k in BOUND_KINDS[name])
+            issue(name, f"{name} is for {allowed} only; this fact's time kind is {kind!r}")
+    for low, high in ORDERED:
+        if low in days and high in days and days[low][0] > days[high][1]:
+            issue(low, f"{low} {bounds[low]} is after {high} {bounds[high]}")
+    if start is not None:
+        if kind == "act":
+            if "not_before" in days and days["not_before"][0] > end:
+                issue("not_before", f"not_before {bounds['not_before']} is after date {date}")
+            if "not_after" in days and days["not_after"][1] < start:
+                issue("not_after", f"not_after {bounds['not_after']} is before date {date}")
+        elif kind == "state":
+            if "valid_from" in days and days["valid_from"][0] > end:
+                issue("valid_from", f"valid_from {bounds['valid_from']} is after the date it is reported true ({date})")
+            if "valid_until" in days and days["valid_until"][1] < start:
+                issue("valid_until",
+                      f"valid_until {bounds['valid_until']} is before the date it is reported true ({date})")
+        elif "expected_not_after" in days and days["expected_not_after"][1] < start:
+            issue("expected_not_after", f"expected_not_after {bounds['expected_not_after']} is before the prediction "
+                                        f"was made ({date})")
+    if kind == "act" and published:
+        latest = max(published)
+        given = [("not_before", days.get("not_before")), ("not_after", days.get("not_after"))]
+        if fact["status"] not in DATED_STATUSES:  # stated and reported facts: checked per citation
+            given.insert(0, ("date", None if start is None else (start, end)))
+        for name, interval in given:
+            if interval is not None and interval[0] > latest:
+                issue(name, f"{name} {date if name == 'date' else bounds[name]} of an act is after its latest source "
+                            f"was published ({latest})")
+
+    first = min(published) if published else None
+    if kind != "state" and bounds["not_after"] is None:
+        bounds["not_after"] = first  # derived: not after the earliest citing source's publication
+    time = {"kind": kind, "date": date, "precision": precision, **bounds}
+    span_of = dict(days)  # the bounds written (and valid)
+    if "not_after" not in span_of and first is not None:
+        span_of["not_after"] = (first, first)  # the derived one (a state without date uses it too)
+    if kind == "act":
+        if start is not None:
+            span = (max(start, days["not_before"][0]) if "not_before" in days else start,
+                    # never later than the article that reports it (the derived not_after too):
+                    # "in 2020" in an article of 2020-04-28 spans 2020-01-01..2020-04-28
+                    min(end, span_of["not_after"][1]) if "not_after" in span_of else end)
+        else:
+            span = (span_of.get("not_before", (OPEN_START,))[0], span_of.get("not_after", (None, OPEN_END))[1])
+    elif kind == "state":
+        span = (span_of["valid_from"][0] if "valid_from" in span_of else (start or OPEN_START),
+                span_of["valid_until"][1] if "valid_until" in span_of else (end or span_of.get("not_after", (None, OPEN_END))[1]))
+    else:
+        span = (span_of["expected_not_before"][0] if "expected_not_before" in span_of else (start or OPEN_START),
+                span_of["expected_not_after"][1] if "expected_not_after" in span_of else OPEN_END)
+    return kind, time, span

@@ -3,7 +3,8 @@
 :class:`Seeds` loads sources and entities up front (they are small) and then streams facts
 file by file, so a million facts are never held in memory at once. The rules themselves are
 in :mod:`kb.rules` and :mod:`kb.jsonschemas`; what is here is reading the files and the
-merging that depends on their order (repeated ids, ``responds_to``, the dataset version).
+merging that depends on their order (repeated ids, what facts say about other facts:
+``responds_to``, relations, attribution, denials, former ids; the dataset version).
 Every problem found is collected as a :class:`~kb.problems.Problem`; nothing stops at the
 first.
 """
@@ -28,7 +29,7 @@ class FileEnd(NamedTuple):
     """What checking one fact file found, after its last chunk of checked facts."""
 
     problems: list
-    responses: list  # (responds_to, fact id, index) of every statement that responds to a fact
+    crosses: list  # (fact id, index, rules.Cross) of every fact that names other facts, is denied or has former ids
 
 
 class Seeds:
@@ -50,7 +51,10 @@ class Seeds:
         self._fact_ids = IdRegistry()  # every fact id seen -> (file number, index in its file)
         self._files = []  # file number -> path
         self._file_numbers = {}  # path -> file number
-        self._responses = []  # (responds_to, fact id, file number, index) checked once all facts are known
+        self._refs = []  # (fact id named, what names it, fact id, file number, where) checked once all facts are known
+        self._denied = []  # (fact id, file number, index) of facts with status denied
+        self._denials = set()  # fact ids a denial responds to
+        self._former = {}  # former id -> (kind, current id, path, where) of facts and entities
 
     def dataset_version(self, schema_version):
         return self._digest.version(schema_version)
@@ -130,7 +134,23 @@ class Seeds:
                     continue
                 self.entities[row["id"]] = row
                 self._digest.add("entity", hash_line(row))
+                for k, former in enumerate(row["former_ids"]):
+                    self._add_former(former, "entity", row["id"], str(path), ("entities", index, "former_ids", k))
+        for former, (kind, eid, path, where) in self._former.items():
+            if former in self.entities:
+                self.problems.append(Problem(path, *self._positions.of(path, where),
+                                             f"entity {eid!r}: former id {former!r} is the id of an existing entity"))
         self._positions.forget()
+
+    def _add_former(self, former, kind, current, path, where):
+        """Record a former id; report it when another fact or entity already has it."""
+        first = self._former.get(former)
+        if first is None:
+            self._former[former] = (kind, current, path, where)
+            return
+        self.problems.append(Problem(path, *self._positions.of(path, where),
+                                     f"{kind} {current!r}: former id {former!r} is already a former id of "
+                                     f"{first[0]} {first[1]!r} ({first[2]}:{self._positions.of(first[2], first[3])[0]})"))
 
     # -- facts -----------------------------------------------------------------------------
     def fact_files(self):
@@ -152,12 +172,21 @@ class Seeds:
             for part in parts:
                 if isinstance(part, FileEnd):
                     self.problems += part.problems
-                    self._responses += [(target, fid, number, index) for target, fid, index in part.responses]
+                    self._cross(path, number, part.crosses)
                 else:
                     yield from self._merge(path, number, part)
             self._positions.forget()
             if on_file is not None:
                 on_file(path)
+
+    def _cross(self, path, number, crosses):
+        for fid, index, cross in crosses:
+            self._refs += [(target, what, fid, number, ("facts", index, *where)) for target, what, where in cross.refs]
+            self._denials.update(cross.denies)
+            if cross.denied:
+                self._denied.append((fid, number, index))
+            for former, where in cross.former:
+                self._add_former(former, "fact", fid, str(path), ("facts", index, *where))
 
     def _file_number(self, path):
         number = self._file_numbers.get(path)
@@ -172,15 +201,15 @@ class Seeds:
         broke a rule, its hash line or None)``, in file order, then a :class:`FileEnd`.
         (Plain tuples: a reader process pickles them several times faster than named ones.)"""
         doc, bad, problems = self._read(path, "facts")
-        issues, responses, chunk = [], [], []
+        issues, crosses, chunk = [], [], []
         if doc is not None:
             for index, item in enumerate(doc["facts"]):
                 if index in bad:
                     continue
-                row, fact_issues, responds_to = rules.check_fact(item, index, self.known)
+                row, fact_issues, cross = rules.check_fact(item, index, self.known)
                 issues += fact_issues
-                if responds_to is not None:
-                    responses.append((responds_to, item["id"], index))
+                if cross.refs or cross.denies or cross.denied or cross.former:
+                    crosses.append((item["id"], index, cross))
                 chunk.append((item["id"], index, row, None if row is None else hash_line(row)))
                 if len(chunk) == CHUNK:
                     yield chunk
@@ -191,7 +220,7 @@ class Seeds:
         if issues:
             problems += self._positions.problems(path, issues)
         self._positions.forget()
-        yield FileEnd(problems, responses)
+        yield FileEnd(problems, crosses)
 
     def _merge(self, path, number, facts):
         """Take checked facts in file order: skip (and report) a repeated id, count and hash
@@ -216,19 +245,35 @@ class Seeds:
         self._fact_ids.add((fid, number, index) for fid, index in new.items())
 
     def finish(self):
-        """Checks that need every fact: ``responds_to`` must name another existing fact."""
-        unknown = self._fact_ids.unknown({target for target, _, _, _ in self._responses})
-        for target, fid, number, index in self._responses:
+        """Checks that need every fact: ``responds_to``, relations and attribution name another
+        existing fact; a denied fact has a denial responding to it; a fact's former id is no
+        current fact id."""
+        unknown = self._fact_ids.unknown({target for target, _, _, _, _ in self._refs})
+        for target, what, fid, number, where in self._refs:
             if target == fid:
-                message = f"fact {fid!r}: responds_to cannot point at the fact itself"
+                message = f"fact {fid!r}: {what} cannot point at the fact itself"
             elif target in unknown:
-                message = f"fact {fid!r}: responds_to refers to unknown fact {target!r}"
+                message = f"fact {fid!r}: {what} refers to unknown fact {target!r}"
             else:
                 continue
-            path = self._files[number]
-            self.problems.append(Problem(path, *self._positions.of(path, ("facts", index, "responds_to")), message))
-        self._positions.forget()
+            self._problem(self._files[number], where, message)
+        for fid, number, index in self._denied:
+            if fid not in self._denials:
+                self._problem(self._files[number], ("facts", index, "status"),
+                              f"fact {fid!r}: status is 'denied' but no statement of kind 'denial' responds to it")
+        facts_former = {former: value for former, value in self._former.items() if value[0] == "fact"}
+        current = set(facts_former) - self._fact_ids.unknown(set(facts_former))
+        for former in sorted(current):
+            _, fid, path, where = facts_former[former]
+            self._problem(path, where, f"fact {fid!r}: former id {former!r} is the id of an existing fact")
         if self.fact_count == 0 and not self.problems:
             self.problems.append(Problem(str(self.root / "facts"), 1, 1, "no facts found"))
         self.problems.sort()
         return self.problems
+
+    def _problem(self, path, where, message):
+        self.problems.append(Problem(path, *self._positions.of(path, where), message))
+
+    def redirects(self):
+        """``(former id, kind, current id)`` of every former id of a fact or an entity."""
+        return [(former, kind, current) for former, (kind, current, _, _) in self._former.items()]

@@ -22,15 +22,28 @@ def create_tables(db):
     db["facts"].create(
         {"id": str, "type": str, "summary": str, "date": str, "date_precision": str, "date_start": str,
          "date_end": str, "sort_date": str, "status": str, "first_published": str, "note": str,
-         "attributes": str, "entities": str, "citations": str},
+         "attributes": str, "entities": str, "citations": str, "time_kind": str, "time": str, "span_start": str,
+         "span_end": str, "relations": str},
         pk="id",
-        not_null=["type", "summary", "sort_date", "status", "first_published", "attributes", "entities", "citations"],
+        not_null=["type", "summary", "sort_date", "status", "first_published", "attributes", "entities", "citations",
+                  "time_kind", "time", "span_start", "span_end", "relations"],
     )
     db["citations"].create(
-        {"fact_id": str, "ord": int, "source_id": str, "quote": str, "start": int, "end": int},
-        pk=("fact_id", "ord"), not_null=["source_id", "quote", "start", "end"],
+        {"fact_id": str, "ord": int, "source_id": str, "quote": str, "start": int, "end": int, "published": str},
+        pk=("fact_id", "ord"), not_null=["source_id", "quote", "start", "end", "published"],
         foreign_keys=[("fact_id", "facts", "id"), ("source_id", "sources", "id")],
     )
+    db["fact_relations"].create(
+        {"fact_id": str, "type": str, "other_id": str, "direction": str},
+        pk=("fact_id", "type", "other_id", "direction"),
+        foreign_keys=[("fact_id", "facts", "id"), ("other_id", "facts", "id")],
+    )
+    db["attributions"].create(
+        {"fact_id": str, "citation": int, "link": int, "relation": str, "entity_id": str, "report_fact_id": str},
+        pk=("fact_id", "citation", "link"), not_null=["relation"],
+        foreign_keys=[("fact_id", "facts", "id"), ("entity_id", "entities", "id"), ("report_fact_id", "facts", "id")],
+    )
+    db["redirects"].create({"old_id": str, "kind": str, "new_id": str}, pk="old_id", not_null=["kind", "new_id"])
     db["fact_entities"].create(
         {"fact_id": str, "entity_id": str, "role": str, "type": str, "sort_date": str},
         pk=("fact_id", "entity_id", "role"), not_null=["type", "sort_date"],
@@ -56,6 +69,8 @@ def create_indexes(db):
     db["facts"].create_index(["type", "sort_date", "id"])
     db["facts"].create_index(["status", "sort_date", "id"])
     db["citations"].create_index(["source_id", "fact_id"])
+    db["fact_relations"].create_index(["other_id", "type", "fact_id"])
+    db["attributions"].create_index(["entity_id", "fact_id"])
     db["fact_entities"].create_index(["entity_id", "sort_date", "fact_id"])
     db["fact_entities"].create_index(["entity_id", "role", "sort_date", "fact_id"])
     db["entities"].create_index(["type", "id"])
@@ -67,16 +82,25 @@ def create_indexes(db):
 
 
 FACT_COLUMNS = ["id", "type", "summary", "date", "date_precision", "date_start", "date_end", "sort_date", "status",
-                "first_published", "note", "attributes", "entities", "citations"]
+                "first_published", "note", "attributes", "entities", "citations", "time_kind", "time", "span_start",
+                "span_end", "relations"]
 COLUMNS = {
     "facts": FACT_COLUMNS,
-    "citations": ["fact_id", "ord", "source_id", "quote", "start", "end"],
+    "citations": ["fact_id", "ord", "source_id", "quote", "start", "end", "published"],
+    "fact_relations": ["fact_id", "type", "other_id", "direction"],
+    "attributions": ["fact_id", "citation", "link", "relation", "entity_id", "report_fact_id"],
+    "redirects": ["old_id", "kind", "new_id"],
     "fact_entities": ["fact_id", "entity_id", "role", "type", "sort_date"],
     "search": ["id", "kind", "ref_id", "title", "body"],
     **{table: ["fact_id", "sort_date", *TYPE_FIELDS[ftype]] for ftype, table in TYPED_TABLES.items()},
 }
 
 
+# tables a build may meet a row twice in before its checks fail it (a relation listed both ways
+# round is two rows; a repeated former id is a problem reported at the end of the build)
+OR_IGNORE = {"fact_relations", "redirects"}
+
+
 def insert_sql(table):
     columns = COLUMNS[table]
-    return f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' * len(columns))})"
+    return f"INSERT {'OR IGNORE ' if table in OR_IGNORE else ''}INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) VALUES ({', '.join('?' * len(columns))})"
