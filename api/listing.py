@@ -1,5 +1,8 @@
 """The body of every fact list view (``/v1/facts``, ``/v1/meetings``, an entity's timeline…):
 check what the filters name, run the query, and answer a page or the whole stream."""
+import functools
+
+from flask import g
 from flask_smorest import abort
 
 from factmodel.dates import date_range
@@ -7,15 +10,15 @@ from factmodel.dates import date_range
 from .blueprint import UNPROCESSABLE
 from .json import json_response
 from .pagination import after, page
-from .queries.fact_list import FactQuery, sort_key
-from .queries.facts import fact_rows, fact_stream, require_entities, require_source
+from .queries.fact_list import FactQuery, sort_key, span_stats
+from .queries.facts import fact_rows, fact_stream, require_entities, require_fact, require_source
 from .queries.fts import fts_or_422
 from .streams import response_format, stream
 
 
 def require_real_dates(args):
     """400 for a partial date of the documented form that is no day of the calendar (2021-02-30)."""
-    for key, param in (("from_", "from"), ("to", "to"), ("as_of", "as_of")):
+    for key, param in (("from_", "from"), ("to", "to"), ("valid_at", "valid_at"), ("as_of", "as_of")):
         if args.get(key):
             try:
                 date_range(args[key])
@@ -34,7 +37,11 @@ def fact_list(args, convert, scope, columns, **query):
     require_real_dates(args)
     require_entities(args.get("entity") or [], "entity")
     require_source(args.get("source"))
-    fq = FactQuery(args, **query)
+    require_entities([args.get("attributed_to")], "attributed_to")
+    require_fact(args.get("related_to"), "related_to")
+    if args.get("as_of"):
+        convert = functools.partial(convert, as_of=date_range(args["as_of"])[1])
+    fq = FactQuery(args, spans=span_stats(g.db.conn, g.db.version), **query)
     fmt = response_format(args)
     if fmt != "json":
         if args.get("cursor"):

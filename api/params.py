@@ -9,6 +9,8 @@ from webargs.multidictproxy import MultiDictProxy
 from factmodel import vocabulary
 from factmodel.dates import PARTIAL_DATE
 
+from .shapes.facts import RELATION_TYPES
+
 F = ma.fields
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 120
@@ -89,10 +91,20 @@ class CommonFactArgs(QuerySchema):
     status = F.List(F.String(validate=ma.validate.OneOf(vocabulary.STATUSES)),
                     validate=ma.validate.Length(max=len(vocabulary.STATUSES)),
                     metadata={"description": "Only facts with one of these statuses (repeatable)"})
-    from_ = _date_arg("Facts whose date interval ends on or after this partial date", "2023", data_key="from")
-    to = _date_arg("Facts whose date interval starts on or before this partial date", "2024-07")
+    from_ = _date_arg("Facts whose span (the days the sources allow for it: docs/methodology.md, section 3) "
+                      "ends on or after the start of this partial date", "2023", data_key="from")
+    to = _date_arg("Facts whose span starts on or before the end of this partial date", "2024-07")
+    valid_at = _date_arg("Only states (deployments, leases, positions held, stances) whose span contains this day "
+                         "(a month or a year: overlaps it)", "2024-03-01")
     as_of = _date_arg("Only what the sources had said by then: facts cited by a source published on or before "
-                      "the end of this partial date", "2021")
+                      "the end of this partial date, each with only those citations", "2021")
+    attributed_to = slug_field("Only facts with a citation whose attribution chain names this entity "
+                               "(according to whom)", "bloomberg")
+    related_to = slug_field("Only facts with a relation, in either direction, to this fact",
+                            "putin-unhappy-with-assad-claim-2020")
+    relation = F.String(validate=ma.validate.OneOf(RELATION_TYPES), metadata={
+        "description": "Only relations of this type (with `related_to`: to that fact; alone: to any fact)",
+        "example": "responds_to"})
     q = F.String(validate=ma.validate.Length(1, 200), metadata={"description": "Full-text search within the list",
                                                                 "example": "ceasefire"})
     sort = F.String(load_default="date", validate=ma.validate.OneOf(["date", "-date"]), metadata={

@@ -27,10 +27,16 @@ class Api(_Api):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
         # 422 under a name of our own: http.HTTPStatus renames it (UNPROCESSABLE_CONTENT) in 3.13
         response = {"description": "The parameters are well formed but name nothing usable: an unknown "
-                                   "entity or source, free text without a word to search for",
+                                   "entity, source or fact, free text without a word to search for",
                     "schema": self.ERROR_SCHEMA}
         prepare_response(response, self.spec, PROBLEM)
         self.spec.components.response("UNPROCESSABLE", response, lazy=True)
+        # a former id (docs/methodology.md, section 7): no body, the current URL in Location
+        self.spec.components.response("MOVED", {
+            "description": "The id is a former id: the resource lives at `Location` for good (ids never die). "
+                           "A fact redirects into the collection of its current type.",
+            "headers": {"Location": {"description": "The current URL (the query string kept)",
+                                     "schema": {"type": "string"}}}}, lazy=True)
 
     def _register_pagination_header(self):
         """Nothing: lists use cursors in the body, not flask-smorest's X-Pagination header (whose

@@ -57,9 +57,12 @@ def not_found(ftype):
 
 def item_doc(ftype):
     """``@blp.doc`` arguments of the type's item operation (``getMeeting``)."""
-    return {"operationId": f"get{ftype.schema_name}", "summary": f"Get one {ftype.path.rstrip('s').replace('-', ' ')}",
-            "description": f"The {label(ftype)} with its fields at top level.",
-            **links(fact=("getFact", {"fact_id": "/id"}), **FACT_LINKS)}
+    doc = {"operationId": f"get{ftype.schema_name}", "summary": f"Get one {ftype.path.rstrip('s').replace('-', ' ')}",
+           "description": f"The {label(ftype)} with its fields at top level. A former id redirects (308) to the "
+                          "fact's current id in the collection of its current type.",
+           **links(fact=("getFact", {"fact_id": "/id"}), **FACT_LINKS)}
+    doc["responses"][308] = "MOVED"
+    return doc
 
 
 def typed_list(args, ftype, filters):

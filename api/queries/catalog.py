@@ -1,6 +1,8 @@
 """SQL of the catalog: entities and sources (lists by id, items) and the ranked search."""
-from flask import g
+from flask import g, request
 from flask_smorest import abort
+
+from .facts import permanent_redirect
 
 ENTITY_SEARCH = ("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
                  "WHERE search_fts MATCH ? AND s.kind = 'entity')")
@@ -16,7 +18,16 @@ def row_or_404(table, row_id, label):
 
 
 def entity_or_404(entity_id):
-    return row_or_404("entities", entity_id, "entity")
+    """The entity's row; a former id answers 308 to the same path under the current id; else 404."""
+    row = g.db.one("SELECT * FROM entities WHERE id = ?", (entity_id,))
+    if row is None:
+        moved = g.db.one("SELECT new_id FROM redirects WHERE old_id = ? AND kind = 'entity'", (entity_id,))
+        if moved is not None:
+            segments = request.path.split("/")  # ['', 'v1', 'entities', id, ...]
+            segments[3] = moved["new_id"]
+            permanent_redirect("/".join(segments))
+        abort(404, message=f"No entity with id {entity_id!r}.")
+    return row
 
 
 def source_or_404(source_id):
@@ -24,11 +35,14 @@ def source_or_404(source_id):
 
 
 def entity_rows(limit, *, type=None, match=None, after=None):
-    """Entities by id: of ``type``, whose names match the FTS5 query ``match``, after the id ``after``."""
+    """Entities by id: of ``type`` (any but ``unnamed`` when not given), whose names match the
+    FTS5 query ``match``, after the id ``after``."""
     where, params = [], []
     if type:
         where.append("type = ?")
         params.append(type)
+    else:
+        where.append("type != 'unnamed'")
     if match:
         where.append(ENTITY_SEARCH)
         params.append(match)
@@ -50,7 +64,9 @@ def source_rows(limit, *, after=None):
 def search_rows(match, limit, *, kinds=None, after=None, snippets_for=None):
     """Hits of the FTS5 query ``match`` by rank (BM25, titles weigh more) then id, as dicts,
     with a ``snippet`` for the first ``snippets_for`` of them."""
-    where, params = ["search_fts MATCH ?"], [match]
+    # unnamed entities ("the reports") are no answer to a search: they are served by id only
+    where, params = ["search_fts MATCH ?", "NOT (s.kind = 'entity' AND s.ref_id IN "
+                     "(SELECT id FROM entities WHERE type = 'unnamed'))"], [match]
     if kinds:
         where.append(f"s.kind IN ({', '.join('?' * len(kinds))})")
         params.extend(kinds)

@@ -1,36 +1,112 @@
 """SQL of fact lists: filters, keyset pagination, and the choice of the driving index.
 
-Every list is ordered by ``(sort_date, id)`` (``sort_date`` is the start of the fact's
-date interval, ``''`` when undated). The query is driven by the most selective index that
+Every list is ordered by ``(sort_date, id)`` (``sort_date`` is the start of the fact's span,
+``''`` when the span has no start). The query is driven by the most selective index that
 also yields that order, so a page costs one index range scan whatever the table size:
 
 - a role filter (``participant=``, ``lessee=``…) drives from ``fact_entities(entity_id, role, sort_date, fact_id)``
 - an ``entity=`` filter drives from ``fact_entities(entity_id, sort_date, fact_id)``
 - an event or statement ``kind=`` drives from ``events``/``statements(kind, sort_date, fact_id)``
 - a single type drives from ``facts(type, sort_date, id)``, otherwise ``facts(sort_date, id)``.
+
+The one exception is ``related_to=``: its matches are the few facts related to one fact, read
+from ``fact_relations(other_id, type, fact_id)`` and sorted (a walk of every fact in order,
+filtered by the relation, would read the whole list to find a handful).
+
+**Date windows** (``from``/``to``/``valid_at``): a fact matches when its span
+``[span_start, span_end]`` overlaps the window. ``span_end >= start`` says nothing about the
+sort key by itself, so the list is cut into ranges of the sort key, each one index walk, in
+order (:meth:`FactQuery.parts`; ``UNION ALL`` merges them without sorting):
+
+1. the facts without a start (``sort_date = ''``);
+2. the facts without an end that start before ``low`` (``span_end = '9999-12-31'``);
+3. ``sort_date`` in ``[low, end of the window]``,
+
+where ``low`` is the window's start minus the longest finite span of the dataset
+(:func:`span_stats`): a fact with a finite span that starts before ``low`` ends before the
+window. Part 2 starts at the earliest start of an open-ended fact, and is left out when that
+is not before ``low``.
 """
+import math
+from datetime import date, timedelta
+
 from factmodel.dates import date_range
 
 from .fts import fts_query
 
-FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.status, f.note, "
-                "f.sort_date, f.attributes, f.entities, f.citations")
+FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.time, f.status, f.note, "
+                "f.sort_date, f.attributes, f.entities, f.citations, f.relations")
+OPEN_START, OPEN_END = "", "9999-12-31"
+_STATS = {}  # dataset version -> SpanStats
+
+
+class SpanStats:
+    """What bounds the sort key of a date window in one dataset: ``max_days``, the longest
+    finite span (``span_end - span_start`` in days; None: no finite span), and ``open_end_low``,
+    the earliest ``span_start`` of a fact with a start and no end (None: there is none)."""
+
+    __slots__ = ("max_days", "open_end_low")
+
+    def __init__(self, max_days, open_end_low):
+        self.max_days, self.open_end_low = max_days, open_end_low
+
+
+def span_stats(conn, version=None):
+    """The :class:`SpanStats` of the database on ``conn`` (a sqlite3 connection), computed once
+    per ``version`` (the dataset version; None: not cached). ``meta.max_span_days``, when the
+    build wrote it, saves the scan."""
+    if version is not None and version in _STATS:
+        return _STATS[version]
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('max_span_days', 'open_end_low')").fetchall())
+    if "max_span_days" in meta and "open_end_low" in meta:
+        max_days = int(meta["max_span_days"]) if meta["max_span_days"] not in (None, "") else None
+        open_end_low = meta["open_end_low"] or None
+    else:
+        max_days, open_end_low = conn.execute(
+            "SELECT max(CASE WHEN span_start != '' AND span_end != '9999-12-31' "
+            "                THEN julianday(span_end) - julianday(span_start) END), "
+            "       min(CASE WHEN span_start != '' AND span_end = '9999-12-31' THEN span_start END) "
+            "FROM facts").fetchone()
+        max_days = None if max_days is None else math.ceil(max_days)
+    stats = SpanStats(max_days, open_end_low)
+    if version is not None:
+        _STATS.clear()  # one dataset is served at a time
+        _STATS[version] = stats
+    return stats
+
+
+def _days_before(day, days):
+    try:
+        return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
+    except OverflowError:
+        return "0001-01-01"
 
 
 def sort_key(row):
     """The key a page's cursor resumes after."""
     return [row["sort_date"], row["id"]]
 
+
 class FactQuery:
-    def __init__(self, args, *, types=(), roles=(), kind=None, entity=None, source=None):
+    def __init__(self, args, *, types=(), roles=(), kind=None, entity=None, source=None, spans=None):
         """``roles``: ``[(role, entity_id), …]``; ``kind``: ``(table, [kinds])``;
-        ``entity``/``source``: the entity or source a sub-collection belongs to."""
+        ``entity``/``source``: the entity or source a sub-collection belongs to; ``spans``: the
+        dataset's :class:`SpanStats` (without them a window's start does not bound the sort key)."""
         self.where, self.params = [], []
-        # redundant bounds on the sort key that turn a date filter into an index range (see sql())
-        self.low = self.high = None
+        # window on the span; with ``bounded``, redundant bounds on the sort key make it index ranges
+        self.start = self.end = None
+        self.spans = spans
+        self.bounded = True
         entities = ([entity] if entity else []) + list(args.get("entity") or [])
         roles = list(roles)
-        if roles:
+        if args.get("related_to"):
+            # the few facts related to one fact, by primary key, then sorted (see the module docstring)
+            self.driver = "facts f"
+            self.key = ("f.sort_date", "f.id")
+            self._add("f.id IN (SELECT fact_id FROM fact_relations WHERE other_id = ?"
+                      + (" AND type = ?)" if args.get("relation") else ")"),
+                      *[args["related_to"], *([args["relation"]] if args.get("relation") else [])])
+        elif roles:
             role, eid = roles.pop(0)
             self.driver = "fact_entities d JOIN facts f ON f.id = d.fact_id"
             self.key = ("d.sort_date", "d.fact_id")
@@ -68,16 +144,28 @@ class FactQuery:
         if source or args.get("source"):
             for sid in {s for s in (source, args.get("source")) if s}:
                 self._add("EXISTS (SELECT 1 FROM citations c WHERE c.fact_id = f.id AND c.source_id = ?)", sid)
-        if args.get("from_"):
-            start = date_range(args["from_"])[0]
-            self._add("f.date_end >= ?", start)
-            # A fact's interval is one calendar day, month or year, so one that ends on or after
-            # ``start`` begins on 1 January of ``start``'s year at the earliest.
-            self.low = start[:4] + "-01-01"
-        if args.get("to"):
-            end = date_range(args["to"])[1]
-            self._add("f.date_start <= ?", end)
-            self.high = end
+        if args.get("attributed_to"):
+            self._add("EXISTS (SELECT 1 FROM attributions a WHERE a.entity_id = ? AND a.fact_id = f.id)",
+                      args["attributed_to"])
+        if args.get("relation") and not args.get("related_to"):
+            self._add("EXISTS (SELECT 1 FROM fact_relations t WHERE t.fact_id = f.id AND t.type = ?)", args["relation"])
+        # from/to/valid_at: the span overlaps every window given, so the intersection of the windows
+        starts, ends = [], []
+        for param in ("from_", "to", "valid_at"):
+            if args.get(param):
+                first, last = date_range(args[param])
+                if param != "to":
+                    starts.append(first)
+                if param != "from_":
+                    ends.append(last)
+        if args.get("valid_at"):
+            self._add("f.time_kind = 'state'")
+        if starts:
+            self.start = max(starts)
+            self._add("f.span_end >= ?", self.start)
+        if ends:
+            self.end = min(ends)
+            self._add("f.span_start <= ?", self.end)
         if args.get("as_of"):
             self._add("f.first_published <= ?", date_range(args["as_of"])[1])
         if args.get("q"):
@@ -89,21 +177,51 @@ class FactQuery:
         self.where.append(clause)
         self.params.extend(params)
 
-    def sql(self, after=None, limit=None):
+    def parts(self):
+        """The ranges of the sort key the list is read in, in ascending order: ``[(low, high,
+        clause)]`` with inclusive bounds (None: open) and a clause (or None) of the part alone.
+        One range unless a window's start is given (see the module docstring)."""
+        if not self.bounded:
+            return [(None, None, None)]
+        if self.start is None:
+            return [(None, self.end, None)]
+        if self.spans is None or self.spans.max_days is None and self.spans.open_end_low is None:
+            return [(None, self.end, None)]  # nothing known (or no fact with a start): one walk
+        found = [(OPEN_START, OPEN_START, None)]
+        max_days, open_low = self.spans.max_days, self.spans.open_end_low
+        low = None if max_days is None else _days_before(self.start, max_days)
+        if open_low is not None and (low is None or open_low < low):
+            # the open-ended facts that start before ``low`` (``< low`` is ``<=`` the day before)
+            high = _days_before(low, 1) if low is not None else OPEN_END
+            if self.end is not None:
+                high = min(high, self.end)
+            if open_low <= high:
+                found.append((open_low, high, f"f.span_end = '{OPEN_END}'"))
+        if low is not None and (self.end is None or low <= self.end):
+            found.append((low, self.end, None))
+        return found
+
+    def _select(self, low, high, clause, after, columns):
+        """One part's SELECT (without ORDER BY) and its parameters, or None when the cursor is past it."""
         where, params = list(self.where), list(self.params)
-        low, high = self.low, self.high
+        if clause:
+            where.append(clause)
+        key = f"({self.key[0]}, {self.key[1]})"
         if after is not None:
-            # SQLite seeks with one lower (upper) bound on the key, so only the tighter of the
-            # cursor and the date bound is given: else a deep page would scan from the start of
-            # the date range (or from a cursor that lies before it).
-            bound = high if self.descending else low
-            if bound is None or not isinstance(after[0], str) or (
-                    after[0] <= bound if self.descending else after[0] >= bound):
-                where.append(f"({self.key[0]}, {self.key[1]}) {'<' if self.descending else '>'} (?, ?)")
-                params.extend(after)
-                if self.descending:
+            if self.descending:
+                if low is not None and after[0] < low:
+                    return None  # every row of the part comes before the cursor
+                # SQLite seeks with one bound on each side: the tighter of the cursor and the range's
+                if high is None or after[0] <= high:
+                    where.append(f"{key} < (?, ?)")
+                    params.extend(after)
                     high = None
-                else:
+            else:
+                if high is not None and after[0] > high:
+                    return None
+                if low is None or after[0] >= low:
+                    where.append(f"{key} > (?, ?)")
+                    params.extend(after)
                     low = None
         if low is not None:
             where.append(f"{self.key[0]} >= ?")
@@ -111,10 +229,29 @@ class FactQuery:
         if high is not None:
             where.append(f"{self.key[0]} <= ?")
             params.append(high)
+        sql = f"SELECT {columns} FROM {self.driver}" + (" WHERE " + " AND ".join(where) if where else "")
+        return sql, params
+
+    def sql(self, after=None, limit=None):
+        """The SQL and parameters of the rows after the cursor key ``after``, ``limit`` of them."""
+        if after is not None:
+            after = [str(after[0]), str(after[1])]  # signed cursors hold strings; never compare others
         order = " DESC" if self.descending else ""
-        sql = (f"SELECT {FACT_COLUMNS} FROM {self.driver}"
-               + (" WHERE " + " AND ".join(where) if where else "")
-               + f" ORDER BY {self.key[0]}{order}, {self.key[1]}{order}")
+        parts = self.parts()
+        compound = len(parts) > 1
+        # a compound orders by its result columns: the key's, each part an ordered index walk
+        # that the ORDER BY merges (MERGE (UNION ALL): no sort)
+        columns = f"{FACT_COLUMNS}, {self.key[0]} AS key_date, {self.key[1]} AS key_id" if compound else FACT_COLUMNS
+        selects = [s for s in (self._select(*part, after, columns) for part in parts) if s is not None]
+        if not selects:  # the cursor is past every part: an empty page, still a valid query
+            sql, params = self._select(*parts[0], None, columns)
+            selects = [(sql + (" AND 0" if " WHERE " in sql else " WHERE 0"), params)]
+        sql = " UNION ALL ".join(s for s, _ in selects)
+        params = [p for _, ps in selects for p in ps]
+        if compound:
+            sql += f" ORDER BY key_date{order}, key_id{order}"
+        else:
+            sql += f" ORDER BY {self.key[0]}{order}, {self.key[1]}{order}"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)

@@ -1,17 +1,30 @@
 """Facts by id, and the lookups that check what a fact filter names."""
-from flask import g
+from flask import Response, abort as flask_abort, g, request
 from flask_smorest import abort
 
 from ..blueprint import UNPROCESSABLE
+from ..shapes.facts import TYPE_PATHS
 from .fact_list import FACT_COLUMNS
 
 
 def fact_or_404(fact_id, ftype=None):
     """The fact's row (of type ``ftype`` when given), or a 404 naming what was not found."""
     row = g.db.one(f"SELECT {FACT_COLUMNS} FROM facts f WHERE f.id = ?", (fact_id,))
+    if row is None:
+        moved = g.db.one("SELECT r.new_id, f.type FROM redirects r JOIN facts f ON f.id = r.new_id "
+                         "WHERE r.old_id = ? AND r.kind = 'fact'", (fact_id,))
+        if moved is not None:
+            permanent_redirect(f"/v1/{TYPE_PATHS[moved['type']] if ftype else 'facts'}/{moved['new_id']}")
     if row is None or (ftype and row["type"] != ftype):
         abort(404, message=f"No {(ftype or 'fact').replace('_', ' ')} with id {fact_id!r}.")
     return row
+
+
+def permanent_redirect(path):
+    """Answer ``308 Permanent Redirect`` to ``path`` (with the request's query string): an id
+    that a fix renamed lives on as a former id of the current one (docs/methodology.md, section 7)."""
+    query = request.query_string.decode("latin-1")
+    flask_abort(Response(status=308, headers={"Location": path + ("?" + query if query else "")}))
 
 
 def fact_rows(query, after=None, limit=None):
@@ -40,3 +53,9 @@ def require_source(sid, param="source"):
     if sid and g.db.one("SELECT 1 FROM sources WHERE id = ?", (sid,)) is None:
         abort(UNPROCESSABLE, errors={param: [f"unknown source {sid!r}"]})
 
+
+
+def require_fact(fid, param):
+    """422 naming ``param`` when ``fid`` is not a known fact."""
+    if fid and g.db.one("SELECT 1 FROM facts WHERE id = ?", (fid,)) is None:
+        abort(UNPROCESSABLE, errors={param: [f"unknown fact {fid!r}"]})

@@ -22,7 +22,8 @@ ENTITY_ID = path_id("entity_id", "Id of the entity", "bashar-al-assad")
 
 
 class EntityArgs(QuerySchema):
-    type = F.String(validate=ma.validate.OneOf(ENTITY_TYPES), metadata={"description": "Only entities of this type"})
+    type = F.String(validate=ma.validate.OneOf(ENTITY_TYPES), metadata={
+        "description": "Only entities of this type (`unnamed` entities are listed only when asked for)"})
     q = F.String(validate=ma.validate.Length(1, 200), metadata={
         "description": "Name or alias, case- and diacritic-insensitive, word prefixes match", "example": "erdogan"})
     limit = limit_field()
@@ -39,7 +40,8 @@ class Entities(MethodView):
         """List entities
 
         Filter by `type` and by `q`, which matches names and aliases whatever the case or
-        diacritics (`erdogan` finds Erdoğan). Ordered by id.
+        diacritics (`erdogan` finds Erdoğan). Ordered by id. Unnamed entities ("the reports")
+        are listed only with `type=unnamed`.
         """
         match = fts_or_422(args["q"]) if args.get("q") else None
         last = after("entities", args, 1)
@@ -51,12 +53,14 @@ class Entities(MethodView):
 @blp.route("/<slug:entity_id>", parameters=ENTITY_ID)
 class Entity(MethodView):
     @blp.response(200, EntitySchema)
+    @blp.alt_response(308, response="MOVED")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.doc(operationId="getEntity", **links(facts=("listEntityFacts", {"entity_id": "/id"})))
     def get(self, entity_id):
         """Get one entity
 
         Name, aliases, description and how many facts involve it, with a link to its timeline.
+        Unnamed entities (type `unnamed`) are served here too. A former id redirects (308).
         """
         return entity(entity_or_404(entity_id))
 
@@ -65,13 +69,15 @@ class Entity(MethodView):
 class EntityFacts(MethodView):
     @blp.arguments(FactArgs, location="query")
     @blp.response(200, FactPageSchema)
+    @blp.alt_response(308, response="MOVED")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.doc(operationId="listEntityFacts", **STREAM_DOC, **links(item=("getFact", {"fact_id": "/data/0/id"})))
     def get(self, args, entity_id):
         """The entity's timeline
 
         Every fact the entity takes part in, in any role, by date. Accepts every filter of
-        `/v1/facts`; `entity` narrows to facts that also involve those entities.
+        `/v1/facts`; `entity` narrows to facts that also involve those entities. A former id
+        redirects (308), the query string kept.
         """
         entity_or_404(entity_id)
         return fact_list(args, generic, f"entity:{entity_id}", GENERIC_COLUMNS,

@@ -25,8 +25,10 @@ class Facts(MethodView):
         """List facts
 
         Filter by `type`, `entity` (all of them), `source`, `status`, a date range (`from`,
-        `to`: facts whose date interval overlaps it), `as_of` (only what the sources had
-        published by then) and full text `q`. Sorted by date, paginated by cursor; `format=csv`
+        `to`: facts whose span overlaps it), `valid_at` (states holding on a day),
+        `attributed_to` (according to whom), `related_to` and `relation` (links between facts),
+        `as_of` (only what the sources had published by then, with only those citations) and
+        full text `q`. Sorted by date (the start of the span), paginated by cursor; `format=csv`
         or `format=ndjson` streams every match.
         """
         return fact_list(args, generic, "facts", GENERIC_COLUMNS, types=args.get("type") or ())
@@ -34,11 +36,13 @@ class Facts(MethodView):
 
 # An item takes no query parameters and returns a finished Response: see doc_only.
 @blp.route("/<slug:fact_id>", parameters=path_id("fact_id", "Id of the fact", "putin-assad-meeting-2024-07-24"))
-@doc_only(blp.response(200, FactSchema), blp.alt_response(404, response="NOT_FOUND"),
+@doc_only(blp.response(200, FactSchema), blp.alt_response(308, response="MOVED"),
+          blp.alt_response(404, response="NOT_FOUND"),
           blp.doc(operationId="getFact", **links(**FACT_LINKS)))
 def get_fact(fact_id):
     """Get one fact
 
-    The fact in the common shape, with a link to its typed resource.
+    The fact in the common shape, with a link to its typed resource. A former id redirects
+    (308) to the current one.
     """
     return json_response(generic(fact_or_404(fact_id)))

@@ -3,14 +3,16 @@ import marshmallow as ma
 import orjson
 
 F = ma.fields
-ENTITY_TYPES = ["person", "country", "organization", "place", "group"]
+ENTITY_TYPES = ["person", "country", "organization", "place", "group", "unnamed"]
 HIT_KINDS = ["entity", "fact", "source"]
 HIT_LINKS = {"entity": "/v1/entities/", "fact": "/v1/facts/", "source": "/v1/sources/"}
 
 
 class EntitySchema(ma.Schema):
     id = F.String(required=True, metadata={"example": "recep-tayyip-erdogan"})
-    type = F.String(required=True, validate=ma.validate.OneOf(ENTITY_TYPES), metadata={"example": "person"})
+    type = F.String(required=True, validate=ma.validate.OneOf(ENTITY_TYPES), metadata={
+        "description": "`unnamed`: an explicit \"we do not know who\" (\"the reports\"), listed only with "
+                       "`type=unnamed` and never a search hit", "example": "person"})
     name = F.String(required=True, metadata={"example": "Recep Tayyip Erdoğan"})
     aliases = F.List(F.String(), required=True, metadata={"example": ["Erdogan", "Erdoğan"]})
     description = F.String(required=True, metadata={"example": "President of Turkey."})

@@ -5,18 +5,77 @@ import marshmallow as ma
 
 from factmodel import vocabulary
 
+from .vocab import open_choice
+
 F = ma.fields
 TYPE_PATHS = {name: ftype.path for name, ftype in vocabulary.FACT_TYPES.items()}
 # JSON Schema ``type`` -> marshmallow field, for the fields that name no entity
 FIELD_CLASSES = {"integer": F.Integer, "number": F.Float, "boolean": F.Boolean, "string": F.String}
 
 
+# the provenance vocabulary (docs/methodology.md, sections 2, 3 and 6)
+TIME_KINDS = ["act", "state", "prediction"]
+RELATION_TYPES = ["responds_to", "revises", "supersedes", "same_claim", "conflicts_with", "derived_from"]
+DIRECTIONS = ["outgoing", "incoming"]
+ATTRIBUTION_RELATIONS = ["reported_by", "according_to", "said_to", "citing", "released_by", "unattributed"]
+
+
+def _partial_date(description, example=None):
+    metadata = {"description": description + "; partial ISO 8601 date, null when not given"}
+    if example:
+        metadata["example"] = example
+    return F.String(required=True, allow_none=True, metadata=metadata)
+
+
+class AttributionSchema(ma.Schema):
+    relation = open_choice(ATTRIBUTION_RELATIONS, "How the text attributes the assertion: `reported_by` (an outlet's "
+                           "report), `according_to` (who said it), `said_to` (who was told), `citing` (the report's "
+                           "sources), `released_by` (who released the material), `unattributed` (\"reportedly\", "
+                           "nobody named)", required=True)
+    entity = F.String(required=True, allow_none=True, metadata={
+        "description": "Id of the entity the link names, null when it names none", "example": "bloomberg"})
+    fact = F.String(required=True, allow_none=True, metadata={
+        "description": "Id of the fact (the report) the link names, null when it names none",
+        "example": "bloomberg-report-on-putin-and-assad-2020-04-28"})
+
+
 class CitationSchema(ma.Schema):
     source = F.String(required=True, metadata={"description": "Source id", "example": "bloomberg-2024-07-25"})
+    publisher = F.String(required=True, metadata={"description": "The source's publisher", "example": "Bloomberg"})
+    title = F.String(required=True, metadata={"description": "The source's title"})
+    published = F.String(required=True, metadata={"description": "The source's publication date",
+                                                  "example": "2024-07-25"})
     quote = F.String(required=True, metadata={"description": "Verbatim quote from the source text",
                                               "example": "The US has about 900 troops in northeastern Syria"})
     start = F.Integer(required=True, metadata={"description": "Offset of the quote's first character in the source text"})
     end = F.Integer(required=True, metadata={"description": "Offset just past the quote's last character"})
+    attribution = F.List(F.Nested(AttributionSchema), required=True, metadata={
+        "description": "According to whom: the chain of attribution from the article inwards, [] when the "
+                       "article asserts it in its own voice"})
+
+
+class TimeSchema(ma.Schema):
+    kind = open_choice(TIME_KINDS, "`act` (something happened or was said), `state` (a state of affairs, observed "
+                       "on `date`) or `prediction` (made on `date`, expected at the `expected_*` time)", required=True)
+    date = _partial_date("The fact's `date`", "2024-07-24")
+    precision = open_choice(vocabulary.PRECISIONS, "Precision of `date`, null when undated", required=True,
+                            allow_none=True)
+    not_before = _partial_date("An act or the making of a prediction: not before this")
+    not_after = _partial_date("An act or the making of a prediction: not after this (when not written, the "
+                              "earliest citing source's publication date)", "2024-07-25")
+    valid_from = _partial_date("A state: valid from")
+    valid_until = _partial_date("A state: valid until")
+    expected_not_before = _partial_date("A prediction: expected not before", "2024-08")
+    expected_not_after = _partial_date("A prediction: expected not after")
+
+
+class RelationSchema(ma.Schema):
+    type = open_choice(RELATION_TYPES, "How the facts are linked (docs/methodology.md, section 6)", required=True)
+    fact = F.String(required=True, metadata={"description": "Id of the other fact",
+                                             "example": "putin-unhappy-with-assad-claim-2020"})
+    direction = F.String(required=True, validate=ma.validate.OneOf(DIRECTIONS), metadata={
+        "description": "`outgoing`: this fact → the other (this one responds to it); `incoming`: the other → this",
+        "example": "outgoing"})
 
 
 class EntityRefSchema(ma.Schema):
@@ -34,10 +93,15 @@ class FactBaseSchema(ma.Schema):
         "example": "2024-07-24"})
     date_precision = F.String(required=True, allow_none=True, validate=ma.validate.OneOf(vocabulary.PRECISIONS),
                               metadata={"example": "day"})
+    time = F.Nested(TimeSchema, required=True, metadata={
+        "description": "Which kind of \"when\" and its bounds (docs/methodology.md, section 3)"})
     status = F.String(required=True, validate=ma.validate.OneOf(vocabulary.STATUSES), metadata={"example": "stated"})
     note = F.String(required=True, allow_none=True, metadata={"description": "Curator's remark on the reading"})
     entities = F.List(F.Nested(EntityRefSchema), required=True, metadata={"description": "Every entity involved, with its role"})
-    citations = F.List(F.Nested(CitationSchema), required=True)
+    citations = F.List(F.Nested(CitationSchema), required=True, metadata={
+        "description": "The quotes the reading rests on; with `as_of`, only those published by then"})
+    relations = F.List(F.Nested(RelationSchema), required=True, metadata={
+        "description": "Links to other facts, in both directions, by type, direction and fact"})
     links = F.Dict(keys=F.String(), values=F.String(), required=True,
                    metadata={"example": {"self": "/v1/facts/putin-assad-meeting-2024-07-24",
                                          "typed": "/v1/meetings/putin-assad-meeting-2024-07-24"}})
