@@ -33,7 +33,7 @@ ARTICLE = "fictional-test-wire-2025-03-14"
 # test_swagger_ui (chromium; its ids are the spec's examples), test_cluster (nginx + replicas),
 # test_load (wrk for a fixed time), test_clients' TypeScript check (types only), test_query_plans
 # and test_bench_* (generated databases, not the seeds), and this file (it would run itself).
-API_TESTS = ["test_api_queries.py", "test_api_resources.py", "test_api_protocol.py", "test_readme.py",
+API_TESTS = ["test_api_queries.py", "test_audit_queries.py", "test_api_provenance.py", "test_api_resources.py", "test_api_protocol.py", "test_readme.py",
              "test_seeds.py", "test_fast_json.py", "test_early_304.py", "test_hostile.py", "test_bad_yaml.py",
              "test_kb_fast_paths.py", "test_reliability.py",
              "test_clients.py::test_generated_python_sdk_calls_every_operation"]
