@@ -102,7 +102,10 @@ def test_events_have_targets_in_the_target_role(api, facts):
     assert {"id": "bashar-al-assad", "role": "target"} in penalties["entities"]
     for item in api.get("/v1/events?limit=100").get_json()["data"]:
         assert item["targets"] == facts[item["id"]]["attributes"]["targets"]
-    assert api.get("/v1/events?target=bashar-al-assad").status_code == 400  # no such filter was added
+    # every role has its filter: target= on the events
+    targeted = [fid for fid, f in facts.items() if "bashar-al-assad" in f["attributes"].get("targets", [])]
+    assert _all(api, "/v1/events?target=bashar-al-assad") == _ordered(facts, targeted) == ["us-european-penalties-on-assad"]
+    assert api.get("/v1/events?target=no-such-entity").status_code == 422
 
 
 def test_streams_carry_time_and_relations(api, facts):

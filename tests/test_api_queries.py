@@ -85,9 +85,9 @@ def test_date_range_overlap(client, db_rows, start, end):
           "2020-01-15": "2020-01-15"}.get(start)
     hi = {"2015": "2015-12-31", "2020-04": "2020-04-30", "2011": "2011-12-31", "2024-07-24": "2024-07-24",
           "2020-03-10": "2020-03-10"}.get(end)
-    # a fact matches when its span overlaps the window (docs/methodology.md); open ends are ''/9999-12-31
-    want = [f["id"] for f in seed_view.ordered(seed_view.facts().values())
-            if (lo is None or seed_view.span(f)[1] >= lo) and (hi is None or seed_view.span(f)[0] <= hi)]
+    # one rule (docs/methodology.md, section 3): the fact's span overlaps the window; open spans count
+    want = [r[0] for r in db_rows("SELECT id, span_start, span_end FROM facts ORDER BY sort_date, id")
+            if (lo is None or r[2] >= lo) and (hi is None or r[1] <= hi)]
     assert got == want and got
 
 

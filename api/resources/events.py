@@ -15,11 +15,12 @@ blp = Blueprint("events", __name__, url_prefix="/v1/events", description=TYPE.de
 class EventsArgs(CommonFactArgs):
     kind = kinds_field(TYPE.name, "Only events of these kinds")
     actor = slug_list("Only events with all of these actors", "turkey")
+    target = slug_list("Only events done to or for all of these targets", "bashar-al-assad")
     location = slug_field("Only events at this place", "idlib")
 
 
 # query parameter -> the event field whose entities it matches, in that field's role (x-role)
-FILTERS = role_filters(TYPE, actor="actors", location="location")
+FILTERS = role_filters(TYPE, actor="actors", target="targets", location="location")
 
 
 @blp.route("")
