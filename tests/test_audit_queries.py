@@ -243,6 +243,9 @@ def test_assad_is_the_target_not_an_actor_of_the_sanctions(client):
     assert "bashar-al-assad" in penalties["targets"] and "bashar-al-assad" not in penalties["actors"]
     assert ("bashar-al-assad", "target") in {(e["id"], e["role"]) for e in penalties["entities"]}
     assert "us-european-penalties-on-assad" not in ids(all_pages(client, "/v1/events?actor=bashar-al-assad&limit=100"))
+    targeted = all_pages(client, "/v1/events?target=bashar-al-assad&kind=sanctions&limit=100")
+    assert "us-european-penalties-on-assad" in ids(targeted)
+    assert all("bashar-al-assad" in item["targets"] for item in targeted)
 
 
 def test_recipients_of_support_are_targets(client):
