@@ -21,7 +21,7 @@ ROLES = {
     "meeting": [("participants", "participant"), ("location", "location")],
     "troop_deployment": [("country", "country"), ("location", "location"), ("supporting", "supporting")],
     "lease": [("lessee", "lessee"), ("lessor", "lessor"), ("asset", "asset")],
-    "event": [("actors", "actor"), ("location", "location")],
+    "event": [("actors", "actor"), ("targets", "target"), ("location", "location")],
     "statement": [("speaker", "speaker"), ("about", "about")],
     "position": [("holder", "holder"), ("organization", "organization")],
 }
@@ -80,9 +80,49 @@ def day_before(day):
     return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
 
 
+def time_kind(fact):
+    """docs/methodology.md "Time": written, else prediction for predicted facts, state for troop
+    deployments, leases, positions and stances, else act."""
+    if fact.get("time_kind"):
+        return fact["time_kind"]
+    if fact["status"] == "predicted":
+        return "prediction"
+    if fact["type"] in ("troop_deployment", "lease", "position") or \
+            (fact["type"] == "statement" and fact.get("kind") == "stance"):
+        return "state"
+    return "act"
+
+
+OPEN_START, OPEN_END = "", "9999-12-31"
+
+
+def span(fact):
+    """(first day or '', last day or '9999-12-31'): the days the sources allow for the fact
+    (docs/methodology.md "The rule for from / to"). An act: its date's interval (or its
+    not_before/not_after bounds when undated), never later than the earliest citing article; a
+    state: valid_from/valid_until, else the day(s) it is reported true; a prediction: its
+    expected time, open ends open."""
+    def bound(name, end):
+        value = fact.get(name)
+        return None if value is None else interval(str(value))[end]
+    date = interval(fact["date"]) if fact.get("date") else None
+    first = first_published(fact)
+    not_after = bound("not_after", 1) or first
+    kind = time_kind(fact)
+    if kind == "act":
+        if date:
+            return max(date[0], bound("not_before", 0) or ""), min(date[1], not_after)
+        return bound("not_before", 0) or OPEN_START, not_after
+    if kind == "state":
+        return (bound("valid_from", 0) or (date[0] if date else OPEN_START),
+                bound("valid_until", 1) or (date[1] if date else not_after))
+    return (bound("expected_not_before", 0) or (date[0] if date else OPEN_START),
+            bound("expected_not_after", 1) or OPEN_END)
+
+
 def sort_key(fact):
-    """The documented list order: by date (a partial date by its first day), undated first, then id."""
-    return (interval(fact["date"])[0] if fact.get("date") else "", fact["id"])
+    """The documented list order: by the start of the span (open starts first), then id."""
+    return (span(fact)[0], fact["id"])
 
 
 def ordered(items, descending=False):

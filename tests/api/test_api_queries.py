@@ -77,12 +77,12 @@ def test_source_filter(client, source):
 
 
 @pytest.mark.parametrize("start, end", [("2023", None), (None, "2015"), ("2020-03", "2020-04"), ("2011", "2011"),
-                                        ("2024-07-24", "2024-07-24"), ("2020-02-15", "2020-03-10")])
+                                        ("2024-07-24", "2024-07-24"), ("2020-01-15", "2020-03-10")])
 def test_date_range_overlap(client, db_rows, start, end):
     params = "&".join(p for p in [f"from={start}" if start else "", f"to={end}" if end else ""] if p)
     got = ids(client, f"/v1/facts?limit=100&{params}")
     lo = {"2023": "2023-01-01", "2020-03": "2020-03-01", "2011": "2011-01-01", "2024-07-24": "2024-07-24",
-          "2020-02-15": "2020-02-15"}.get(start)
+          "2020-01-15": "2020-01-15"}.get(start)
     hi = {"2015": "2015-12-31", "2020-04": "2020-04-30", "2011": "2011-12-31", "2024-07-24": "2024-07-24",
           "2020-03-10": "2020-03-10"}.get(end)
     # one rule (docs/methodology.md, section 3): the fact's span overlaps the window; open spans count
@@ -108,11 +108,12 @@ def test_as_of_is_a_time_travel_view(client, as_of):
 
 
 def test_as_of_keeps_what_was_known_then(client):
-    """Facts that cannot move whatever is added: the 2020 lease is known in 2021, the 2024 meeting
-    is not, and the civil war's start is, because the 2020 article cites it too."""
+    """Facts that cannot move whatever is added: the 2020 lease and the militias forming in 2011
+    are known in 2021; the 2024 meeting is not, nor is the civil war's start in 2011, which only
+    the 2024 article says (audit M1: the 2020 caption says militias started forming)."""
     by_2021 = set(ids(client, "/v1/facts?limit=100&as_of=2021"))
-    assert {"russia-tartus-port-lease", "syrian-civil-war-starts-2011"} <= by_2021
-    assert "putin-assad-meeting-2024-07-24" not in by_2021
+    assert {"russia-tartus-port-lease", "opposition-militias-form-2011"} <= by_2021
+    assert not {"putin-assad-meeting-2024-07-24", "syrian-civil-war-starts-2011"} & by_2021
 
 
 def test_as_of_travels_through_time():
@@ -124,8 +125,8 @@ def test_as_of_travels_through_time():
     assert seed_view.known_as_of(seed_view.day_before(published[0])) == set()
     assert seed_view.known_as_of(published[-1]) == every
     assert set() < seed_view.known_as_of(published[0]) < every
+    # facts cited by several sources (none in today's seeds since audit M1; an article may add some)
     multi = [f for f in seed_view.facts().values() if len({c["source"] for c in f["citations"]}) > 1]
-    assert multi, "no fact is cited by two sources"
     for fact in multi:
         earliest = seed_view.first_published(fact)
         assert fact["id"] in seed_view.known_as_of(earliest)
@@ -165,8 +166,8 @@ def typed_expectation(url):
 # (url, ids that were in the answer when the test was written: they stay, whatever is added)
 @pytest.mark.parametrize("url, known", [
     ("/v1/meetings?participant=vladimir-putin&participant=bashar-al-assad",
-     {"putin-assad-meeting-2023-03", "putin-assad-meeting-2024-07-24", "predicted-putin-assad-erdogan-summit-2024-08"}),
-    ("/v1/meetings?participant=recep-tayyip-erdogan", {"predicted-putin-assad-erdogan-summit-2024-08"}),
+     {"putin-assad-meeting-2023-03", "putin-assad-meeting-2024-07-24"}),
+    ("/v1/statements?speaker=elena-suponina&kind=prediction", {"suponina-predicts-agreement-as-early-as-august"}),
     ("/v1/meetings?participant=vladimir-putin&participant=bashar-al-assad&status=stated&sort=-date", set()),
     ("/v1/troop-deployments?country=united-states&location=northeastern-syria", {"us-troops-northeastern-syria-2024"}),
     ("/v1/troop-deployments?country=united-states", {"us-troops-northeastern-syria-2024"}),
@@ -198,9 +199,9 @@ def test_latest_meeting_of_a_participant(client):
 
 
 def test_typed_filter_ordering_and_pages(client, db_rows):
-    got = ids(client, "/v1/events?actor=syria&limit=2")
+    got = ids(client, "/v1/events?actor=turkey&limit=2")
     want = [r[0] for r in db_rows("SELECT f.id FROM facts f JOIN fact_entities e ON e.fact_id = f.id "
-                                  "WHERE e.entity_id = 'syria' AND e.role = 'actor' ORDER BY f.sort_date, f.id")]
+                                  "WHERE e.entity_id = 'turkey' AND e.role = 'actor' ORDER BY f.sort_date, f.id")]
     assert got == want and len(got) > 2
 
 

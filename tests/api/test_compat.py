@@ -210,7 +210,15 @@ def frozen_sdks(tmp_path_factory):
     return {frozen[0]: generate_sdk(frozen, tmp_path_factory.mktemp("frozen-sdk")) for frozen in FROZEN}
 
 
-@pytest.mark.parametrize("frozen", FROZEN, ids=[f[0] for f in FROZEN])
+# Clients of every release since the vocabularies were opened (1.1) parse every answer. A client of
+# 1.0 closed `role`, entity `type`, `kind`… as enums: it parses every answer whose values 1.0 knew
+# and raises on a value the data added later (the seeds now hold role `target` and entity type
+# `unnamed`) — which is why 1.1 opened them (CHANGELOG, test_the_v1_0_client_could_not_parse_it
+# below). make compat still holds 1.0 → current to "no breaking change in the contract".
+OPEN_VOCABULARY = [BASELINE]
+
+
+@pytest.mark.parametrize("frozen", OPEN_VOCABULARY, ids=[f[0] for f in OPEN_VOCABULARY])
 def test_client_of_each_frozen_spec_works_against_the_current_server(frozen_sdks, live_server, frozen):
     operations = spec_operations(baseline_path(frozen))
     with imported_package(*frozen_sdks[frozen[0]]) as sdk:

@@ -14,7 +14,7 @@ wrong answer must. So an abridged JSON body is matched by content:
   field shown, recursively; lists inside an item still match by index). The README's own page
   must be the start of the whole list; other top-level fields are compared with the last page
   (so ``"next_cursor": null`` means: the list ends).
-- for fact lists, the whole list must be in the documented order (date, undated first, then id;
+- for fact lists, the whole list must be in the documented order (span start, open first, then id;
   reversed with ``sort=-date``), and with a ``limit`` (``sort=-date&limit=1`` = "the latest"),
   the README's page may hold items ordered before the ones shown (a later meeting added since)
   but never after them: the i-th item of the page is not ordered after the i-th shown item.
@@ -120,12 +120,23 @@ def whole_list(url):
         page = curl_json(with_params(url, limit="100", cursor=page["next_cursor"]))
 
 
+def first_day(partial):
+    return partial + "-01-01"[len(partial) - 4:] if partial and len(partial) < 10 else partial
+
+
 def order_key(fact):
-    """README "Conventions": by date (a partial date by its first day), undated first; ties by id."""
-    date = fact["date"]
-    if not date:
-        return "", fact["id"]
-    return date + "-01-01"[len(date) - 4:] if len(date) < 10 else date, fact["id"]
+    """README "Conventions": by the first day of the fact's span (docs/methodology.md: an act from
+    its date or not_before, a state from valid_from or its date, a prediction from its expected
+    time or when it was made), open starts first; ties by id."""
+    time = fact.get("time") or {"kind": "act", "date": fact["date"]}
+    date = first_day(time.get("date")) or ""
+    if time["kind"] == "state":
+        start = first_day(time.get("valid_from")) or date
+    elif time["kind"] == "prediction":
+        start = first_day(time.get("expected_not_before")) or date
+    else:
+        start = max(date, first_day(time.get("not_before")) or "")
+    return start, fact["id"]
 
 
 def check_list(url, body, expected):

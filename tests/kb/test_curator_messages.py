@@ -59,9 +59,8 @@ def test_01_misspelled_entity_id(seeds):
 
 
 def test_02_entity_written_as_its_name(seeds):
-    edit(seeds, B, "participants: [vladimir-putin, bashar-al-assad, recep-tayyip-erdogan]",
-         "participants: [vladimir-putin, bashar-al-assad, erdogan]")
-    one(seeds, "fact 'predicted-putin-assad-erdogan-summit-2024-08'", "did you mean 'recep-tayyip-erdogan'")
+    edit(seeds, B, "actors: [recep-tayyip-erdogan, bashar-al-assad]", "actors: [erdogan, bashar-al-assad]")
+    one(seeds, "fact 'erdogan-assad-fall-out'", "did you mean 'recep-tayyip-erdogan'")
 
 
 def test_03_misspelled_source_id(seeds):

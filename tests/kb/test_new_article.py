@@ -34,7 +34,7 @@ ARTICLE = "fictional-test-wire-2025-03-14"
 # test_swagger_ui (chromium; its ids are the spec's examples), test_cluster (nginx + replicas),
 # test_load (wrk for a fixed time), test_clients' TypeScript check (types only), test_query_plans
 # and test_bench_* (generated databases, not the seeds), and this file (it would run itself).
-API_TESTS = ["api/test_api_queries.py", "api/test_api_resources.py", "api/test_api_protocol.py",
+API_TESTS = ["api/test_api_queries.py", "api/test_audit_queries.py", "api/test_api_resources.py", "api/test_api_protocol.py",
              "api/test_api_provenance.py", "api/test_readme.py", "kb/test_seeds.py", "api/test_fast_json.py",
              "api/test_early_304.py", "api/test_hostile.py", "kb/test_bad_yaml.py", "kb/test_kb_fast_paths.py",
              "ops/test_reliability.py", "api/test_clients.py::test_generated_python_sdk_calls_every_operation"]

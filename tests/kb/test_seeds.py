@@ -70,7 +70,7 @@ def test_every_fact_is_stored_with_its_interval_and_first_publication(conn):
         row = rows[fid]
         start, end = seed_view.interval(fact["date"]) if fact["date"] else (None, None)
         assert (row["date"], row["date_start"], row["date_end"], row["sort_date"]) == \
-               (fact["date"], start, end, start or ""), fid
+               (fact["date"], start, end, seed_view.span(fact)[0]), fid  # sort_date: the span's start
         assert row["first_published"] == seed_view.first_published(fact), fid
 
 

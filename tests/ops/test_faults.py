@@ -54,8 +54,10 @@ def test_killed_worker_is_respawned_and_the_server_serves_on(db_path):
     assert len(respawned) == 2 and victim not in respawned, "the killed worker was not respawned"
     assert after == [200] * 50
     assert result["non_2xx_3xx"] == 0, result
-    # only the requests in flight on the killed worker may be lost: at most one per connection
-    assert result["failed"] <= CONNECTIONS, result
+    # only requests on the killed worker's connections are lost (read errors: each of its
+    # connections fails, wrk reconnects, a few land on it again before the master notices):
+    # bounded by a few per connection, and none once it is respawned (the 50 above)
+    assert result["failed"] <= 4 * CONNECTIONS, result
     assert result["requests"] > 100
 
 

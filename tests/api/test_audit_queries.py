@@ -1,0 +1,376 @@
+"""The data audit's section 5 ("What a demanding analyst would find misleading in the API"),
+one test per row, plus its section 4 (attribution chains): each states the CORRECT answer,
+through the real API (Flask test client on the seeds built by the real loader), as membership
+and properties read from the seeds (``seed_view``), never as today's exact lists, so a new
+article (tests/test_new_article.py) must not break them.
+
+The audit is /work/shared/notes/data-audit.md (finding ids H1-H3, M1-M10, L1-L26); the
+model is docs/methodology.md.
+"""
+import pytest
+
+import seed_view
+from support import all_pages
+
+PREDICTION = "suponina-predicts-agreement-as-early-as-august"  # H1/M6/M7: the summit is her prediction
+OLD_SUMMIT = "predicted-putin-assad-erdogan-summit-2024-08"      # the meeting it was before
+H3_CLAIM = "putin-insists-assad-show-flexibility-2020"
+H2_CLAIM = "putin-unhappy-with-assad-claim-2020"
+PESKOV_DENIAL = "peskov-denies-putin-unhappy-with-assad"
+BLOOMBERG_2020 = "bloomberg-report-on-putin-and-assad-2020-04-28"
+
+
+def ids(items):
+    return [item["id"] for item in items]
+
+
+def links(citation):
+    return [(a["relation"], a["entity"], a["fact"]) for a in citation["attribution"]]
+
+
+def end_of(partial):
+    return seed_view.interval(partial)[1]
+
+
+def start_of(partial):
+    return seed_view.interval(partial)[0]
+
+
+# --- row 1: the latest Putin–Assad meeting needs no status filter (H1) ----------------------
+
+def test_latest_meeting_without_status_filter_is_a_meeting_that_happened(client):
+    latest = client.get("/v1/meetings?participant=vladimir-putin&participant=bashar-al-assad"
+                        "&sort=-date&limit=1").get_json()["data"]
+    assert latest, "no Putin–Assad meeting"
+    meeting = latest[0]
+    assert meeting["status"] == "stated"
+    assert meeting["time"]["kind"] == "act"
+    # it is not later than any article that reports it: a meeting, not a possibility
+    assert meeting["date"] and start_of(meeting["date"]) <= min(c["published"] for c in meeting["citations"])
+    # and it is the latest of the stated ones, i.e. the status filter changes nothing
+    stated = client.get("/v1/meetings?participant=vladimir-putin&participant=bashar-al-assad"
+                        "&status=stated&sort=-date&limit=1").get_json()["data"]
+    assert ids(stated) == ids(latest)
+
+
+def test_no_meeting_is_a_prediction(client):
+    meetings = all_pages(client, "/v1/meetings?limit=100")
+    assert meetings and all(m["status"] != "predicted" and m["time"]["kind"] != "prediction" for m in meetings)
+    assert OLD_SUMMIT not in ids(meetings)
+
+
+def test_the_old_summit_id_redirects_to_the_prediction(client):
+    for url in (f"/v1/meetings/{OLD_SUMMIT}", f"/v1/facts/{OLD_SUMMIT}"):
+        response = client.get(url)
+        assert response.status_code == 308, url
+        assert response.headers["Location"].endswith(PREDICTION)
+    prediction = client.get(f"/v1/statements/{PREDICTION}").get_json()
+    assert prediction["kind"] == "prediction" and prediction["status"] == "predicted"
+    assert "three-way summit" in prediction["text"]
+    # "as early as August": a lower bound of the expected time, not a date; made on or before the article
+    assert prediction["date"] is None
+    assert prediction["time"]["expected_not_before"] == "2024-08"
+    assert prediction["time"]["expected_not_after"] is None
+    assert prediction["time"]["not_after"] == "2024-07-25"
+
+
+# --- row 2: "as early as August" is not "in August" (H1) ------------------------------------
+
+@pytest.mark.parametrize("window", ["from=2024-08&to=2024-08", "from=2024-09"])
+def test_meetings_in_a_window_are_meetings_not_expectations(client, window):
+    for meeting in all_pages(client, f"/v1/meetings?{window}&limit=100"):
+        assert meeting["status"] in ("stated", "reported"), meeting["id"]
+
+
+@pytest.mark.parametrize("window", ["from=2024-08&to=2024-08", "from=2024-09", "from=2025"])
+def test_the_prediction_is_open_ended_from_august(client, window):
+    """An earliest expected month and no latest: the prediction's span is open at the end."""
+    got = ids(all_pages(client, f"/v1/statements?kind=prediction&{window}&limit=100"))
+    assert PREDICTION in got
+
+
+# --- row 3: predictions are found by their expected time (M7) --------------------------------
+
+def test_predictions_from_august_are_those_expected_then(client):
+    got = all_pages(client, "/v1/statements?kind=prediction&from=2024-08&limit=100")
+    assert PREDICTION in ids(got)
+    for item in got:  # a prediction overlaps the window by its expected time (or is open-ended)
+        time = item["time"]
+        if time["kind"] == "prediction":
+            assert time["expected_not_after"] is None or end_of(time["expected_not_after"]) >= "2024-08-01"
+
+
+def test_every_prediction_is_dated_when_made_and_not_after_its_article(client):
+    for item in all_pages(client, "/v1/statements?kind=prediction&limit=100"):
+        made = item["time"]["not_after"] or item["date"]
+        assert made and start_of(made) <= min(c["published"] for c in item["citations"]), item["id"]
+
+
+# --- row 4: Bloomberg's claim about Putin is not Putin's statement (H3) ----------------------
+
+def test_bloomberg_claim_is_not_among_putins_statements(client):
+    putin = all_pages(client, "/v1/statements?speaker=vladimir-putin&limit=100")
+    assert H3_CLAIM not in ids(putin)
+    bloomberg = ids(all_pages(client, "/v1/statements?speaker=bloomberg&limit=100"))
+    assert H3_CLAIM in bloomberg
+
+
+def test_a_statement_whose_chain_cites_sources_is_the_reporters_or_the_sources(client):
+    """Whoever a report cites, the statement's speaker is named in that chain (the outlet whose
+    claim it is, or a cited source): never the person the claim is about."""
+    for item in all_pages(client, "/v1/statements?limit=100"):
+        for citation in item["citations"]:
+            chain = citation["attribution"]
+            if any(a["relation"] == "citing" for a in chain):
+                named = {a["entity"] for a in chain if a["relation"] in ("reported_by", "citing")}
+                assert item["speaker"] in named, (item["id"], chain)
+
+
+def test_every_statement_by_a_person_is_his_own_words(client):
+    """A person's statement is attributed to that person: said in the article's hearing, told to
+    a reporter (said_to), said according to him, or released (a video) — never a report citing
+    others about him."""
+    people = {e["id"] for e in seed_view.entities().values() if e["type"] == "person"}
+    for item in all_pages(client, "/v1/statements?limit=100"):
+        if item["speaker"] not in people:
+            continue
+        for citation in item["citations"]:
+            relations = {a["relation"] for a in citation["attribution"]}
+            assert "citing" not in relations and "unattributed" not in relations, (item["id"], relations)
+            named = {a["entity"] for a in citation["attribution"] if a["relation"] == "according_to"}
+            assert named <= {item["speaker"]}, (item["id"], named)
+
+
+def test_putins_quotes_are_verbatim_and_released_by_the_kremlin(client):
+    for item in all_pages(client, "/v1/statements?speaker=vladimir-putin&kind=quote&limit=100"):
+        text = " ".join(item["text"].split())
+        assert any(text in " ".join(c["quote"].split()) for c in item["citations"]), item["id"]
+    quote = client.get("/v1/statements/putin-warns-of-escalation-2024-07-24").get_json()
+    assert ("released_by", "kremlin", "kremlin-releases-meeting-video-2024-07-25") in links(quote["citations"][0])
+
+
+# --- row 5: a reporter's "reportedly" is not Russia's utterance (M2, M3, L3) -----------------
+
+def test_russia_says_nothing_reportedly(client):
+    russia = all_pages(client, "/v1/statements?speaker=russia&limit=100")
+    assert all("reportedly" not in item["text"] for item in russia)
+    for fid in ("russia-angry-over-idlib-violation-2020", "russia-hopes-for-political-solution-2020"):
+        assert fid not in ids(russia)
+
+
+def test_reportedly_is_an_unattributed_claim_of_the_article(client):
+    angry = client.get("/v1/statements/russia-angry-over-idlib-violation-2020").get_json()
+    assert (angry["speaker"], angry["kind"], angry["status"]) == ("the-new-arab", "claim", "reported")
+    assert [a["relation"] for a in angry["citations"][0]["attribution"]] == ["unattributed"]
+    assert "russia" in angry["about"]
+    # and any "reportedly" in a reported fact's quote is matched by an unattributed link
+    for item in all_pages(client, "/v1/facts?status=reported&limit=100"):
+        for citation in item["citations"]:
+            if "reportedly" in citation["quote"] and "said" not in citation["quote"]:
+                assert "unattributed" in {a["relation"] for a in citation["attribution"]}, item["id"]
+
+
+# --- row 6: the denied claim is not Bloomberg's (H2) -----------------------------------------
+
+def test_denied_claim_has_an_unnamed_speaker(client):
+    denied_by_bloomberg = ids(all_pages(client, "/v1/statements?speaker=bloomberg&status=denied&limit=100"))
+    assert H2_CLAIM not in denied_by_bloomberg
+    claim = client.get(f"/v1/statements/{H2_CLAIM}").get_json()
+    assert (claim["speaker"], claim["status"], claim["date"]) == ("unnamed-reports", "denied", None)
+    speaker = client.get("/v1/entities/unnamed-reports").get_json()
+    assert speaker["type"] == "unnamed"
+    # an unnamed speaker is no person or group to list or search
+    assert "unnamed-reports" not in ids(all_pages(client, "/v1/entities?limit=100"))
+    assert ("responds_to", PESKOV_DENIAL, "incoming") in {(r["type"], r["fact"], r["direction"]) for r in claim["relations"]}
+
+
+def test_every_denied_fact_has_a_denial_responding_to_it(client):
+    for item in all_pages(client, "/v1/facts?status=denied&limit=100"):
+        answers = all_pages(client, f"/v1/statements?related_to={item['id']}&relation=responds_to&kind=denial&limit=100")
+        assert any(a["responds_to"] == item["id"] for a in answers), item["id"]
+
+
+# --- row 7: undated acts are still in their year (M8) -----------------------------------------
+
+def test_peskovs_undated_denial_is_found_in_2020(client):
+    got = all_pages(client, "/v1/statements?speaker=dmitry-peskov&from=2020&to=2020&limit=100")
+    assert PESKOV_DENIAL in ids(got)
+    denial = client.get(f"/v1/statements/{PESKOV_DENIAL}").get_json()
+    assert denial["date"] is None and denial["time"]["not_after"] == "2020-04-28"
+
+
+def test_an_undated_act_is_never_later_than_its_article(client):
+    for item in all_pages(client, "/v1/facts?limit=100"):
+        if item["time"]["kind"] == "act" and item["date"] is None:
+            assert item["time"]["not_after"] <= min(c["published"] for c in item["citations"]), item["id"]
+
+
+# --- row 8: Assad's 2020 timeline is two-sided (M8) --------------------------------------------
+
+def test_assads_2020_timeline_holds_every_fact_the_sources_allow_in_2020(client):
+    got = set(ids(all_pages(client, "/v1/entities/bashar-al-assad/facts?from=2020&to=2020&limit=100")))
+    assert {H2_CLAIM, PESKOV_DENIAL, "shumilin-problem-is-one-person", "russian-publications-criticise-assad"} <= got
+    for fact in seed_view.facts().values():
+        involved = any(ref == "bashar-al-assad" for ref, _ in seed_view.roles(fact))
+        start, end = seed_view.span(fact)
+        if involved and start <= "2020-12-31" and end >= "2020-01-01":
+            assert fact["id"] in got, fact["id"]
+
+
+# --- row 9: as_of shows only what was published by then (M1) -----------------------------------
+
+def test_as_of_never_shows_a_later_citation(client):
+    got = all_pages(client, "/v1/facts?as_of=2021&status=stated&type=event&limit=100")
+    assert got
+    for item in got:
+        assert item["citations"] and all(c["published"] <= "2021-12-31" for c in item["citations"]), item["id"]
+    assert "syrian-civil-war-starts-2011" not in ids(got)  # only the 2024 article says the war started in 2011
+    assert "opposition-militias-form-2011" in ids(got)     # what the 2020 caption says
+
+
+def test_the_war_start_rests_on_bloomberg_only(client):
+    war = client.get("/v1/events/syrian-civil-war-starts-2011").get_json()
+    assert {c["publisher"] for c in war["citations"]} == {"Bloomberg"}
+    assert war["actors"] == []
+
+
+# --- row 10: targets are not actors (M4, M5, L2) ------------------------------------------------
+
+def test_assad_is_the_target_not_an_actor_of_the_sanctions(client):
+    sanctions = all_pages(client, "/v1/events?entity=bashar-al-assad&kind=sanctions&limit=100")
+    assert "us-european-penalties-on-assad" in ids(sanctions)
+    penalties = client.get("/v1/events/us-european-penalties-on-assad").get_json()
+    assert "bashar-al-assad" in penalties["targets"] and "bashar-al-assad" not in penalties["actors"]
+    assert ("bashar-al-assad", "target") in {(e["id"], e["role"]) for e in penalties["entities"]}
+    assert "us-european-penalties-on-assad" not in ids(all_pages(client, "/v1/events?actor=bashar-al-assad&limit=100"))
+    targeted = all_pages(client, "/v1/events?target=bashar-al-assad&kind=sanctions&limit=100")
+    assert "us-european-penalties-on-assad" in ids(targeted)
+    assert all("bashar-al-assad" in item["targets"] for item in targeted)
+
+
+def test_recipients_of_support_are_targets(client):
+    support = client.get("/v1/events/turkey-supports-rebels").get_json()
+    assert support["actors"] == ["turkey"] and support["targets"] == ["syrian-opposition"]
+
+
+def test_event_roles_are_those_of_the_seeds(client):
+    for item in all_pages(client, "/v1/events?limit=100"):
+        fact = seed_view.facts()[item["id"]]
+        assert item["actors"] == fact["actors"] and item["targets"] == fact.get("targets", [])
+        assert not set(item["actors"]) & set(item["targets"]), item["id"]
+
+
+# --- row 11: the prediction is traceable to its author (M6) -------------------------------------
+
+def test_suponinas_facts_include_the_summit_prediction(client):
+    got = all_pages(client, "/v1/facts?entity=elena-suponina&limit=100")
+    assert PREDICTION in ids(got)
+    prediction = client.get(f"/v1/statements/{PREDICTION}").get_json()
+    assert ("according_to", "elena-suponina", None) in links(prediction["citations"][0])
+    attributed = ids(all_pages(client, "/v1/facts?attributed_to=elena-suponina&limit=100"))
+    assert PREDICTION in attributed
+
+
+# --- row 12: a state of affairs is observed, not begun, on the article's date (L15) --------------
+
+def test_the_lease_is_a_state_observed_on_the_article_date(client):
+    leases = all_pages(client, "/v1/leases?lessee=russia&asset=tartus-port&limit=100")
+    assert "russia-tartus-port-lease" in ids(leases)
+    for lease in leases:
+        assert lease["time"]["kind"] == "state"
+        fact = seed_view.facts()[lease["id"]]
+        assert lease["start_date"] == fact["start_date"]
+    held = all_pages(client, "/v1/leases?valid_at=2020-04-28&limit=100")
+    assert "russia-tartus-port-lease" in ids(held)
+
+
+def test_states_span_only_what_the_source_supports(client):
+    """valid_at a day before the observation finds a state only when the source says since when."""
+    ceasefire = all_pages(client, "/v1/events?valid_at=2020-03-15&limit=100")
+    assert "new-ceasefire-since-early-march-2020" in ids(ceasefire)          # "since early March"
+    troops = all_pages(client, "/v1/troop-deployments?valid_at=2024-07-01&limit=100")
+    assert "us-troops-northeastern-syria-2024" not in ids(troops)            # since when is not said
+    for item in all_pages(client, "/v1/facts?valid_at=2024-07-25&limit=100"):
+        assert item["time"]["kind"] == "state", item["id"]
+
+
+# --- row 13: aliases say only what the sources support (M10, L23) --------------------------------
+
+def test_kurds_are_not_the_us_allies(client):
+    hits = all_pages(client, "/v1/search?q=Kurds&kind=entity&limit=100")
+    assert "us-kurdish-allies" not in ids(hits)
+    allies = client.get("/v1/entities/us-kurdish-allies").get_json()
+    assert not {"Kurds", "Syrian Kurds"} & set(allies["aliases"])
+
+
+def test_moscow_is_also_the_city(client):
+    found = {e["id"]: e["type"] for e in all_pages(client, "/v1/entities?q=Moscow&limit=100")}
+    assert found.get("russia") == "country" and "place" in {t for i, t in found.items() if i != "russia"}
+
+
+def test_european_is_not_an_alias(client):
+    """"the European giant" (The New Arab) is Russia: no entity but Russia takes the alias."""
+    hits = [e for e in all_pages(client, "/v1/entities?q=European&limit=100") if "European" in e["aliases"]]
+    assert hits == []
+
+
+# --- section 4: according to whom ---------------------------------------------------------------
+
+def test_every_citation_of_a_reported_fact_says_by_whom(client):
+    reported = all_pages(client, "/v1/facts?status=reported&limit=100")
+    assert reported
+    for item in reported:
+        assert all(c["attribution"] for c in item["citations"]), item["id"]
+
+
+def test_the_900_troops_are_bloombergs_own_statement(client):
+    troops = all_pages(client, "/v1/troop-deployments?country=united-states&location=northeastern-syria&limit=100")
+    fact = next(t for t in troops if t["id"] == "us-troops-northeastern-syria-2024")
+    assert (fact["status"], fact["count"], fact["count_qualifier"]) == ("stated", 900, "about")
+    citation = fact["citations"][0]
+    assert (citation["publisher"], citation["published"], citation["attribution"]) == ("Bloomberg", "2024-07-25", [])
+
+
+def test_more_flexibility_chain_runs_new_arab_bloomberg_former_officials(client):
+    claim = client.get(f"/v1/statements/{H3_CLAIM}").get_json()
+    assert (claim["speaker"], claim["kind"], claim["status"]) == ("bloomberg", "claim", "reported")
+    assert {c["publisher"] for c in claim["citations"]} == {"The New Arab"}
+    chains = [links(c) for c in claim["citations"]]
+    assert [("reported_by", "bloomberg", BLOOMBERG_2020), ("citing", "former-russian-officials", None),
+            ("citing", "russian-publications", None)] in chains
+    assert all(chain[0] == ("reported_by", "bloomberg", BLOOMBERG_2020) for chain in chains)
+    assert ("derived_from", BLOOMBERG_2020, "outgoing") in {(r["type"], r["fact"], r["direction"]) for r in claim["relations"]}
+    officials = client.get("/v1/entities/former-russian-officials").get_json()
+    assert officials["type"] == "group"
+    assert H3_CLAIM in ids(all_pages(client, "/v1/facts?attributed_to=former-russian-officials&limit=100"))
+
+
+def test_what_bloomberg_said_in_2020(client):
+    """Section 4.1: every Bloomberg claim relayed by The New Arab is Bloomberg's statement."""
+    said = ids(all_pages(client, "/v1/statements?speaker=bloomberg&from=2020&to=2020&limit=100"))
+    assert {H3_CLAIM, "russia-hopes-for-political-solution-2020", "assad-not-grateful-enough-2020"} <= set(said)
+    derived = ids(all_pages(client, f"/v1/facts?related_to={BLOOMBERG_2020}&relation=derived_from&limit=100"))
+    for fid in derived:
+        fact = seed_view.facts()[fid]
+        assert fact["type"] != "statement" or fact["speaker"] == "bloomberg", fid
+
+
+def test_attributed_to_bloomberg_names_bloomberg_in_a_chain(client):
+    for item in all_pages(client, "/v1/facts?attributed_to=bloomberg&limit=100"):
+        assert any(a["entity"] == "bloomberg" for c in item["citations"] for a in c["attribution"]), item["id"]
+
+
+# --- the audit's new facts (B17, N10, N12) --------------------------------------------------------
+
+def test_the_missing_assertions_are_there(client):
+    triumph = client.get("/v1/statements/reintegration-a-triumph-for-assad").get_json()
+    assert (triumph["speaker"], triumph["kind"], triumph["status"]) == ("bloomberg", "claim", "stated")
+    ally = client.get("/v1/statements/syrian-regime-russias-ally-2020").get_json()
+    assert (ally["speaker"], ally["kind"]) == ("the-new-arab", "claim") and {"russia", "syria"} <= set(ally["about"])
+
+
+def test_former_ids_redirect(client):
+    for fact in seed_view.facts().values():
+        for old in fact.get("former_ids", []):
+            response = client.get(f"/v1/facts/{old}")
+            assert response.status_code == 308 and response.headers["Location"].endswith(f"/{fact['id']}"), old
