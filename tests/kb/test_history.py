@@ -82,3 +82,49 @@ def test_kb_diff_of_two_databases(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "- **facts**: 1 added, 1 removed, 1 renamed, 1 modified" in out
     assert main(["diff", "no-such-revision", "--seeds", str(repo / "seeds")]) == 2
+
+
+def manifests(seeds, cache=None):
+    return b"\n".join(history.manifest_bytes(m) for m, _ in history.releases(seeds, None, cache))
+
+
+def test_releases_two_clones_give_identical_manifests_and_build_writes_the_tables(tmp_path):
+    repo = scratch_repo(tmp_path)
+    (old_mod, old_rem, (old, new), old_add) = four_changes(repo)
+    git(repo, "revert", "--no-edit", "HEAD")  # a revert is a new release
+    clones = []
+    for name in ("a", "b"):
+        git(tmp_path, "clone", "-q", "--no-local", str(repo), name)
+        clones.append(tmp_path / name / "seeds")
+    first = manifests(clones[0], tmp_path / "cache")
+    assert first == manifests(clones[1]) == manifests(clones[0], tmp_path / "cache")  # cached: same bytes
+    found = history.releases(clones[0])
+    ids = [m["id"] for m, _ in found]
+    assert len(ids) == 3 == len(set(ids)) and ids[0][:8] == ids[2][:8] and ids[0] != ids[2]
+    assert [m["changes"] for m, _ in found][1] == {"added": 1, "modified": 1, "removed": 1, "renamed": 1}
+    assert all(m["history"] == "full" and not m["working"] for m, _ in found)
+
+    (clones[0] / "entities" / "people.yaml").write_text(
+        (clones[0] / "entities" / "people.yaml").read_text() + "  - {id: x-person, type: person, name: X, "
+        "aliases: [], description: Someone.}\n")
+    build(clones[0], tmp_path / "kb.sqlite", progress=False)
+    with sqlite3.connect(tmp_path / "kb.sqlite") as conn:
+        rows = conn.execute("SELECT seq, id, parent, working, added FROM releases ORDER BY seq").fetchall()
+        assert [r[1] for r in rows[:3]] == ids and rows[3][1].endswith("-working") and rows[3][3] == 1
+        assert rows[3][2] == ids[2] and rows[3][4] == 1
+        assert conn.execute("SELECT kind, id, op FROM changes WHERE seq = 4").fetchall() == [
+            ("entity", "x-person", "added")]
+        assert conn.execute("SELECT op, new_id FROM changes WHERE seq = 2 AND id = ?", (old,)).fetchone() == (
+            "renamed", new)
+
+
+def test_shallow_clone_and_outside_git(tmp_path):
+    repo = scratch_repo(tmp_path)
+    four_changes(repo)
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", "shallow")
+    found = history.releases(tmp_path / "shallow" / "seeds")
+    assert [(m["history"], m["parent"], m["changes"]["added"]) for m, _ in found] == [("shallow", None, 0)]
+    outside = tmp_path / "plain"
+    shutil.copytree(SEEDS, outside)
+    found = history.releases(outside, working_built_at="2026-01-01T00:00:00Z")
+    assert len(found) == 1 and found[0][0]["history"] == "none" and found[0][0]["id"].endswith("-current")
