@@ -50,6 +50,17 @@ install-wrk:
 clean:
 	rm -rf var build dist *.egg-info .pytest_cache
 
+# What changed in the knowledge base since BASE (a git revision or a database file), as Markdown:
+# `make diff BASE=main` (HEAD=REV compares two revisions; default: the seeds as they are now).
+.PHONY: diff releases
+diff: install
+	@test -n "$(BASE)" || { echo "usage: make diff BASE=main [HEAD=rev]" >&2; exit 2; }
+	@$(BIN)/kb diff $(BASE) $(HEAD)
+
+# The release manifests from git history (one JSON line each, oldest first).
+releases: install
+	@$(BIN)/kb releases --cache var/releases-cache
+
 openapi: install
 	$(BIN)/python -m api.spec_file openapi.yaml
 

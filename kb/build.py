@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from factmodel.vocabulary import SCHEMA_DIR
 
+from . import history
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
@@ -240,6 +241,11 @@ def _build_into(seeds_dir, tmp, progress):
         }
         with db.conn:
             db["meta"].insert_all({"key": k, "value": v} for k, v in meta.items())
+        # ---- releases and changes from git history (kb/history.py, docs/releases.md) ----
+        with db.conn:
+            history.write_tables(conn, history.releases(
+                seeds_dir, SCHEMA_DIR, history.default_cache_dir(tmp), working_built_at=meta["built_at"]))
+        # ---- end of releases and changes ----
         db.analyze()
         return meta
     finally:

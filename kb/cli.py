@@ -2,6 +2,8 @@
 
     kb validate [--seeds DIR]
     kb build    [--seeds DIR] [--db PATH]      (PATH defaults to $KB_DB or var/kb.sqlite)
+    kb diff     BASE [HEAD] [--seeds DIR]      (git revisions or database files; HEAD: the working seeds)
+    kb releases [--seeds DIR]                  (one JSON manifest per line, oldest first)
 
 and the curator commands of :mod:`kb.curate` (new-source, quote, new-fact, show, preview,
 coverage, entity find).
@@ -10,7 +12,7 @@ import argparse
 import sqlite3
 import sys
 
-from . import curate
+from . import curate, releases_cli
 from .build import SCHEMA_VERSION, BuildFailed, build, default_db_path
 from .seeds import Seeds
 
@@ -43,9 +45,12 @@ def main(argv=None):
     p_build.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                          help="show a progress bar (default: only on a terminal)")
     curate.add_parsers(sub)
+    releases_cli.add_parsers(sub)  # kb diff, kb releases (kb/releases_cli.py)
     args = parser.parse_args(argv)
     if args.command in curate.COMMANDS:
         return curate.run(args)
+    if args.command in releases_cli.COMMANDS:
+        return releases_cli.run(args)
 
     if args.command == "validate":
         seeds, problems = validate(args.seeds)

@@ -3,6 +3,7 @@ from flask import g, request
 from flask_smorest import abort
 
 from .facts import permanent_redirect
+from .releases import gone_or_404
 
 ENTITY_SEARCH = ("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
                  "WHERE search_fts MATCH ? AND s.kind = 'entity')")
@@ -13,7 +14,7 @@ def row_or_404(table, row_id, label):
     """The row of ``table`` with this id, or a 404 problem naming what was not found."""
     row = g.db.one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
     if row is None:
-        abort(404, message=f"No {label} with id {row_id!r}.")
+        gone_or_404(label, row_id, f"No {label} with id {row_id!r}.")  # 410 when a release removed it
     return row
 
 
@@ -26,7 +27,7 @@ def entity_or_404(entity_id):
             segments = request.path.split("/")  # ['', 'v1', 'entities', id, ...]
             segments[3] = moved["new_id"]
             permanent_redirect("/".join(segments))
-        abort(404, message=f"No entity with id {entity_id!r}.")
+        gone_or_404("entity", entity_id, f"No entity with id {entity_id!r}.")  # 410 when a release removed it
     return row
 
 

@@ -5,6 +5,7 @@ from flask_smorest import abort
 from ..blueprint import UNPROCESSABLE
 from ..shapes.facts import TYPE_PATHS
 from .fact_list import FACT_COLUMNS
+from .releases import gone_or_404
 
 
 def fact_or_404(fact_id, ftype=None):
@@ -15,6 +16,8 @@ def fact_or_404(fact_id, ftype=None):
                          "WHERE r.old_id = ? AND r.kind = 'fact'", (fact_id,))
         if moved is not None:
             permanent_redirect(f"/v1/{TYPE_PATHS[moved['type']] if ftype else 'facts'}/{moved['new_id']}")
+    if row is None:
+        gone_or_404("fact", fact_id, f"No {(ftype or 'fact').replace('_', ' ')} with id {fact_id!r}.")  # 410 when a release removed it
     if row is None or (ftype and row["type"] != ftype):
         abort(404, message=f"No {(ftype or 'fact').replace('_', ' ')} with id {fact_id!r}.")
     return row

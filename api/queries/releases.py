@@ -1,0 +1,33 @@
+"""SQL of the releases (the ``releases`` and ``changes`` tables, kb/history.py) and the tombstones:
+an id that some release removed answers ``410 Gone`` naming that release, never a bare 404."""
+import sqlite3
+
+from flask import g
+from flask_smorest import abort
+
+RELEASE_COLUMNS = "seq, id, parent, commit_sha, built_at, history, working, added, modified, removed, renamed, counts"
+
+
+def gone_or_404(kind, row_id, message):
+    """Abort with 410 when a release removed this ``kind``'s ``row_id`` (and none added it back), else 404."""
+    try:
+        removed = g.db.one("SELECT release FROM changes WHERE kind = ? AND id = ? AND op IN ('removed', 'renamed') "
+                           "ORDER BY seq DESC LIMIT 1", (kind, row_id))
+    except sqlite3.OperationalError:  # a database built before releases existed
+        removed = None
+    if removed is not None:
+        abort(410, message=f"{kind.capitalize()} {row_id!r} was removed in release {removed['release']!r}.")
+    abort(404, message=message)
+
+
+def release_rows(limit, before=None):
+    """Releases newest first, before ``seq`` ``before``."""
+    where, params = ("WHERE seq < ?", [before]) if before is not None else ("", [])
+    return g.db.all(f"SELECT {RELEASE_COLUMNS} FROM releases {where} ORDER BY seq DESC LIMIT ?", params + [limit])
+
+
+def release_or_404(release_id):
+    row = g.db.one(f"SELECT {RELEASE_COLUMNS} FROM releases WHERE id = ?", (release_id,))
+    if row is None:
+        abort(404, message=f"No release with id {release_id!r}.")
+    return row

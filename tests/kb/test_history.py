@@ -1,0 +1,130 @@
+"""kb diff and the releases from git history (kb/diff.py, kb/history.py), in scratch git repositories."""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+
+import yaml
+
+from support import SEEDS  # noqa: E402
+
+from kb import history
+from kb.build import build
+from kb.cli import main
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+           "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z", "GIT_CONFIG_GLOBAL": os.devnull}
+
+
+def git(repo, *args):
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
+                          env={**os.environ, **GIT_ENV}).stdout
+
+
+def scratch_repo(tmp_path):
+    """A git repository holding a copy of the seeds, one commit."""
+    repo = tmp_path / "repo"
+    shutil.copytree(SEEDS, repo / "seeds")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "seeds")
+    return repo
+
+
+def four_changes(repo):
+    """Modify one fact, remove another, rename a third (former_ids), add a fourth; commit.
+    Return their ids ``(modified, removed, (old, new), added)``."""
+    path = sorted((repo / "seeds" / "facts").glob("*.yaml"))[0]
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    facts = doc["facts"]
+    referenced = json.dumps(facts)  # keep the fact others point at out of it
+    modified, removed, renamed = [f for f in facts if referenced.count(f'"{f["id"]}"') == 1][:3]
+    modified["summary"] += " (revised)"
+    modified["citations"][0]["quote"] = modified["citations"][0]["quote"][:20]
+    facts.remove(removed)
+    old_id = renamed["id"]
+    renamed["id"] = old_id + "-renamed"
+    renamed["former_ids"] = [old_id]
+    added = dict(modified, id=modified["id"] + "-new", summary="A new fact.")
+    facts.append(added)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "four changes")
+    return modified["id"], removed["id"], (old_id, renamed["id"]), added["id"]
+
+
+def test_kb_diff_reports_exactly_the_four_changes(tmp_path, capsys):
+    repo = scratch_repo(tmp_path)
+    modified, removed, (old, new), added = four_changes(repo)
+    base = history.revision_content(repo, "HEAD~1")
+    head = history.revision_content(repo, "HEAD")
+    from kb import diff
+    found = {(c.op, c.id, c.new_id) for c in diff.changes(base, head)}
+    assert found == {("modified", modified, None), ("removed", removed, None), ("renamed", old, new),
+                     ("added", added, None)}
+    assert next(c for c in diff.changes(base, head) if c.op == "modified").fields == ("citations", "summary")
+
+    assert main(["diff", "HEAD~1", "HEAD", "--seeds", str(repo / "seeds")]) == 0
+    out = capsys.readouterr().out
+    assert "- **facts**: 1 added, 1 removed, 1 renamed, 1 modified" in out
+    assert "- **entities**: no change" in out and "- **sources**: no change" in out
+    assert f"- `{old}` → `{new}`" in out and f"- `{added}` (" in out and f"- `{removed}` (" in out
+    assert "  - `summary`: " in out and "(revised)" in out and "  - `citations[0].quote`: " in out
+
+
+def test_kb_diff_of_two_databases(tmp_path, capsys):
+    repo = scratch_repo(tmp_path)
+    build(repo / "seeds", tmp_path / "a.sqlite", progress=False)
+    modified, removed, (old, new), added = four_changes(repo)
+    build(repo / "seeds", tmp_path / "b.sqlite", progress=False)
+    assert main(["diff", str(tmp_path / "a.sqlite"), str(tmp_path / "b.sqlite")]) == 0
+    out = capsys.readouterr().out
+    assert "- **facts**: 1 added, 1 removed, 1 renamed, 1 modified" in out
+    assert main(["diff", "no-such-revision", "--seeds", str(repo / "seeds")]) == 2
+
+
+def manifests(seeds, cache=None):
+    return b"\n".join(history.manifest_bytes(m) for m, _ in history.releases(seeds, None, cache))
+
+
+def test_releases_two_clones_give_identical_manifests_and_build_writes_the_tables(tmp_path):
+    repo = scratch_repo(tmp_path)
+    (old_mod, old_rem, (old, new), old_add) = four_changes(repo)
+    git(repo, "revert", "--no-edit", "HEAD")  # a revert is a new release
+    clones = []
+    for name in ("a", "b"):
+        git(tmp_path, "clone", "-q", "--no-local", str(repo), name)
+        clones.append(tmp_path / name / "seeds")
+    first = manifests(clones[0], tmp_path / "cache")
+    assert first == manifests(clones[1]) == manifests(clones[0], tmp_path / "cache")  # cached: same bytes
+    found = history.releases(clones[0])
+    ids = [m["id"] for m, _ in found]
+    assert len(ids) == 3 == len(set(ids)) and ids[0][:8] == ids[2][:8] and ids[0] != ids[2]
+    assert [m["changes"] for m, _ in found][1] == {"added": 1, "modified": 1, "removed": 1, "renamed": 1}
+    assert all(m["history"] == "full" and not m["working"] for m, _ in found)
+
+    (clones[0] / "entities" / "people.yaml").write_text(
+        (clones[0] / "entities" / "people.yaml").read_text() + "  - {id: x-person, type: person, name: X, "
+        "aliases: [], description: Someone.}\n")
+    build(clones[0], tmp_path / "kb.sqlite", progress=False)
+    with sqlite3.connect(tmp_path / "kb.sqlite") as conn:
+        rows = conn.execute("SELECT seq, id, parent, working, added FROM releases ORDER BY seq").fetchall()
+        assert [r[1] for r in rows[:3]] == ids and rows[3][1].endswith("-working") and rows[3][3] == 1
+        assert rows[3][2] == ids[2] and rows[3][4] == 1
+        assert conn.execute("SELECT kind, id, op FROM changes WHERE seq = 4").fetchall() == [
+            ("entity", "x-person", "added")]
+        assert conn.execute("SELECT op, new_id FROM changes WHERE seq = 2 AND id = ?", (old,)).fetchone() == (
+            "renamed", new)
+
+
+def test_shallow_clone_and_outside_git(tmp_path):
+    repo = scratch_repo(tmp_path)
+    four_changes(repo)
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", "shallow")
+    found = history.releases(tmp_path / "shallow" / "seeds")
+    assert [(m["history"], m["parent"], m["changes"]["added"]) for m, _ in found] == [("shallow", None, 0)]
+    outside = tmp_path / "plain"
+    shutil.copytree(SEEDS, outside)
+    found = history.releases(outside, working_built_at="2026-01-01T00:00:00Z")
+    assert len(found) == 1 and found[0][0]["history"] == "none" and found[0][0]["id"].endswith("-current")
