@@ -40,6 +40,13 @@ class Api(_Api):
             "headers": {"Location": {"description": "The current URL (the query string kept)",
                                      "schema": {"type": "string"}}}}, lazy=True)
 
+        # an id some release removed (docs/releases.md): a problem document naming that release
+        response = {"description": "The id was published and then removed: the problem names the release "
+                                   "that removed it (nothing ever published answers a bare 404)",
+                    "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM)
+        self.spec.components.response("GONE", response, lazy=True)
+
     def _register_pagination_header(self):
         """Nothing: lists use cursors in the body, not flask-smorest's X-Pagination header (whose
         schema would otherwise sit unused in the spec)."""

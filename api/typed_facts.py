@@ -62,6 +62,7 @@ def item_doc(ftype):
                           "fact's current id in the collection of its current type.",
            **links(fact=("getFact", {"fact_id": "/id"}), **FACT_LINKS)}
     doc["responses"][308] = "MOVED"
+    doc["responses"][410] = "GONE"
     return doc
 
 

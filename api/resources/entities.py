@@ -55,6 +55,7 @@ class Entity(MethodView):
     @blp.response(200, EntitySchema)
     @blp.alt_response(308, response="MOVED")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(410, response="GONE")
     @blp.doc(operationId="getEntity", **links(facts=("listEntityFacts", {"entity_id": "/id"})))
     def get(self, entity_id):
         """Get one entity
@@ -71,6 +72,7 @@ class EntityFacts(MethodView):
     @blp.response(200, FactPageSchema)
     @blp.alt_response(308, response="MOVED")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(410, response="GONE")
     @blp.doc(operationId="listEntityFacts", **STREAM_DOC, **links(item=("getFact", {"fact_id": "/data/0/id"})))
     def get(self, args, entity_id):
         """The entity's timeline

@@ -36,7 +36,7 @@ class Facts(MethodView):
 
 # An item takes no query parameters and returns a finished Response: see doc_only.
 @blp.route("/<slug:fact_id>", parameters=path_id("fact_id", "Id of the fact", "putin-assad-meeting-2024-07-24"))
-@doc_only(blp.response(200, FactSchema), blp.alt_response(308, response="MOVED"),
+@doc_only(blp.response(200, FactSchema), blp.alt_response(308, response="MOVED"), blp.alt_response(410, response="GONE"),
           blp.alt_response(404, response="NOT_FOUND"),
           blp.doc(operationId="getFact", **links(**FACT_LINKS)))
 def get_fact(fact_id):

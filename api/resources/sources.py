@@ -43,6 +43,7 @@ class Sources(MethodView):
 class Source(MethodView):
     @blp.response(200, SourceDetailSchema)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(410, response="GONE")
     @blp.doc(operationId="getSource", **links(facts=("listSourceFacts", {"source_id": "/id"})))
     def get(self, source_id):
         """Get one source, with its text
@@ -57,6 +58,7 @@ class SourceFacts(MethodView):
     @blp.arguments(FactArgs, location="query")
     @blp.response(200, SourceFactPageSchema)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(410, response="GONE")
     @blp.doc(operationId="listSourceFacts", **STREAM_DOC, **links(item=("getFact", {"fact_id": "/data/0/id"})))
     def get(self, args, source_id):
         """The facts a source supports

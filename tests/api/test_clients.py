@@ -40,6 +40,9 @@ def sdk(sdk_build):
 def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     call = Calls(sdk, live_server, OPERATIONS)
     call_every_v1_0_operation(call)
+    # added after 1.0: the releases (1.3)
+    releases = call.every_page("listReleases", "ReleasePage", "Release", limit=2)
+    assert releases and call.ok("getRelease", "Release", release_id=releases[0].id).id == releases[0].id
     assert call.called == set(OPERATIONS), f"not called: {set(OPERATIONS) - call.called}"
 
 
