@@ -42,7 +42,7 @@ import orjson
 
 from factmodel import vocabulary
 from kb.quotes import SourceText
-from kb.rules import _time as time_of
+from kb.time_rules import time_of
 
 GENERATOR_VERSION = 2
 

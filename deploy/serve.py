@@ -17,7 +17,7 @@ live server all run ``python deploy/serve.py``; settings come from the environme
 ``python deploy/serve.py [TARGET] [--interface wsgi|asgi]`` serves another app with the same
 settings (the benchmarks' bare Flask app and Datasette); the default is the API's factory.
 
-The app enforces the request-size limits itself (``api.protocol``, "limits": it answers them
+The app enforces the request-size limits itself (``api.limits``: it answers them
 with problem documents), below Granian's HTTP/1 buffer, so only malformed HTTP that Granian
 refuses before any app code runs gets Granian's own empty answer (README, "Limits").
 """
@@ -33,7 +33,7 @@ from granian import Granian
 from granian.constants import Interfaces
 from granian.http import HTTP1Settings
 
-# Granian's whole-request-head buffer: above the app's own limits (api.protocol, "limits":
+# Granian's whole-request-head buffer: above the app's own limits (api.limits:
 # request target 8190 bytes, 50 headers of 8190 bytes, so the largest head the app accepts is
 # about 418 KiB), so the app is the one that refuses an oversized request target or header,
 # with a problem document. A head above this buffer gets Granian's empty 431.

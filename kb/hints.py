@@ -2,15 +2,14 @@
 
 Pure functions, called where a message is formed (:mod:`kb.rules`, :mod:`kb.jsonschemas`,
 :mod:`kb.seeds`): "did you mean" for unknown ids (matched against ids, names and aliases),
-the nearest passage for a quote not found, the source that does contain it, the expected form
-of a value that breaks a pattern, and how to quote a YAML value that broke the parser. The
-order of problems (root causes first) is here too. Nothing here runs unless something is wrong.
+the nearest passage for a quote not found, the source that does contain it. The order of
+problems (root causes first) and their regrouping are here too. The expected form of a value
+that breaks a pattern is in :mod:`kb.schema_hints`, how to quote a YAML value that broke the
+parser in :mod:`kb.yaml_hints`. Nothing here runs unless something is wrong.
 """
 import difflib
 import re
 import unicodedata
-
-from factmodel.dates import PARTIAL_DATE
 
 _TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
                               "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
@@ -168,158 +167,6 @@ def quote_not_found(sid, quote, texts, plain_hint=""):
     else:
         message += "; nothing in it is close (`kb quote SOURCE \"fragment\"` finds a passage)"
     return message
-
-
-# -- JSON Schema errors ----------------------------------------------------------------------
-_SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
-PATTERNS = {
-    _SLUG: "a slug: lowercase letters and digits in words joined by single hyphens",
-    PARTIAL_DATE: "YYYY, YYYY-MM or YYYY-MM-DD",
-    "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$": "YYYY, YYYY-MM or YYYY-MM-DD",
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "YYYY-MM-DD",
-    "^https?://": "an address starting with http:// or https://",
-    "^[a-z]{2,3}(-[A-Za-z0-9]+)*$": "a BCP 47 language tag such as en, ar or en-GB",
-}
-_TYPES = {"integer": "a whole number", "string": "text", "array": "a list", "object": "a mapping",
-          "null": "null", "number": "a number", "boolean": "true or false"}
-
-
-def _expected_pattern(pattern, value):
-    form = PATTERNS.get(pattern)
-    if form is None:
-        return f"expected text matching {pattern}"
-    out = f"expected {form}"
-    if "YYYY" in form:
-        guess = guess_date(value) if isinstance(value, str) else None
-        out += f' (quoted: "{guess}")' if guess else ' (quoted, e.g. "2024-07-24")'
-    elif pattern == _SLUG and isinstance(value, str) and slugify(value):
-        out += f", e.g. {slugify(value)!r}"
-    return out
-
-
-_MONTHS = {name: number for number, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], 1) for name in names}
-
-
-def guess_date(value):
-    """The partial ISO date a curator probably meant: ``March 2023`` -> ``2023-03``,
-    ``24 July 2024`` / ``July 24, 2024`` / ``24/07/2024`` / ``2024/07/24`` -> ``2024-07-24``; else None."""
-    words = re.findall(r"[a-z]+|\d+", fold(value))
-    months = [_MONTHS[w] for w in words if w in _MONTHS]
-    numbers = [w for w in words if w.isdigit()]
-    years = [n for n in numbers if len(n) == 4]
-    days = [int(n) for n in numbers if len(n) <= 2]
-    if len(years) != 1 or len(months) > 1 or len(words) != len(months) + len(numbers):
-        return None
-    year = years[0]
-    if months:
-        if not days:
-            return f"{year}-{months[0]:02d}"
-        return f"{year}-{months[0]:02d}-{days[0]:02d}" if len(days) == 1 and 1 <= days[0] <= 31 else None
-    if len(days) == 2:  # numbers only: day first unless the year leads (2024/07/24)
-        day, month = (days[1], days[0]) if numbers[0] == year else days
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return f"{year}-{month:02d}-{day:02d}"
-    if len(days) == 1 and 1 <= days[0] <= 12:
-        return f"{year}-{days[0]:02d}"
-    return None
-
-
-def _patterns_in(error):
-    """Every pattern the failing value was checked against, alternatives included."""
-    found = []
-    if error.validator == "pattern":
-        found.append(error.validator_value)
-    for sub in error.context or ():
-        found += [p for p in _patterns_in(sub) if p not in found]
-    return found
-
-
-def schema_message(error, value):
-    """A curator's reading of one jsonschema ``error`` about ``value``."""
-    v = error.validator
-    shown = repr(value) if not isinstance(value, (dict, list)) else ("this mapping" if isinstance(value, dict) else "this list")
-    if v in ("pattern", "anyOf", "oneOf"):
-        patterns = _patterns_in(error)
-        if patterns:
-            allowed = [_TYPES.get(sub.validator_value, "") for sub in error.context or () if sub.validator == "type"]
-            extra = " or null" if "null" in allowed or any(sub.validator_value == "null" for sub in error.context or ()
-                                                           if sub.validator == "type") else ""
-            if v == "pattern":
-                return f"{shown} does not match: {_expected_pattern(patterns[0], value)}"
-            return f"{shown} is not valid: {_expected_pattern(patterns[0], value)}{extra}"
-    if v == "enum":
-        allowed = [a for a in error.validator_value if a is not None]
-        hint = did_you_mean(value, [str(a) for a in allowed]) if isinstance(value, str) else ""
-        return f"{shown} is not one of {error.validator_value}{hint}"
-    if v == "const":
-        return f"{shown} should be {error.validator_value!r}"
-    if v == "minLength":
-        return f"{shown} is too short: at least {error.validator_value} characters (it has {len(value)})"
-    if v == "maxLength":
-        return f"the text is too long: at most {error.validator_value} characters (it has {len(value)})"
-    if v == "minItems":
-        return f"the list is too short: at least {error.validator_value} items (it has {len(value)})"
-    if v == "maxItems":
-        return f"the list is too long: at most {error.validator_value} items (it has {len(value)})"
-    if v == "type":
-        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        return f"{error.message}: expected {' or '.join(_TYPES.get(t, t) for t in types)}"
-    if v == "minimum":
-        return f"{error.message}: expected at least {error.validator_value}"
-    if v == "maximum":
-        return f"{error.message}: expected at most {error.validator_value}"
-    if v == "uniqueItems":
-        return f"{error.message}: an id is listed twice"
-    return error.message
-
-
-def unknown_field(key, allowed):
-    return did_you_mean(key, sorted(allowed))
-
-
-# -- YAML ----------------------------------------------------------------------------------
-_KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?[A-Za-z_][\w-]*:\s+)(\S.*?)\s*$")
-_INDICATORS = "\"'[{*&!%@`|>"
-
-
-def yaml_hint(text, line):
-    """How to fix a YAML syntax error reported at ``line`` (1-based) of ``text``: when that
-    line or one of the two before it is ``key: value`` with a value YAML cannot take plain
-    (it begins with a quotation mark or another indicator, or holds ``: ``), the line
-    rewritten with the whole value in single quotes (inner single quotes doubled)."""
-    lines = text.splitlines()
-    for number in range(min(line, len(lines)), max(0, line - 3), -1):
-        match = _KEY_VALUE.match(lines[number - 1])
-        if not match:
-            continue
-        head, value = match.groups()
-        if value[0] in _INDICATORS or ": " in value or value.endswith(":"):
-            if value[0] in "\"'" and value.endswith(value[0]) and value.count(value[0]) == 2:
-                continue  # already a well-quoted value
-            fixed = head + "'" + value.replace("'", "''") + "'"
-            why = ("begins with a quotation mark, so YAML reads only up to the closing one"
-                   if value[0] in "\"'" else
-                   f"begins with {value[0]!r}, which YAML reads as syntax" if value[0] in _INDICATORS else
-                   "holds ': ', which YAML reads as a new key")
-            return (f"; line {number}: the value {why}. Quote the whole value with single quotes, doubling"
-                    f" any single quote inside it:\n    {fixed.strip()}")
-    return ""
-
-
-def enclosing_item(text, line):
-    """``fact 'x': `` (or ``entity 'x': ``) for the list item around ``line`` (1-based) of a
-    seed file that did not parse, found by its ``- id:`` line; ``""`` when there is none."""
-    kind = "entity" if re.search(r"(?m)^entities:", text) else "fact"
-    for row in reversed(text.splitlines()[:line]):
-        match = re.match(r"^\s*-\s+id:\s*['\"]?([^'\"#\s]+)", row)
-        if match:
-            return f"{kind} {match.group(1)!r}: "
-        if re.match(r"^(facts|entities):", row):
-            break
-    return ""
 
 
 # -- order ---------------------------------------------------------------------------------

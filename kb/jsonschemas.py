@@ -12,7 +12,7 @@ from referencing import Registry, Resource
 
 from factmodel.vocabulary import SCHEMA_DIR
 
-from . import hints
+from . import schema_hints
 from .problems import Issue
 
 # schema name -> (the key of its list, pointer to the schema of one item): a list file is
@@ -84,7 +84,7 @@ def _issues(doc, error, where):
     node = doc
     for step in where:
         node = node[step]
-    # a fact's problems name the fact by its id, and fields relative to it (hints: kb.hints)
+    # a fact's problems name the fact by its id, and fields relative to it (hints: kb.schema_hints)
     if len(where) >= 2 and where[0] in ("facts", "entities") and isinstance(where[1], int):
         item = doc[where[0]][where[1]]
         if isinstance(item, dict) and isinstance(item.get("id"), str):
@@ -92,12 +92,12 @@ def _issues(doc, error, where):
             name = f"{kind} {item['id']!r}: " + (label(where[2:]) if where[2:] else kind)
     if error.validator in UNKNOWN_FIELD_VALIDATORS and isinstance(node, dict):
         allowed = set(error.schema.get("properties", {}))
-        return [Issue((*where, key), f"{name}: unknown field {key!r}{hints.unknown_field(key, allowed)}"
+        return [Issue((*where, key), f"{name}: unknown field {key!r}{schema_hints.unknown_field(key, allowed)}"
                                      f" (allowed: {', '.join(sorted(allowed))})", True)
                 for key in node if key not in allowed]
     if error.validator == "required":
         return [Issue(where, f"{name}: missing required field {error.message.split(' is a required')[0]}")]
-    return [Issue(where, f"{name}: {hints.schema_message(error, node)}")]
+    return [Issue(where, f"{name}: {schema_hints.schema_message(error, node)}")]
 
 
 def load_schemas():

@@ -12,6 +12,10 @@ from typing import NamedTuple
 from . import yaml as seed_yaml
 
 
+class CurateError(Exception):
+    """A mistake in a curator command's arguments (:mod:`kb.curate`): printed, exit status 2."""
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     path: str

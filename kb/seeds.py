@@ -3,19 +3,19 @@
 :class:`Seeds` loads sources and entities up front (they are small) and then streams facts
 file by file, so a million facts are never held in memory at once. The rules themselves are
 in :mod:`kb.rules` and :mod:`kb.jsonschemas`; what is here is reading the files and the
-merging that depends on their order (repeated ids, what facts say about other facts:
-``responds_to``, relations, attribution, denials, former ids; the dataset version).
+merging that depends on their order (repeated ids, the dataset version; what facts say about
+other facts, ``responds_to``, relations, attribution, denials, former ids, in :mod:`kb.crossrefs`).
 Every problem found is collected as a :class:`~kb.problems.Problem`; nothing stops at the
 first.
 """
-import difflib
 from pathlib import Path
 from typing import NamedTuple
 
 import yaml
 
-from . import hints, parallel, rules
+from . import hints, parallel, rules, yaml_hints
 from . import yaml as seed_yaml
+from .crossrefs import CrossRefs
 from .digest import DatasetDigest, hash_line
 from .ids import IdRegistry
 from .jsonschemas import load_schemas
@@ -52,10 +52,7 @@ class Seeds:
         self._fact_ids = IdRegistry()  # every fact id seen -> (file number, index in its file)
         self._files = []  # file number -> path
         self._file_numbers = {}  # path -> file number
-        self._refs = []  # (fact id named, what names it, fact id, file number, where) checked once all facts are known
-        self._denied = []  # (fact id, file number, index) of facts with status denied
-        self._denials = set()  # fact ids a denial responds to
-        self._former = {}  # former id -> (kind, current id, path, where) of facts and entities
+        self._crossrefs = CrossRefs(self._positions)  # what facts say about other facts, and former ids
         self._rejected_sources = {}  # file stem -> the first problem of a source file that was rejected
 
     def dataset_version(self, schema_version):
@@ -71,7 +68,7 @@ class Seeds:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             text = data.decode("utf-8", "replace")
-            where, hint = hints.enclosing_item(text, line), hints.yaml_hint(text, line)
+            where, hint = yaml_hints.enclosing_item(text, line), yaml_hints.yaml_hint(text, line)
             return None, set(), [Problem(str(path), line, col,
                                          f"{where}YAML syntax error: {exc.problem or exc.context}{hint}")]
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -146,22 +143,10 @@ class Seeds:
                 self.entities[row["id"]] = row
                 self._digest.add("entity", hash_line(row))
                 for k, former in enumerate(row["former_ids"]):
-                    self._add_former(former, "entity", row["id"], str(path), ("entities", index, "former_ids", k))
-        for former, (kind, eid, path, where) in self._former.items():
-            if former in self.entities:
-                self.problems.append(Problem(path, *self._positions.of(path, where),
-                                             f"entity {eid!r}: former id {former!r} is the id of an existing entity"))
+                    self.problems += self._crossrefs.add_former(former, "entity", row["id"], str(path),
+                                                                ("entities", index, "former_ids", k))
+        self.problems += self._crossrefs.entity_clashes(self.entities)
         self._positions.forget()
-
-    def _add_former(self, former, kind, current, path, where):
-        """Record a former id; report it when another fact or entity already has it."""
-        first = self._former.get(former)
-        if first is None:
-            self._former[former] = (kind, current, path, where)
-            return
-        self.problems.append(Problem(path, *self._positions.of(path, where),
-                                     f"{kind} {current!r}: former id {former!r} is already a former id of "
-                                     f"{first[0]} {first[1]!r} ({first[2]}:{self._positions.of(first[2], first[3])[0]})"))
 
     # -- facts -----------------------------------------------------------------------------
     def fact_files(self):
@@ -183,21 +168,12 @@ class Seeds:
             for part in parts:
                 if isinstance(part, FileEnd):
                     self.problems += part.problems
-                    self._cross(path, number, part.crosses)
+                    self.problems += self._crossrefs.add(path, number, part.crosses)
                 else:
                     yield from self._merge(path, number, part)
             self._positions.forget()
             if on_file is not None:
                 on_file(path)
-
-    def _cross(self, path, number, crosses):
-        for fid, index, cross in crosses:
-            self._refs += [(target, what, fid, number, ("facts", index, *where)) for target, what, where in cross.refs]
-            self._denials.update(cross.denies)
-            if cross.denied:
-                self._denied.append((fid, number, index))
-            for former, where in cross.former:
-                self._add_former(former, "fact", fid, str(path), ("facts", index, *where))
 
     def _file_number(self, path):
         number = self._file_numbers.get(path)
@@ -259,40 +235,16 @@ class Seeds:
         self._fact_ids.add((fid, number, index) for fid, index in new.items())
 
     def finish(self):
-        """Checks that need every fact: ``responds_to``, relations and attribution name another
-        existing fact; a denied fact has a denial responding to it; a fact's former id is no
-        current fact id."""
-        unknown = self._fact_ids.unknown({target for target, _, _, _, _ in self._refs})
-        meant = set()  # facts a misspelled reference probably meant: no second error about them
-        for target, what, fid, number, where in self._refs:
-            if target == fid:
-                message = f"fact {fid!r}: {what} cannot point at the fact itself"
-            elif target in unknown:
-                close = difflib.get_close_matches(target, self._fact_ids.similar(target), n=1, cutoff=0.6)
-                meant.update(close)
-                message = (f"fact {fid!r}: {what} refers to unknown fact {target!r}"
-                           f"{hints.did_you_mean(target, close)}")
-            else:
-                continue
-            self._problem(self._files[number], where, message)
-        for fid, number, index in self._denied:
-            if fid not in self._denials and fid not in meant:
-                self._problem(self._files[number], ("facts", index, "status"),
-                              f"fact {fid!r}: status is 'denied' but no statement of kind 'denial' responds to it")
-        facts_former = {former: value for former, value in self._former.items() if value[0] == "fact"}
-        current = set(facts_former) - self._fact_ids.unknown(set(facts_former))
-        for former in sorted(current):
-            _, fid, path, where = facts_former[former]
-            self._problem(path, where, f"fact {fid!r}: former id {former!r} is the id of an existing fact")
+        """Checks that need every fact (:mod:`kb.crossrefs`): ``responds_to``, relations and
+        attribution name another existing fact; a denied fact has a denial responding to it; a
+        fact's former id is no current fact id. Then the problems in root-cause order."""
+        self.problems += self._crossrefs.check(self._fact_ids, self._files)
         if self.fact_count == 0 and not self.problems:
             self.problems.append(Problem(str(self.root / "facts"), 1, 1, "no facts found"))
         self.problems = hints.regroup(self.problems, self._rejected_sources)
         self.problems.sort(key=hints.root_cause_order)  # root causes (sources, entities) first
         return self.problems
 
-    def _problem(self, path, where, message):
-        self.problems.append(Problem(path, *self._positions.of(path, where), message))
-
     def redirects(self):
         """``(former id, kind, current id)`` of every former id of a fact or an entity."""
-        return [(former, kind, current) for former, (kind, current, _, _) in self._former.items()]
+        return self._crossrefs.redirects()

@@ -12,7 +12,8 @@ import yaml
 from support import ROOT, SEEDS
 
 from factmodel.vocabulary import FACT_TYPES, FACTS_SCHEMA
-from kb import curate
+from kb import reldates
+from kb.stubs import FACTS_HEADER, fact_stub
 from kb.build import build
 from kb.cli import main, validate
 from kb.quotes import SourceText
@@ -42,7 +43,7 @@ def seeds(tmp_path):
 
 # -- relative dates (README "Fact conventions") --------------------------------------------------
 def table(published):
-    return {phrase.split(" (")[0]: value for phrase, value, _ in curate.relative_dates(published)}
+    return {phrase.split(" (")[0]: value for phrase, value, _ in reldates.relative_dates(published)}
 
 
 def test_relative_dates_follow_the_readme_conventions():
@@ -96,7 +97,7 @@ def test_quote_not_found_shows_the_nearest_passage(seeds):
 # -- kb new-fact -----------------------------------------------------------------------------
 @pytest.mark.parametrize("ftype", list(FACT_TYPES))
 def test_new_fact_stub_has_every_field_of_the_type_and_is_yaml(ftype):
-    stub = curate.fact_stub(ftype, "some-source")
+    stub = fact_stub(ftype, "some-source")
     item = yaml.safe_load("facts:\n" + stub)["facts"][0]
     spec = json.loads(FACTS_SCHEMA.read_text())["$defs"][ftype]
     assert list(item) == list(spec["properties"])
@@ -106,7 +107,7 @@ def test_new_fact_stub_has_every_field_of_the_type_and_is_yaml(ftype):
 def test_a_field_added_to_the_schema_appears_in_the_stub():
     schema = json.loads(FACTS_SCHEMA.read_text())
     schema["$defs"]["meeting"]["properties"]["venue_kind"] = {"description": "What sort of venue", "enum": ["palace", "summit"]}
-    stub = curate.fact_stub("meeting", schema=schema)
+    stub = fact_stub("meeting", schema=schema)
     assert "    # venue_kind: What sort of venue; one of: palace, summit; optional" in stub
     assert yaml.safe_load("facts:\n" + stub)["facts"][0]["venue_kind"] == "palace"
 
@@ -223,7 +224,7 @@ def test_adding_the_fixture_article_the_readme_way(seeds, tmp_path):
             printed = yaml.safe_load(next(l for l in out.splitlines() if "quote:" in l).strip())["quote"]
             assert printed == " ".join(citation["quote"].split())
         filled.append(fact)
-    facts_file.write_text(curate.FACTS_HEADER + yaml.safe_dump({"facts": filled}, allow_unicode=True, sort_keys=False),
+    facts_file.write_text(FACTS_HEADER + yaml.safe_dump({"facts": filled}, allow_unicode=True, sort_keys=False),
                           encoding="utf-8")
 
     # 4. validate, preview through the app, coverage
