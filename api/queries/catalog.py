@@ -1,6 +1,5 @@
 """SQL of the catalog: entities and sources (lists by id, items) and the ranked search."""
 from flask import g, request
-from flask_smorest import abort
 
 from .facts import permanent_redirect
 from .releases import gone_or_404
