@@ -7,7 +7,7 @@ from flask import Flask
 from flask_smorest import Api as _Api
 from flask_smorest.spec import prepare_response
 
-from . import caching, errors
+from . import caching, errors, search_index
 from .common import ProblemSchema, SlugConverter
 from .config import Config
 from .db import Database
@@ -111,7 +111,9 @@ def create_app(config=None):
     app.config["API_SPEC_OPTIONS"] = spec_options(app.config)
     app.url_map.converters["slug"] = SlugConverter
     app.url_map.strict_slashes = False
-    app.extensions["kb_db"] = Database(app.config["KB_DB"], app.config["QUERY_TIME_LIMIT_MS"])
+    index_cache = app.config["INDEX_CACHE"] or search_index.default_cache_dir()
+    app.extensions["kb_db"] = Database(app.config["KB_DB"], app.config["QUERY_TIME_LIMIT_MS"],
+                                       None if index_cache == "off" else index_cache)
 
     api = Api(app, spec_kwargs={"extra_plugins": [StreamFormats()]})
     api.register_converter(SlugConverter, SlugConverter.spec)

@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 import orjson
 
+from . import search_index
+
 
 class Unavailable(Exception):
     """The database file is missing or unreadable."""
@@ -32,7 +34,7 @@ MMAP_SIZE = 1 << 40
 class Dataset:
     """One open database file: its connection and its ``meta`` table."""
 
-    def __init__(self, path, inode, time_limit):
+    def __init__(self, path, inode, time_limit, index_cache=None):
         uri = f"file:{quote(os.path.abspath(path))}?mode=ro&immutable=1"
         try:
             self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -49,6 +51,14 @@ class Dataset:
         self.time_limit = time_limit
         self.deadline = None
         self.conn.set_progress_handler(self._over_time, 1000)
+        # -- search index hook (api/search_index.py): this file's own index, opened on first use
+        self.meta, self.index_cache, self._search_index = meta, index_cache, None
+
+    def search_index(self):
+        """The Tantivy index stored in this file, or ``None`` (none stored, or disabled)."""
+        if self._search_index is None and self.index_cache:
+            self._search_index = search_index.open_index(self.conn, self.meta, self.index_cache) or False
+        return self._search_index or None
 
     def _over_time(self):
         return 1 if self.deadline is not None and time.monotonic() > self.deadline else 0
@@ -93,8 +103,9 @@ class Dataset:
 class Database:
     """Hands each thread the :class:`Dataset` of the file currently at ``path``."""
 
-    def __init__(self, path, time_limit_ms):
+    def __init__(self, path, time_limit_ms, index_cache=None):
         self.path = path
+        self.index_cache = index_cache
         self.time_limit = time_limit_ms / 1000
         self.local = threading.local()
 
@@ -106,7 +117,7 @@ class Database:
         inode = (st.st_dev, st.st_ino, st.st_mtime_ns)
         dataset = getattr(self.local, "dataset", None)
         if dataset is None or dataset.inode != inode:
-            fresh = Dataset(self.path, inode, self.time_limit)
+            fresh = Dataset(self.path, inode, self.time_limit, self.index_cache)
             if dataset is not None:
                 dataset.conn.close()
             self.local.dataset = dataset = fresh

@@ -4,6 +4,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import abort
 
+from . import search_index
 from .common import UNPROCESSABLE, Blueprint, QuerySchema, cursor_field, decode_cursor, limit_field, page, page_of
 from .fact_query import fts_query
 from .json import json_response
@@ -57,6 +58,11 @@ class Search(MethodView):
         match = fts_query(args["q"])
         if match is None:
             abort(UNPROCESSABLE, errors={"q": ["must contain at least one letter or digit"]})
+        index = g.db.search_index()
+        if index is not None:  # -- search index hook: the Tantivy index of api/search_index.py
+            rows = search_index.search_rows(g.db, index, args)
+            body, headers = page(rows, args["limit"], search_index.CURSOR_SCOPE, lambda r: [r["offset"]], _hit)
+            return json_response(body, headers)
         where, params = ["search_fts MATCH ?"], [match]
         if args.get("kind"):
             where.append(f"s.kind IN ({', '.join('?' * len(args['kind']))})")

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from factmodel.vocabulary import FACT_TYPES
 
+from . import search_index
 from .validate import TYPE_FIELDS, Seeds
 
 SCHEMA_VERSION = 1
@@ -279,6 +280,7 @@ def _build_into(seeds_dir, tmp, progress):
             "schema_version": str(SCHEMA_VERSION),
             "counts": _json(counts),
         }
+        meta.update(search_index.write(db.conn))  # the Tantivy index, stored in this same file
         with db.conn:
             db["meta"].insert_all({"key": k, "value": v} for k, v in meta.items())
         db.analyze()

@@ -1,0 +1,281 @@
+"""Full-text queries through the Tantivy index stored in the database file.
+
+``kb build`` (``kb/search_index.py``) writes the index files into the table
+``search_index_files`` of the database and names them in ``meta`` by their SHA-256. A
+:class:`~api.db.Dataset` asks :func:`open_index` for its index on the first search; the
+files are unpacked once per machine into ``KB_INDEX_CACHE/<digest>/`` (a scratch directory
+renamed into place, so a half-written copy is never opened) and opened read-only. The index
+therefore always belongs to the very database file being served: the live swap (a new inode
+at ``KB_DB``) brings its own. A database without an index (an older build) is searched with
+FTS5 as before (:func:`open_index` returns ``None``).
+
+Semantics, as with FTS5: every word must match, each as a prefix of a word of the text, case-
+and diacritic-insensitive. A word's prefix is expanded to the terms of the index that start
+with it (the :data:`EXPANSION` most frequent ones, scored by BM25: titles weigh 10, bodies 1;
+when there are more, the rest still match through a constant-score prefix query). Hits are
+ordered by score, ties by ``search.id`` (the index is one segment in id order, see
+``kb/search_index.py``); pages are offsets into that order, which is fixed for a dataset.
+"""
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import tantivy
+
+from .common import decode_cursor
+
+# -- the contract with kb/search_index.py (api never imports kb) -------------------------------
+FORMAT = "1"
+ANALYZER = "kb_fold_v1"
+KINDS = {"source": 0, "entity": 1, "fact": 2}
+FILES_TABLE = "search_index_files"
+
+
+def analyzer():
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(255))
+            .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.ascii_fold())
+            .build())
+
+
+EXPANSION = 32
+TITLE_BOOST = 10.0
+MAX_WORDS = 20
+# Unpacked copies not used for this long are removed when another one is unpacked. Removing
+# one in use is harmless: open readers keep their memory maps, a new reader unpacks it again.
+CACHE_KEEP_SECONDS = 600
+_ANALYZER = analyzer()
+_unpack_lock = threading.Lock()
+
+
+def default_cache_dir():
+    return os.path.join(tempfile.gettempdir(), f"syria-kb-index-{os.getuid()}")
+
+
+def words(text):
+    """The distinct index terms of ``text`` (at most :data:`MAX_WORDS` words), in order."""
+    tokens = []
+    for word in re.findall(r"\w+", text)[:MAX_WORDS]:
+        for token in _ANALYZER.analyze(word):
+            if token not in tokens:
+                tokens.append(token)
+    return tokens
+
+
+class SearchIndex:
+    """An opened index: one per :class:`~api.db.Dataset` (so one per thread and dataset)."""
+
+    def __init__(self, path):
+        self.index = tantivy.Index.open(str(path))
+        self.index.register_tokenizer(ANALYZER, _ANALYZER)
+        self.schema = self.index.schema
+        self.searcher = self.index.searcher()
+
+    def query(self, tokens, kinds=None):
+        """The query for ``tokens`` (from :func:`words`), or ``None`` if nothing can match."""
+        schema, searcher, Q, should, must = self.schema, self.searcher, tantivy.Query, tantivy.Occur.Should, tantivy.Occur.Must
+        clauses = []
+        for token in tokens:
+            alternatives = []
+            for field, boost in (("title", TITLE_BOOST), ("body", 1.0)):
+                terms = searcher.terms_with_prefix(field, token, limit=EXPANSION + 1)
+                for term, _ in terms[:EXPANSION]:
+                    q = Q.term_query(schema, field, term)
+                    alternatives.append((should, Q.boost_query(q, boost) if boost != 1.0 else q))
+                if len(terms) > EXPANSION:  # the rarer terms still match, without a score of their own
+                    prefix = Q.regex_query(schema, field, re.escape(token) + ".*")
+                    alternatives.append((should, Q.const_score_query(prefix, 0.0)))
+            if not alternatives:
+                return None
+            clauses.append((must, Q.boolean_query(alternatives)))
+        if not clauses:
+            return None
+        if kinds:
+            clauses.append((must, Q.boolean_query([(should, Q.term_query(schema, "kind", KINDS[k])) for k in kinds])))
+        return Q.boolean_query(clauses)
+
+    def hits(self, query, limit, offset=0):
+        """``[(score, search id), …]``: ``limit`` hits from ``offset`` in rank order."""
+        result = self.searcher.search(query, limit, count=False, offset=offset)
+        addresses = [address for _, address in result.hits]
+        ids = self.searcher.fast_field_values("id", addresses) if addresses else []
+        return [(score, sid) for (score, _), sid in zip(result.hits, ids)]
+
+    def all_ids(self, query):
+        """Every matching search id (for bounded sets, such as the entities)."""
+        count = self.searcher.search(query, 0, count=True).count
+        return [sid for _, sid in self.hits(query, count)] if count else []
+
+
+def open_index(conn, meta, cache_dir):
+    """The :class:`SearchIndex` stored in the database ``conn`` (``meta``: its meta table), or
+    ``None`` when it has none of this format."""
+    digest = meta.get("search_index")
+    if meta.get("search_index_format") != FORMAT or not digest or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        return None
+    path = Path(cache_dir) / digest
+    if not (path / "meta.json").exists():
+        with _unpack_lock:
+            if not (path / "meta.json").exists():
+                _unpack(conn, digest, path)
+    os.utime(path)  # in use: see CACHE_KEEP_SECONDS
+    return SearchIndex(path)
+
+
+def _unpack(conn, digest, path):
+    root = path.parent
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if root.stat().st_uid != os.getuid():
+        raise PermissionError(f"{root} belongs to another user")
+    scratch = Path(tempfile.mkdtemp(prefix=f".{digest[:16]}-", dir=root))
+    try:
+        check = hashlib.sha256(FORMAT.encode())
+        for (name,) in conn.execute(f"SELECT name FROM {FILES_TABLE} ORDER BY name").fetchall():
+            if "/" in name or name.startswith("."):
+                if name != ".managed.json":
+                    raise ValueError(f"unexpected index file name {name!r}")
+            (data,) = conn.execute(f"SELECT data FROM {FILES_TABLE} WHERE name = ?", (name,)).fetchone()
+            check.update(f"\0{name}\0{len(data)}\0".encode())
+            check.update(data)
+            (scratch / name).write_bytes(data)
+            del data
+        if check.hexdigest() != digest:
+            raise ValueError("the stored search index does not match its digest")
+        try:
+            os.rename(scratch, path)
+        except OSError:  # another process unpacked it first
+            if not (path / "meta.json").exists():
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    _remove_unused(root, keep=path)
+
+
+def _remove_unused(root, keep):
+    now = time.time()
+    for entry in root.iterdir():
+        if entry == keep:
+            continue
+        try:
+            stale = now - entry.stat().st_mtime > CACHE_KEEP_SECONDS
+        except FileNotFoundError:
+            continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+# -- /v1/search and /v1/entities?q= through the index (hooks in api/search.py, api/entities.py) --
+CURSOR_SCOPE = "search:index"
+SNIPPET_TOKENS = 16
+SNIPPET_BLOCK = 4000  # characters read at a time from a long text
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _scan(text, tokens, cache):
+    """Word spans of ``text`` and ``{position: query token index}`` of the matching words.
+
+    A long text (a source's) is read in blocks, and reading stops one block after a window
+    showing every query token was found: the snippet is the earliest best window anyway."""
+    spans, hits, start, full_at = [], {}, 0, None
+    while start < len(text) and (full_at is None or len(spans) < full_at + 2 * SNIPPET_TOKENS):
+        stop = text.find(" ", start + SNIPPET_BLOCK) if len(text) - start > 2 * SNIPPET_BLOCK else -1
+        stop = len(text) if stop < 0 else stop
+        block = [m.span() for m in _TOKEN.finditer(text, start, stop)]
+        folded = _ANALYZER.analyze(text[start:stop])
+        if len(folded) != len(block):  # word boundaries differ (rare scripts, huge words): one by one
+            folded = [cache.get(text[a:b]) or cache.setdefault(text[a:b], "".join(_ANALYZER.analyze(text[a:b])))
+                      for a, b in block]
+        for pos, word in enumerate(folded, len(spans)):
+            for n, token in enumerate(tokens):
+                if word.startswith(token):
+                    hits[pos] = n
+                    break
+        spans.extend(block)
+        start = stop
+        if full_at is None and len(set(hits.values())) == len(tokens):
+            score, at = _best_window(list(hits), hits)
+            if score >= 1000 * len(tokens):
+                full_at = at
+    more = start < len(text) and _TOKEN.search(text, start) is not None
+    return spans, hits, more
+
+
+def _best_window(positions, hits):
+    """(score, start) of the window of SNIPPET_TOKENS words showing the most distinct query
+    tokens, then the most matches; the earliest such."""
+    best, seen, j = (0, 0), {}, 0
+    for i, start in enumerate(positions):
+        while j < len(positions) and positions[j] < start + SNIPPET_TOKENS:
+            seen[hits[positions[j]]] = seen.get(hits[positions[j]], 0) + 1
+            j += 1
+        score = 1000 * len(seen) + (j - i)
+        if score > best[0]:
+            best = (score, start)
+        n = hits[start]
+        seen[n] -= 1
+        if not seen[n]:
+            del seen[n]
+    return best
+
+
+def snippet(title, body, tokens):
+    """``title`` or ``body``, whichever shows more of ``tokens``, cut to a window of
+    :data:`SNIPPET_TOKENS` words around the matches, each match in ``<mark>…</mark>``, ``…``
+    where text was cut (as FTS5's ``snippet(search_fts, -1, '<mark>', '</mark>', '…', 16)``)."""
+    cache, best = {}, None
+    for text in (title, body):
+        spans, hits, more = _scan(text, tokens, cache)
+        score, start = _best_window(list(hits), hits)
+        if best is None or score > best[0]:
+            if hits:  # centre the matches in the window
+                last = max(p for p in hits if start <= p < start + SNIPPET_TOKENS)
+                start -= (SNIPPET_TOKENS - (last - start + 1)) // 2
+            start = max(0, min(start, len(spans) - SNIPPET_TOKENS))
+            best = (score, text, spans, hits, start, more)
+    _, text, spans, hits, start, more = best
+    if not spans:
+        return text
+    end = min(len(spans), start + SNIPPET_TOKENS)
+    cut = end < len(spans) or more
+    out = ["…" if start > 0 else text[:spans[0][0]]]
+    for pos in range(start, end):
+        a, b = spans[pos]
+        out.append(f"<mark>{text[a:b]}</mark>" if pos in hits else text[a:b])
+        out.append(text[b:spans[pos + 1][0]] if pos + 1 < end else ("…" if cut else text[b:]))
+    return "".join(out)
+
+
+def search_rows(db, index, args):
+    """The page of ``/v1/search`` for the parsed ``args``: ``limit + 1`` rows shaped as the
+    FTS5 query gives them, plus each row's ``offset`` in the ranking (the cursor)."""
+    offset = decode_cursor(CURSOR_SCOPE, args["cursor"], 1)[0] if args.get("cursor") else 0
+    if not isinstance(offset, int) or offset < 0:
+        offset = 0
+    tokens = words(args["q"])
+    query = index.query(tokens, args.get("kind"))
+    hits = index.hits(query, args["limit"] + 1, offset) if query is not None else []
+    if not hits:
+        return []
+    found = {row["id"]: row for row in db.all(
+        f"SELECT id, kind, ref_id, title, body FROM search WHERE id IN ({', '.join('?' * len(hits))})",
+        [sid for _, sid in hits])}
+    rows = []
+    for n, (score, sid) in enumerate(hits):
+        row = dict(found[sid])
+        row["rank"], row["offset"] = -score, offset + n + 1
+        if n < args["limit"]:  # snippets for the hits shown only
+            row["snippet"] = snippet(row["title"], row["body"], tokens)
+        rows.append(row)
+    return rows
+
+
+def entity_ids(index, q):
+    """Ids in ``search`` of the entities whose name or aliases match ``q`` (a few thousand at most)."""
+    query = index.query(words(q), ["entity"])
+    return index.all_ids(query) if query is not None else []

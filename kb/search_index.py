@@ -1,0 +1,121 @@
+"""The full-text index (Tantivy) that ``kb build`` stores inside the database file.
+
+The rows of the ``search`` table (one per source, entity and fact) are indexed by Tantivy in
+a scratch directory, and the index files are then written into the database being built, in
+the table ``search_index_files(name, data)``. The ``meta`` table names the index by the
+SHA-256 of its files (``search_index``) and the format (``search_index_format``). So the
+dataset stays ONE file, replaced by one ``os.replace``: a failed or killed build never
+touches the served file, and a server that opens a new database can only ever see that
+database's own index (``api/search_index.py`` unpacks it, once per machine, into a cache
+directory named by that digest, and opens it read-only).
+
+Contract with ``api/search_index.py`` (which does not import this module, as ``api`` never
+imports ``kb``): format :data:`FORMAT`; fields ``id`` (u64, fast: ``search.id``), ``kind``
+(u64, indexed: :data:`KINDS`), ``title`` and ``body`` (text, frequencies only) tokenized by
+the analyzer named :data:`ANALYZER`: Tantivy's simple tokenizer (runs of letters and digits),
+tokens over 255 bytes dropped, lowercased, ASCII-folded (``Erdoğan`` → ``erdogan``). The same
+text is in the FTS5 table ``search_fts`` (``unicode61 remove_diacritics 2``), which stays for
+``q=`` filters and snippets; tests/test_search_index.py checks that the two agree.
+
+Documents are added in ``search.id`` order by one thread and committed once, so the index is
+one segment whose document order is the id order: Tantivy breaks score ties by document
+order, which makes ties come out by id. The build checks that.
+"""
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import tantivy
+
+FORMAT = "1"
+ANALYZER = "kb_fold_v1"
+KINDS = {"source": 0, "entity": 1, "fact": 2}
+FILES_TABLE = "search_index_files"
+# One writer thread, and a budget that holds the whole dataset in memory before the single
+# flush (memory is taken as needed; Tantivy's ceiling is just under 4 GB per thread).
+WRITER_HEAP = 3_500_000_000
+SCRATCH_PREFIX = "kb-search-index-"
+
+
+def analyzer():
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(255))
+            .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.ascii_fold())
+            .build())
+
+
+def schema():
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", indexed=False, fast=True)
+    builder.add_unsigned_field("kind", indexed=True, fast=False)
+    builder.add_text_field("title", tokenizer_name=ANALYZER, index_option="freq")
+    builder.add_text_field("body", tokenizer_name=ANALYZER, index_option="freq")
+    return builder.build()
+
+
+def _remove_stale_scratch():
+    """Scratch directories of builds that were killed (their process is gone)."""
+    pattern = re.compile(rf"^{SCRATCH_PREFIX}(\d+)-")
+    for path in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        match = pattern.match(path.name)
+        if not match or not path.is_dir():
+            continue
+        pid = int(match.group(1))
+        try:
+            os.kill(pid, 0)
+            alive = pid != os.getpid()
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            alive = True
+        if not alive:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def write(conn):
+    """Index the ``search`` table of the open database ``conn`` and store the index in it.
+
+    Return the ``meta`` entries that name it. Call inside the build, before the file is
+    moved into place.
+    """
+    _remove_stale_scratch()
+    scratch = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
+    try:
+        index = tantivy.Index(schema(), path=scratch)
+        index.register_tokenizer(ANALYZER, analyzer())
+        writer = index.writer(WRITER_HEAP, 1)
+        kinds = KINDS
+        count = 0
+        for sid, kind, title, body in conn.execute("SELECT id, kind, title, body FROM search ORDER BY id"):
+            doc = tantivy.Document()
+            doc.add_unsigned("id", sid)
+            doc.add_unsigned("kind", kinds[kind])
+            doc.add_text("title", title)
+            doc.add_text("body", body)
+            writer.add_document(doc)
+            count += 1
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+        searcher = index.searcher()
+        if searcher.num_docs != count or searcher.num_segments > 1:
+            raise RuntimeError(f"search index: {searcher.num_docs} documents in {searcher.num_segments} segments, "
+                               f"expected {count} in one")
+        del searcher, index
+        names = sorted(name for name in os.listdir(scratch) if not name.startswith(".tantivy-"))
+        digest = hashlib.sha256(FORMAT.encode())
+        conn.execute(f"CREATE TABLE {FILES_TABLE} (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
+        with conn:
+            for name in names:
+                data = Path(scratch, name).read_bytes()
+                digest.update(f"\0{name}\0{len(data)}\0".encode())
+                digest.update(data)
+                conn.execute(f"INSERT INTO {FILES_TABLE} (name, data) VALUES (?, ?)", (name, data))
+                del data
+        return {"search_index": digest.hexdigest(), "search_index_format": FORMAT}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
