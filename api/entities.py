@@ -5,6 +5,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import abort
 
+from . import search_index
 from .common import (UNPROCESSABLE, Blueprint, row_or_404, QuerySchema, cursor_field, decode_cursor, limit_field, links, page,
                      page_of, path_id)
 from .fact_lists import GENERIC_COLUMNS, STREAM_DOC, fact_list, generic
@@ -70,9 +71,14 @@ class Entities(MethodView):
             match = fts_query(args["q"])
             if match is None:
                 abort(UNPROCESSABLE, errors={"q": ["must contain at least one letter or digit"]})
-            where.append("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
-                         "WHERE search_fts MATCH ? AND s.kind = 'entity')")
-            params.append(match)
+            index = g.db.search_index()
+            if index is not None:  # -- search index hook: the Tantivy index of api/search_index.py
+                where.append("id IN (SELECT ref_id FROM search WHERE id IN (SELECT value FROM json_each(?)))")
+                params.append(orjson.dumps(search_index.entity_ids(index, args["q"])).decode())
+            else:
+                where.append("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
+                             "WHERE search_fts MATCH ? AND s.kind = 'entity')")
+                params.append(match)
         if args.get("cursor"):
             where.append("id > ?")
             params.append(decode_cursor("entities", args["cursor"], 1)[0])

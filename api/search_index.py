@@ -11,8 +11,10 @@ FTS5 as before (:func:`open_index` returns ``None``).
 
 Semantics, as with FTS5: every word must match, each as a prefix of a word of the text, case-
 and diacritic-insensitive. A word's prefix is expanded to the terms of the index that start
-with it (the :data:`EXPANSION` most frequent ones, scored by BM25: titles weigh 10, bodies 1;
-when there are more, the rest still match through a constant-score prefix query). Hits are
+with it. The word itself scores BM25 (titles weigh 10, bodies 1, as the FTS5 ranking did); a
+longer word it begins adds a small constant (also 10 times more in a title), so whole-word
+matches rank first and a word being typed still finds everything it begins. Past
+:data:`EXPANSION` such terms, the rest match through one constant-score prefix query. Hits are
 ordered by score, ties by ``search.id`` (the index is one segment in id order, see
 ``kb/search_index.py``); pages are offsets into that order, which is fixed for a dataset.
 """
@@ -46,6 +48,7 @@ def analyzer():
 
 EXPANSION = 32
 TITLE_BOOST = 10.0
+PREFIX_SCORE = 0.1
 MAX_WORDS = 20
 # Unpacked copies not used for this long are removed when another one is unpacked. Removing
 # one in use is harmless: open readers keep their memory maps, a new reader unpacks it again.
@@ -87,10 +90,13 @@ class SearchIndex:
                 terms = searcher.terms_with_prefix(field, token, limit=EXPANSION + 1)
                 for term, _ in terms[:EXPANSION]:
                     q = Q.term_query(schema, field, term)
-                    alternatives.append((should, Q.boost_query(q, boost) if boost != 1.0 else q))
-                if len(terms) > EXPANSION:  # the rarer terms still match, without a score of their own
+                    if term == token:  # the word itself: BM25
+                        alternatives.append((should, Q.boost_query(q, boost) if boost != 1.0 else q))
+                    else:  # a longer word it begins: a small constant, so whole words rank first
+                        alternatives.append((should, Q.const_score_query(q, PREFIX_SCORE * boost)))
+                if len(terms) > EXPANSION:  # too many to list: the rest match through one prefix query
                     prefix = Q.regex_query(schema, field, re.escape(token) + ".*")
-                    alternatives.append((should, Q.const_score_query(prefix, 0.0)))
+                    alternatives.append((should, Q.const_score_query(prefix, PREFIX_SCORE * boost)))
             if not alternatives:
                 return None
             clauses.append((must, Q.boolean_query(alternatives)))
@@ -109,7 +115,7 @@ class SearchIndex:
 
     def all_ids(self, query):
         """Every matching search id (for bounded sets, such as the entities)."""
-        count = self.searcher.search(query, 0, count=True).count
+        count = self.searcher.search(query, 1, count=True).count
         return [sid for _, sid in self.hits(query, count)] if count else []
 
 
