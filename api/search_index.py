@@ -19,9 +19,11 @@ ordered by score, ties by ``search.id`` (the index is one segment in id order, s
 ``kb/search_index.py``); pages are offsets into that order, which is fixed for a dataset.
 """
 import hashlib
+import logging
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
@@ -55,6 +57,7 @@ MAX_WORDS = 20
 CACHE_KEEP_SECONDS = 600
 _ANALYZER = analyzer()
 _unpack_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def default_cache_dir():
@@ -126,12 +129,16 @@ def open_index(conn, meta, cache_dir):
     if meta.get("search_index_format") != FORMAT or not digest or not re.fullmatch(r"[0-9a-f]{64}", digest):
         return None
     path = Path(cache_dir) / digest
-    if not (path / "meta.json").exists():
-        with _unpack_lock:
-            if not (path / "meta.json").exists():
-                _unpack(conn, digest, path)
-    os.utime(path)  # in use: see CACHE_KEEP_SECONDS
-    return SearchIndex(path)
+    try:
+        if not (path / "meta.json").exists():
+            with _unpack_lock:
+                if not (path / "meta.json").exists():
+                    _unpack(conn, digest, path)
+        os.utime(path)  # in use: see CACHE_KEEP_SECONDS
+        return SearchIndex(path)
+    except (OSError, ValueError, sqlite3.Error) as exc:  # searched with FTS5 instead, slower but right
+        log.error("search index %s of %s unusable, using FTS5: %s", digest[:16], cache_dir, exc)
+        return None
 
 
 def _unpack(conn, digest, path):
@@ -147,6 +154,8 @@ def _unpack(conn, digest, path):
                 if name != ".managed.json":
                     raise ValueError(f"unexpected index file name {name!r}")
             (data,) = conn.execute(f"SELECT data FROM {FILES_TABLE} WHERE name = ?", (name,)).fetchone()
+            if not isinstance(data, bytes):
+                raise ValueError(f"index file {name!r} is not a blob")
             check.update(f"\0{name}\0{len(data)}\0".encode())
             check.update(data)
             (scratch / name).write_bytes(data)
