@@ -8,6 +8,7 @@ from flask_smorest import abort
 
 from factmodel.dates import date_range
 
+from . import search_index
 from .common import UNPROCESSABLE, decode_cursor, page
 from .fact_query import FactQuery, fts_query
 from .fact_schemas import TYPE_PATHS, TYPED_SCHEMAS, FactBaseSchema
@@ -101,7 +102,11 @@ def fact_list(args, convert, scope, columns, **query):
         return _stream(fq, convert, fmt, columns)
     scope = f"{scope}:{args.get('sort')}"
     after = decode_cursor(scope, args["cursor"], 2) if args.get("cursor") else None
-    rows = g.db.all(*fq.sql(after=after, limit=args["limit"] + 1))
+    rows = None
+    if args.get("q") and (index := g.db.search_index()) is not None:  # -- search index hook (api/search_index.py)
+        rows = search_index.fact_rows(g.db, index, args, query, after, args["limit"] + 1)
+    if rows is None:
+        rows = g.db.all(*fq.sql(after=after, limit=args["limit"] + 1))
     body, headers = page(rows, args["limit"], scope, lambda r: [r["sort_date"], r["id"]], convert)
     return json_response(body, headers)
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import tantivy
 
 from .common import decode_cursor
+from .fact_query import FACT_COLUMNS
 
 # -- the contract with kb/search_index.py (api never imports kb) -------------------------------
 FORMAT = "1"
@@ -294,3 +295,47 @@ def entity_ids(index, q):
     """Ids in ``search`` of the entities whose name or aliases match ``q`` (a few thousand at most)."""
     query = index.query(words(q), ["entity"])
     return index.all_ids(query) if query is not None else []
+
+
+# -- fact lists with q= through the index (hook in api/fact_lists.py) -----------------------------
+# Lists whose only filters are these are read from the index in list order (its ``sort`` field);
+# any other filter (entity, role, source, dates…) goes to SQLite, with FTS5 for ``q``.
+INDEX_FILTERS = {"q", "type", "status", "sort", "limit", "cursor", "format"}
+
+
+def fact_rows(db, index, args, query, after, limit):
+    """``limit`` rows of a fact list filtered by ``q`` (and type, status), in list order after
+    the cursor key ``after`` (``[sort_date, id]``), or ``None`` when this list is not for the index."""
+    if (any(value for key, value in args.items() if key not in INDEX_FILTERS) or query.get("roles")
+            or query.get("entity") or query.get("source") or (query.get("kind") and query["kind"][1])):
+        return None
+    Q, must, should, schema = tantivy.Query, tantivy.Occur.Must, tantivy.Occur.Should, index.schema
+    base = index.query(words(args["q"]), ["fact"])
+    if base is None:
+        return []
+    clauses = [(must, base)]
+    for field, values in (("type", list(query.get("types") or ()) or args.get("type")), ("status", args.get("status"))):
+        if values:
+            clauses.append((must, Q.boolean_query([(should, Q.term_query(schema, field, v)) for v in values])))
+    descending = args.get("sort") == "-date"
+    if after is not None:
+        row = db.one("SELECT s.id, f.sort_date FROM search s JOIN facts f ON f.id = s.ref_id "
+                     "WHERE s.kind = 'fact' AND s.ref_id = ?", (after[1],))
+        if row is None or row[1] != after[0]:  # a cursor of another dataset: SQLite finds its place
+            return None
+        found = index.searcher.search(Q.term_query(schema, "id", row[0]), 1, count=False).hits
+        (place,) = index.searcher.fast_field_values("sort", [found[0][1]])
+        if descending:
+            clauses.append((must, Q.range_query(schema, "sort", tantivy.FieldType.Unsigned, 0, place, True, False)))
+        else:
+            clauses.append((must, Q.range_query(schema, "sort", tantivy.FieldType.Unsigned, place, 2**63, False, True)))
+    result = index.searcher.search(Q.boolean_query(clauses), limit, count=False, order_by_field="sort",
+                                   order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
+    addresses = [address for _, address in result.hits]
+    if not addresses:
+        return []
+    ids = index.searcher.fast_field_values("id", addresses)
+    rows = {row["sid"]: row for row in db.all(
+        f"SELECT {FACT_COLUMNS}, s.id AS sid FROM search s JOIN facts f ON f.id = s.ref_id "
+        f"WHERE s.id IN ({', '.join('?' * len(ids))})", ids)}
+    return [rows[sid] for sid in ids]

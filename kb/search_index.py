@@ -10,12 +10,15 @@ database's own index (``api/search_index.py`` unpacks it, once per machine, into
 directory named by that digest, and opens it read-only).
 
 Contract with ``api/search_index.py`` (which does not import this module, as ``api`` never
-imports ``kb``): format :data:`FORMAT`; fields ``id`` (u64, fast: ``search.id``), ``kind``
-(u64, indexed: :data:`KINDS`), ``title`` and ``body`` (text, frequencies only) tokenized by
-the analyzer named :data:`ANALYZER`: Tantivy's simple tokenizer (runs of letters and digits),
-tokens over 255 bytes dropped, lowercased, ASCII-folded (``Erdoğan`` → ``erdogan``). The same
-text is in the FTS5 table ``search_fts`` (``unicode61 remove_diacritics 2``), which stays for
-``q=`` filters and snippets; tests/test_search_index.py checks that the two agree.
+imports ``kb``): format :data:`FORMAT`; fields ``id`` (u64, indexed and fast: ``search.id``),
+``kind`` (u64, indexed: :data:`KINDS`), ``sort`` (u64, indexed and fast, facts only: the
+fact's rank in ``ORDER BY sort_date, id``, the order of the fact lists), ``type`` and ``status`` (facts only, raw), ``title`` and
+``body`` (text, frequencies only) tokenized by the analyzer named :data:`ANALYZER`: Tantivy's
+simple tokenizer (runs of letters and digits), tokens over 255 bytes dropped, lowercased,
+ASCII-folded (``Erdoğan`` → ``erdogan``). The same text is in the FTS5 table ``search_fts``
+(``unicode61 remove_diacritics 2``), which stays for databases without an index and for the
+``q=`` filters combined with other filters; tests/test_search_index.py checks that the two
+find the same rows.
 
 Documents are added in ``search.id`` order by one thread and committed once, so the index is
 one segment whose document order is the id order: Tantivy breaks score ties by document
@@ -50,8 +53,12 @@ def analyzer():
 
 def schema():
     builder = tantivy.SchemaBuilder()
-    builder.add_unsigned_field("id", indexed=False, fast=True)
+    builder.add_unsigned_field("id", indexed=True, fast=True)
     builder.add_unsigned_field("kind", indexed=True, fast=False)
+    # facts only: the fact's place in the (sort_date, id) order of every fact list
+    builder.add_unsigned_field("sort", indexed=True, fast=True)
+    builder.add_text_field("type", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("status", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("title", tokenizer_name=ANALYZER, index_option="freq")
     builder.add_text_field("body", tokenizer_name=ANALYZER, index_option="freq")
     return builder.build()
@@ -90,10 +97,18 @@ def write(conn):
         writer = index.writer(WRITER_HEAP, 1)
         kinds = KINDS
         count = 0
-        for sid, kind, title, body in conn.execute("SELECT id, kind, title, body FROM search ORDER BY id"):
+        rows = conn.execute(
+            "SELECT s.id, s.kind, s.title, s.body, o.ord, o.type, o.status FROM search s LEFT JOIN "
+            "(SELECT id, type, status, row_number() OVER (ORDER BY sort_date, id) AS ord FROM facts) o "
+            "ON s.kind = 'fact' AND o.id = s.ref_id ORDER BY s.id")
+        for sid, kind, title, body, order, ftype, status in rows:
             doc = tantivy.Document()
             doc.add_unsigned("id", sid)
             doc.add_unsigned("kind", kinds[kind])
+            if order is not None:
+                doc.add_unsigned("sort", order)
+                doc.add_text("type", ftype)
+                doc.add_text("status", status)
             doc.add_text("title", title)
             doc.add_text("body", body)
             writer.add_document(doc)

@@ -237,3 +237,45 @@ def test_the_index_is_unpacked_once_and_read_only(db_path, tmp_path):
         f"SELECT name, data FROM {written.FILES_TABLE}").fetchall())
     for name, data in stored.items():
         assert (entries[0] / name).read_bytes() == data  # opening and searching changed nothing
+
+
+FACT_LISTS = ["/v1/facts?q={q}", "/v1/facts?q={q}&sort=-date", "/v1/facts?q={q}&type=statement&type=event",
+              "/v1/facts?q={q}&status=stated", "/v1/statements?q={q}", "/v1/meetings?q={q}&sort=-date",
+              # other filters: SQLite drives, FTS5 matches
+              "/v1/facts?q={q}&from=2020", "/v1/entities/bashar-al-assad/facts?q={q}", "/v1/events?q={q}&kind=ceasefire"]
+
+
+@pytest.mark.parametrize("q", ["assad", "ceasefire idlib", "erdogan", "russ", "the", "a", "troops", "zzzz"])
+@pytest.mark.parametrize("url", FACT_LISTS)
+def test_fact_lists_with_q_are_the_same_with_the_index(url, q, index_client, fts_client):
+    """The list order (date, then id), every page and every cursor as with FTS5."""
+    for limit in (100, 3):
+        page_url = url.format(q=q) + f"&limit={limit}"
+        mine = all_pages(index_client, page_url)
+        theirs = all_pages(fts_client, page_url)
+        assert [f["id"] for f in mine] == [f["id"] for f in theirs], page_url
+    assert mine == theirs
+
+
+def test_a_fact_list_cursor_works_across_the_two_paths(index_client, fts_client):
+    """The cursor of a fact list is the same keyset ``[sort_date, id]`` on both paths."""
+    first = index_client.get("/v1/facts?q=assad&limit=2").get_json()
+    url = f"/v1/facts?q=assad&limit=2&cursor={first['next_cursor']}"
+    assert index_client.get(url).get_json() == fts_client.get(url).get_json()
+
+
+def test_which_fact_lists_the_index_answers(index_client):
+    """q, type, status and sort are answered from the index; other filters go to SQLite."""
+    app = index_client.application
+    with app.test_request_context():
+        db = app.extensions["kb_db"].current()
+        index = db.search_index()
+        assert index is not None
+        base = {"q": "assad", "sort": "date", "limit": 20}
+        rows = served.fact_rows(db, index, {**base, "status": ["stated"]}, {"types": ["statement"]}, None, 5)
+        assert rows and all(r["type"] == "statement" and r["status"] == "stated" for r in rows)
+        assert served.fact_rows(db, index, {**base, "entity": ["bashar-al-assad"]}, {}, None, 5) is None
+        assert served.fact_rows(db, index, base, {"entity": "bashar-al-assad"}, None, 5) is None
+        assert served.fact_rows(db, index, {**base, "from_": "2020"}, {}, None, 5) is None
+        # a cursor naming a fact this dataset does not have: SQLite finds its place
+        assert served.fact_rows(db, index, base, {}, ["2020-01-01", "no-such-fact"], 5) is None
