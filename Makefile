@@ -177,3 +177,13 @@ bench-smoke-build: install
 
 bench: bench-build
 bench-smoke: bench-smoke-build
+
+# ---- Search benchmark: the Tantivy index against FTS5, one client, 1k / 100k / 1M facts -----------
+# bench/search_bench.py builds (once, cached under var/bench/search/) databases of generated facts,
+# times common-word, multi-word, entity-name and facts?q= queries in process and over HTTP with
+# the index and with FTS5 only, and writes `## Search` in docs/benchmarks.md. SIZES=1000,100000 for less.
+.PHONY: bench-search
+bench-search: install
+	$(BIN)/python -m bench.search_bench $(if $(SIZES),--sizes $(SIZES))
+
+bench: bench-search

@@ -190,6 +190,7 @@ def _remove_unused(root, keep):
 CURSOR_SCOPE = "search:index"
 SNIPPET_TOKENS = 16
 SNIPPET_BLOCK = 4000  # characters read at a time from a long text
+SNIPPET_SCAN = 16000  # characters read at least, when the query's words are not all found together
 _TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -197,9 +198,12 @@ def _scan(text, tokens, cache):
     """Word spans of ``text`` and ``{position: query token index}`` of the matching words.
 
     A long text (a source's) is read in blocks, and reading stops one block after a window
-    showing every query token was found: the snippet is the earliest best window anyway."""
+    showing every query token was found (the snippet is the earliest best window anyway), or
+    past :data:`SNIPPET_SCAN` characters once some match was found: the best window of that
+    part is shown then."""
     spans, hits, start, full_at = [], {}, 0, None
-    while start < len(text) and (full_at is None or len(spans) < full_at + 2 * SNIPPET_TOKENS):
+    while start < len(text) and (full_at is None or len(spans) < full_at + 2 * SNIPPET_TOKENS) and not (
+            hits and start >= SNIPPET_SCAN and (not spans or max(hits) + SNIPPET_TOKENS < len(spans))):
         stop = text.find(" ", start + SNIPPET_BLOCK) if len(text) - start > 2 * SNIPPET_BLOCK else -1
         stop = len(text) if stop < 0 else stop
         block = [m.span() for m in _TOKEN.finditer(text, start, stop)]
