@@ -74,7 +74,7 @@ class Entities(MethodView):
             index = g.db.search_index()
             if index is not None:  # -- search index hook: the Tantivy index of api/search_index.py
                 where.append("id IN (SELECT ref_id FROM search WHERE id IN (SELECT value FROM json_each(?)))")
-                params.append(orjson.dumps(search_index.entity_ids(index, args["q"])).decode())
+                params.append(orjson.dumps(search_index.entity_ids(g.db, index, args["q"])).decode())
             else:
                 where.append("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
                              "WHERE search_fts MATCH ? AND s.kind = 'entity')")

@@ -123,6 +123,15 @@ class SearchIndex:
         return [sid for _, sid in self.hits(query, count)] if count else []
 
 
+def within_budget(db, started):
+    """Refuse, like an SQL query over ``KB_QUERY_TIME_LIMIT_MS``, a search that took longer
+    (Tantivy cannot be interrupted, so this is checked when it returns)."""
+    if time.monotonic() - started > db.time_limit:
+        from .db import QueryTimeout  # noqa: PLC0415 (api.db imports this module)
+
+        raise QueryTimeout()
+
+
 def open_index(conn, meta, cache_dir):
     """The :class:`SearchIndex` stored in the database ``conn`` (``meta``: its meta table), or
     ``None`` when it has none of this format."""
@@ -277,9 +286,11 @@ def search_rows(db, index, args):
     offset = decode_cursor(CURSOR_SCOPE, args["cursor"], 1)[0] if args.get("cursor") else 0
     if not isinstance(offset, int) or offset < 0:
         offset = 0
+    started = time.monotonic()
     tokens = words(args["q"])
     query = index.query(tokens, args.get("kind"))
     hits = index.hits(query, args["limit"] + 1, offset) if query is not None else []
+    within_budget(db, started)
     if not hits:
         return []
     found = {row["id"]: row for row in db.all(
@@ -295,10 +306,13 @@ def search_rows(db, index, args):
     return rows
 
 
-def entity_ids(index, q):
+def entity_ids(db, index, q):
     """Ids in ``search`` of the entities whose name or aliases match ``q`` (a few thousand at most)."""
+    started = time.monotonic()
     query = index.query(words(q), ["entity"])
-    return index.all_ids(query) if query is not None else []
+    ids = index.all_ids(query) if query is not None else []
+    within_budget(db, started)
+    return ids
 
 
 # -- fact lists with q= through the index (hook in api/fact_lists.py) -----------------------------
@@ -313,6 +327,7 @@ def fact_rows(db, index, args, query, after, limit):
     if (any(value for key, value in args.items() if key not in INDEX_FILTERS) or query.get("roles")
             or query.get("entity") or query.get("source") or (query.get("kind") and query["kind"][1])):
         return None
+    started = time.monotonic()
     Q, must, should, schema = tantivy.Query, tantivy.Occur.Must, tantivy.Occur.Should, index.schema
     base = index.query(words(args["q"]), ["fact"])
     if base is None:
@@ -336,6 +351,7 @@ def fact_rows(db, index, args, query, after, limit):
     result = index.searcher.search(Q.boolean_query(clauses), limit, count=False, order_by_field="sort",
                                    order=tantivy.Order.Desc if descending else tantivy.Order.Asc)
     addresses = [address for _, address in result.hits]
+    within_budget(db, started)
     if not addresses:
         return []
     ids = index.searcher.fast_field_values("id", addresses)
