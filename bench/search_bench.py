@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -133,10 +134,10 @@ def measure(ask, paths, repeat):
     return (*_percentiles(times), found)
 
 
-def in_process(path, index):
+def in_process(path, cache):
     from api import create_app
 
-    client = create_app({"KB_DB": str(path), "INDEX_CACHE": "" if index else "off"}).test_client()
+    client = create_app({"KB_DB": str(path), "INDEX_CACHE": cache}).test_client()
 
     def ask(p):
         response = client.get(p)
@@ -152,10 +153,10 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def over_http(path, index, logdir):
+def over_http(path, cache, logdir):
     port = _free_port()
     env = {**os.environ, "KB_DB": str(path), "HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": "1",
-           "LOG_LEVEL": "warning", "KB_INDEX_CACHE": "" if index else "off"}
+           "LOG_LEVEL": "warning", "KB_INDEX_CACHE": cache}
     logfile = open(logdir / f"search-bench-{port}.log", "wb")
     proc = subprocess.Popen([sys.executable, "deploy/serve.py"], cwd=ROOT, env=env, stdout=logfile,
                             stderr=subprocess.STDOUT)
@@ -206,11 +207,15 @@ def run_size(workdir, n, seed, repeat, modes):
     results = []
     for mode in modes:
         for engine in ("index", "fts5"):
-            ask, stop = (in_process(path, engine == "index") if mode == "in-process"
-                         else over_http(path, engine == "index", workdir / "search"))
+            # a fresh, empty index cache: the first search below unpacks the index, as after a swap
+            cache = workdir / "search" / f"index-cache-{mode}"
+            shutil.rmtree(cache, ignore_errors=True)
+            cache = str(cache) if engine == "index" else "off"
+            ask, stop = (in_process(path, cache) if mode == "in-process"
+                         else over_http(path, cache, workdir / "search"))
             try:
                 started = time.perf_counter()
-                ask("/v1/search?q=warmup")  # the first search unpacks and opens the index
+                ask("/v1/search?q=warmup")  # the first search unpacks and opens the index (HTTP: and imports)
                 first = (time.perf_counter() - started) * 1000
                 for group in GROUPS:
                     p50, p90, found = measure(ask, groups[group], repeat)

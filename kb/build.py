@@ -2,7 +2,8 @@
 
 The database is built in a temporary file beside the target and moved into place with
 ``os.replace`` only when every check passed, so the file being served is never touched by
-a failed or interrupted build. The tables written here are the contract with ``api``.
+a failed or interrupted build. The tables written here are the contract with ``api``; the
+full-text index (``kb/search_index.py``) is stored in the same file, so it is swapped with it.
 """
 import os
 import re
