@@ -35,8 +35,8 @@ from .common import decode_cursor
 from .fact_query import FACT_COLUMNS
 
 # -- the contract with kb/search_index.py (api never imports kb) -------------------------------
-FORMAT = "1"
-ANALYZER = "kb_fold_v1"
+FORMAT = "2"
+ANALYZER = "kb_fold_v2"
 KINDS = {"source": 0, "entity": 1, "fact": 2}
 FILES_TABLE = "search_index_files"
 
@@ -44,8 +44,8 @@ FILES_TABLE = "search_index_files"
 def analyzer():
     return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
             .filter(tantivy.Filter.remove_long(255))
+            .filter(tantivy.Filter.ascii_fold())  # before lowercase: "İ" folds to "I", lowercased "i̇" would not
             .filter(tantivy.Filter.lowercase())
-            .filter(tantivy.Filter.ascii_fold())
             .build())
 
 

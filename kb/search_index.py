@@ -12,13 +12,14 @@ directory named by that digest, and opens it read-only).
 Contract with ``api/search_index.py`` (which does not import this module, as ``api`` never
 imports ``kb``): format :data:`FORMAT`; fields ``id`` (u64, indexed and fast: ``search.id``),
 ``kind`` (u64, indexed: :data:`KINDS`), ``sort`` (u64, indexed and fast, facts only: the
-fact's rank in ``ORDER BY sort_date, id``, the order of the fact lists), ``type`` and ``status`` (facts only, raw), ``title`` and
-``body`` (text, frequencies only) tokenized by the analyzer named :data:`ANALYZER`: Tantivy's
-simple tokenizer (runs of letters and digits), tokens over 255 bytes dropped, lowercased,
-ASCII-folded (``Erdoğan`` → ``erdogan``). The same text is in the FTS5 table ``search_fts``
-(``unicode61 remove_diacritics 2``), which stays for databases without an index and for the
-``q=`` filters combined with other filters; tests/test_search_index.py checks that the two
-find the same rows.
+fact's rank in ``ORDER BY sort_date, id``, the order of the fact lists), ``type`` and
+``status`` (facts only, raw), ``title`` and ``body`` (text, frequencies only) tokenized by the
+analyzer named :data:`ANALYZER`: Tantivy's simple tokenizer (runs of letters and digits),
+tokens over 255 bytes dropped, ASCII-folded, then lowercased (``Erdoğan`` → ``erdogan``,
+``İdlib`` → ``idlib``); it folds more letters than FTS5 does (``ø``, ``ł``, ``ı``, ``æ``,
+``ß``: ``lodz`` finds Łódź). The same text is in the FTS5 table ``search_fts`` (``unicode61
+remove_diacritics 2``), which stays for databases without an index and for ``q=`` combined
+with other filters; tests/test_search_index.py checks that the two find the same rows.
 
 Documents are added in ``search.id`` order by one thread and committed once, so the index is
 one segment whose document order is the id order: Tantivy breaks score ties by document
@@ -33,8 +34,8 @@ from pathlib import Path
 
 import tantivy
 
-FORMAT = "1"
-ANALYZER = "kb_fold_v1"
+FORMAT = "2"
+ANALYZER = "kb_fold_v2"
 KINDS = {"source": 0, "entity": 1, "fact": 2}
 FILES_TABLE = "search_index_files"
 # One writer thread, and a budget that holds the whole dataset in memory before the single
@@ -46,8 +47,8 @@ SCRATCH_PREFIX = "kb-search-index-"
 def analyzer():
     return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
             .filter(tantivy.Filter.remove_long(255))
+            .filter(tantivy.Filter.ascii_fold())  # before lowercase: "İ" folds to "I", lowercased "i̇" would not
             .filter(tantivy.Filter.lowercase())
-            .filter(tantivy.Filter.ascii_fold())
             .build())
 
 

@@ -279,3 +279,13 @@ def test_which_fact_lists_the_index_answers(index_client):
         assert served.fact_rows(db, index, {**base, "from_": "2020"}, {}, None, 5) is None
         # a cursor naming a fact this dataset does not have: SQLite finds its place
         assert served.fact_rows(db, index, base, {}, ["2020-01-01", "no-such-fact"], 5) is None
+
+
+def test_turkish_dotted_capital_i_and_other_letters_fold(index_client):
+    """``İ`` folds to ``i`` (lowercasing it first would give ``i̇``); ``ł``, ``ø``, ``ı`` fold too."""
+    assert served.words("İdlib KALIN Łódź Ørsted") == ["idlib", "kalin", "lodz", "orsted"]
+
+    def found(q):
+        return {(h["kind"], h["id"]) for h in all_pages(index_client, f"/v1/search?q={q}&limit=100")}
+
+    assert found("İdlib") == found("idlib") == found("IDLIB") and found("idlib")
