@@ -86,18 +86,21 @@ class SearchIndex:
 
     def query(self, tokens, kinds=None):
         """The query for ``tokens`` (from :func:`words`), or ``None`` if nothing can match."""
-        schema, searcher, Q, should, must = self.schema, self.searcher, tantivy.Query, tantivy.Occur.Should, tantivy.Occur.Must
+        schema, searcher, Q = self.schema, self.searcher, tantivy.Query
+        should, must = tantivy.Occur.Should, tantivy.Occur.Must
         clauses = []
         for token in tokens:
             alternatives = []
             for field, boost in (("title", TITLE_BOOST), ("body", 1.0)):
-                terms = searcher.terms_with_prefix(field, token, limit=EXPANSION + 1)
-                for term, _ in terms[:EXPANSION]:
-                    q = Q.term_query(schema, field, term)
-                    if term == token:  # the word itself: BM25
-                        alternatives.append((should, Q.boost_query(q, boost) if boost != 1.0 else q))
-                    else:  # a longer word it begins: a small constant, so whole words rank first
-                        alternatives.append((should, Q.const_score_query(q, PREFIX_SCORE * boost)))
+                terms = [term for term, _ in searcher.terms_with_prefix(field, token, limit=EXPANSION + 1)]
+                if token in terms or len(terms) > EXPANSION:  # the word itself: BM25
+                    q = Q.term_query(schema, field, token)
+                    alternatives.append((should, Q.boost_query(q, boost) if boost != 1.0 else q))
+                # a longer word it begins: a small constant, so whole words rank first
+                for term in terms[:EXPANSION]:
+                    if term != token:
+                        alternatives.append((should, Q.const_score_query(Q.term_query(schema, field, term),
+                                                                         PREFIX_SCORE * boost)))
                 if len(terms) > EXPANSION:  # too many to list: the rest match through one prefix query
                     prefix = Q.regex_query(schema, field, re.escape(token) + ".*")
                     alternatives.append((should, Q.const_score_query(prefix, PREFIX_SCORE * boost)))

@@ -75,7 +75,8 @@ def _meta(path):
 def ensure_db(workdir, n, seed):
     path = workdir / "search" / f"n{n}-seed{seed}.sqlite"
     meta = _meta(path) if path.exists() else {}
-    if meta.get("search_index_format") == search_index.FORMAT and json.loads(meta.get("counts", "{}")).get("facts") == n:
+    facts = json.loads(meta.get("counts", "{}")).get("facts")
+    if meta.get("search_index_format") == search_index.FORMAT and facts == n:
         log(f"N={n:,}: reusing {path}")
         return path
     seeds = workdir / f"n{n}-seed{seed}" / "seeds"
@@ -266,7 +267,9 @@ def markdown(results, groups_by_n, sizes, repeat, described):
         rows = [r for r in results if r["mode"] == mode]
         if not rows:
             continue
-        lines += [f"**{'In process (Flask test client)' if mode == 'in-process' else 'Over HTTP (deploy/serve.py, 1 worker, kept-alive connection)'}**", ""]
+        title = ("In process (Flask test client)" if mode == "in-process"
+                 else "Over HTTP (deploy/serve.py, 1 worker, kept-alive connection)")
+        lines += [f"**{title}**", ""]
         header = "| query group | " + " | ".join(f"{n:,} index | {n:,} fts5" for n in sizes) + " |"
         lines += [header, "|" + "---|" * (1 + 2 * len(sizes))]
         for group in GROUPS:

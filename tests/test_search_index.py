@@ -242,7 +242,8 @@ def test_the_index_is_unpacked_once_and_read_only(db_path, tmp_path):
 FACT_LISTS = ["/v1/facts?q={q}", "/v1/facts?q={q}&sort=-date", "/v1/facts?q={q}&type=statement&type=event",
               "/v1/facts?q={q}&status=stated", "/v1/statements?q={q}", "/v1/meetings?q={q}&sort=-date",
               # other filters: SQLite drives, FTS5 matches
-              "/v1/facts?q={q}&from=2020", "/v1/entities/bashar-al-assad/facts?q={q}", "/v1/events?q={q}&kind=ceasefire"]
+              "/v1/facts?q={q}&from=2020", "/v1/entities/bashar-al-assad/facts?q={q}",
+              "/v1/events?q={q}&kind=ceasefire"]
 
 
 @pytest.mark.parametrize("q", ["assad", "ceasefire idlib", "erdogan", "russ", "the", "a", "troops", "zzzz"])
