@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import tempfile
+from array import array
 from pathlib import Path
 
 import tantivy
@@ -98,16 +99,20 @@ def write(conn):
         writer = index.writer(WRITER_HEAP, 1)
         kinds = KINDS
         count = 0
+        # each fact's place in list order, by its rowid: one walk of the facts(sort_date, id) index
+        (top,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM facts").fetchone()
+        place = array("Q", bytes(8 * (top + 1)))
+        for n, (rowid,) in enumerate(conn.execute("SELECT rowid FROM facts ORDER BY sort_date, id"), 1):
+            place[rowid] = n
         rows = conn.execute(
-            "SELECT s.id, s.kind, s.title, s.body, o.ord, o.type, o.status FROM search s LEFT JOIN "
-            "(SELECT id, type, status, row_number() OVER (ORDER BY sort_date, id) AS ord FROM facts) o "
-            "ON s.kind = 'fact' AND o.id = s.ref_id ORDER BY s.id")
-        for sid, kind, title, body, order, ftype, status in rows:
+            "SELECT s.id, s.kind, s.title, s.body, f.rowid, f.type, f.status FROM search s LEFT JOIN facts f "
+            "ON s.kind = 'fact' AND f.id = s.ref_id ORDER BY s.id")
+        for sid, kind, title, body, rowid, ftype, status in rows:
             doc = tantivy.Document()
             doc.add_unsigned("id", sid)
             doc.add_unsigned("kind", kinds[kind])
-            if order is not None:
-                doc.add_unsigned("sort", order)
+            if rowid is not None:
+                doc.add_unsigned("sort", place[rowid])
                 doc.add_text("type", ftype)
                 doc.add_text("status", status)
             doc.add_text("title", title)
