@@ -33,9 +33,10 @@ import tantivy
 
 from .common import decode_cursor
 from .fact_query import FACT_COLUMNS
+from factmodel.dates import date_range
 
 # -- the contract with kb/search_index.py (api never imports kb) -------------------------------
-FORMAT = "2"
+FORMAT = "3"
 ANALYZER = "kb_fold_v2"
 KINDS = {"source": 0, "entity": 1, "fact": 2}
 FILES_TABLE = "search_index_files"
@@ -319,26 +320,52 @@ def entity_ids(db, index, q):
 
 
 # -- fact lists with q= through the index (hook in api/fact_lists.py) -----------------------------
-# Lists whose only filters are these are read from the index in list order (its ``sort`` field);
-# any other filter (entity, role, source, dates…) goes to SQLite, with FTS5 for ``q``.
-INDEX_FILTERS = {"q", "type", "status", "sort", "limit", "cursor", "format"}
+# Every filter of api.fact_query.FactQuery has its field in the index (kb/search_index.py), and
+# the facts come out in list order (the index's ``sort`` field), so the list's page is read from
+# the index whatever the filters.
+
+
+def _day(iso):
+    return int(iso[:4]) * 10000 + int(iso[5:7]) * 100 + int(iso[8:10])
 
 
 def fact_rows(db, index, args, query, after, limit):
-    """``limit`` rows of a fact list filtered by ``q`` (and type, status), in list order after
-    the cursor key ``after`` (``[sort_date, id]``), or ``None`` when this list is not for the index."""
-    if (any(value for key, value in args.items() if key not in INDEX_FILTERS) or query.get("roles")
-            or query.get("entity") or query.get("source") or (query.get("kind") and query["kind"][1])):
-        return None
+    """``limit`` rows of a fact list (``args``: the parsed query string; ``query``: the keyword
+    arguments of :class:`~api.fact_query.FactQuery`) filtered by ``q``, in list order after the
+    cursor key ``after`` (``[sort_date, id]``), or ``None`` if SQLite must answer instead."""
     started = time.monotonic()
     Q, must, should, schema = tantivy.Query, tantivy.Occur.Must, tantivy.Occur.Should, index.schema
     base = index.query(words(args["q"]), ["fact"])
     if base is None:
         return []
     clauses = [(must, base)]
-    for field, values in (("type", list(query.get("types") or ()) or args.get("type")), ("status", args.get("status"))):
-        if values:
-            clauses.append((must, Q.boolean_query([(should, Q.term_query(schema, field, v)) for v in values])))
+
+    def any_of(field, values):
+        clauses.append((must, Q.boolean_query([(should, Q.term_query(schema, field, v)) for v in values])))
+
+    def within(field, low=0, high=2**63):
+        clauses.append((must, Q.range_query(schema, field, tantivy.FieldType.Unsigned, low, high, True, True)))
+
+    types = list(query.get("types") or ())
+    if types:
+        any_of("type", types)
+    if args.get("status"):
+        any_of("status", args["status"])
+    for role, eid in query.get("roles") or ():
+        any_of("role", [f"{role}:{eid}"])
+    for eid in {e for e in [query.get("entity"), *(args.get("entity") or [])] if e}:
+        any_of("entity", [eid])
+    for sid in {s for s in (query.get("source"), args.get("source")) if s}:
+        any_of("source", [sid])
+    kind = query.get("kind")
+    if kind and kind[1]:
+        any_of("fact_kind", kind[1])
+    if args.get("from_"):
+        within("date_end", low=_day(date_range(args["from_"])[0]))
+    if args.get("to"):
+        within("date_start", high=_day(date_range(args["to"])[1]))
+    if args.get("as_of"):
+        within("first_published", high=_day(date_range(args["as_of"])[1]))
     descending = args.get("sort") == "-date"
     if after is not None:
         row = db.one("SELECT s.id, f.sort_date FROM search s JOIN facts f ON f.id = s.ref_id "

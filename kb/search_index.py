@@ -11,15 +11,18 @@ directory named by that digest, and opens it read-only).
 
 Contract with ``api/search_index.py`` (which does not import this module, as ``api`` never
 imports ``kb``): format :data:`FORMAT`; fields ``id`` (u64, indexed and fast: ``search.id``),
-``kind`` (u64, indexed: :data:`KINDS`), ``sort`` (u64, indexed and fast, facts only: the
-fact's rank in ``ORDER BY sort_date, id``, the order of the fact lists), ``type`` and
-``status`` (facts only, raw), ``title`` and ``body`` (text, frequencies only) tokenized by the
-analyzer named :data:`ANALYZER`: Tantivy's simple tokenizer (runs of letters and digits),
-tokens over 255 bytes dropped, ASCII-folded, then lowercased (``Erdoğan`` → ``erdogan``,
-``İdlib`` → ``idlib``); it folds more letters than FTS5 does (``ø``, ``ł``, ``ı``, ``æ``,
-``ß``: ``lodz`` finds Łódź). The same text is in the FTS5 table ``search_fts`` (``unicode61
-remove_diacritics 2``), which stays for databases without an index and for ``q=`` combined
-with other filters; tests/test_search_index.py checks that the two find the same rows.
+``kind`` (u64, indexed: :data:`KINDS`), ``title`` and ``body`` (text, frequencies only)
+tokenized by the analyzer named :data:`ANALYZER`: Tantivy's simple tokenizer (runs of letters
+and digits), tokens over 255 bytes dropped, ASCII-folded, then lowercased (``Erdoğan`` →
+``erdogan``, ``İdlib`` → ``idlib``); it folds more letters than FTS5 does (``ø``, ``ł``,
+``ı``, ``æ``, ``ß``: ``lodz`` finds Łódź). For facts only, what the fact lists sort and
+filter on: ``sort`` (u64, indexed and fast: the fact's rank in ``ORDER BY sort_date, id``),
+``type``, ``status``, ``fact_kind`` (an event's or statement's kind), ``entity`` (each entity
+id), ``role`` (``role:entity id``), ``source`` (each cited source), all raw text, and
+``date_start``, ``date_end``, ``first_published`` (u64 YYYYMMDD). The same texts are in the
+FTS5 table ``search_fts`` (``unicode61 remove_diacritics 2``), which stays for databases
+without an index and for the CSV/NDJSON streams; tests/test_search_index.py checks that the
+two find the same rows.
 
 Documents are added in ``search.id`` order by one thread and committed once, so the index is
 one segment whose document order is the id order: Tantivy breaks score ties by document
@@ -33,9 +36,10 @@ import tempfile
 from array import array
 from pathlib import Path
 
+import orjson
 import tantivy
 
-FORMAT = "2"
+FORMAT = "3"
 ANALYZER = "kb_fold_v2"
 KINDS = {"source": 0, "entity": 1, "fact": 2}
 FILES_TABLE = "search_index_files"
@@ -43,6 +47,12 @@ FILES_TABLE = "search_index_files"
 # flush (memory is taken as needed; Tantivy's ceiling is just under 4 GB per thread).
 WRITER_HEAP = 3_500_000_000
 SCRATCH_PREFIX = "kb-search-index-"
+SUBKIND_TYPES = {"event", "statement"}  # their ``kind`` attribute is a list filter
+
+
+def day_number(iso):
+    """``YYYY-MM-DD`` as the integer YYYYMMDD (same order)."""
+    return int(iso[:4]) * 10000 + int(iso[5:7]) * 100 + int(iso[8:10])
 
 
 def analyzer():
@@ -59,8 +69,10 @@ def schema():
     builder.add_unsigned_field("kind", indexed=True, fast=False)
     # facts only: the fact's place in the (sort_date, id) order of every fact list
     builder.add_unsigned_field("sort", indexed=True, fast=True)
-    builder.add_text_field("type", tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("status", tokenizer_name="raw", index_option="basic")
+    for name in ("type", "status", "fact_kind", "entity", "role", "source"):
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in ("date_start", "date_end", "first_published"):
+        builder.add_unsigned_field(name, indexed=True, fast=False)
     builder.add_text_field("title", tokenizer_name=ANALYZER, index_option="freq")
     builder.add_text_field("body", tokenizer_name=ANALYZER, index_option="freq")
     return builder.build()
@@ -105,16 +117,30 @@ def write(conn):
         for n, (rowid,) in enumerate(conn.execute("SELECT rowid FROM facts ORDER BY sort_date, id"), 1):
             place[rowid] = n
         rows = conn.execute(
-            "SELECT s.id, s.kind, s.title, s.body, f.rowid, f.type, f.status FROM search s LEFT JOIN facts f "
+            "SELECT s.id, s.kind, s.title, s.body, f.rowid, f.type, f.status, f.date_start, f.date_end, "
+            "f.first_published, f.attributes, f.entities, f.citations FROM search s LEFT JOIN facts f "
             "ON s.kind = 'fact' AND f.id = s.ref_id ORDER BY s.id")
-        for sid, kind, title, body, rowid, ftype, status in rows:
+        for sid, kind, title, body, rowid, ftype, status, start, end, published, attributes, refs, cites in rows:
             doc = tantivy.Document()
             doc.add_unsigned("id", sid)
             doc.add_unsigned("kind", kinds[kind])
-            if rowid is not None:
+            if rowid is not None:  # a fact: what the fact lists filter on
                 doc.add_unsigned("sort", place[rowid])
                 doc.add_text("type", ftype)
                 doc.add_text("status", status)
+                for name, value in (("date_start", start), ("date_end", end), ("first_published", published)):
+                    if value:
+                        doc.add_unsigned(name, day_number(value))
+                subkind = orjson.loads(attributes).get("kind") if ftype in SUBKIND_TYPES else None
+                if subkind:
+                    doc.add_text("fact_kind", subkind)
+                refs = orjson.loads(refs)
+                for eid in {ref["id"] for ref in refs}:
+                    doc.add_text("entity", eid)
+                for ref in refs:
+                    doc.add_text("role", f"{ref['role']}:{ref['id']}")
+                for source in {c["source"] for c in orjson.loads(cites)}:
+                    doc.add_text("source", source)
             doc.add_text("title", title)
             doc.add_text("body", body)
             writer.add_document(doc)
