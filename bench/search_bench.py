@@ -201,6 +201,8 @@ def over_http(path, cache, logdir):
             proc.kill()
             proc.wait()
         logfile.close()
+        if not Path(logfile.name).stat().st_size:
+            Path(logfile.name).unlink()
 
     return ask, stop
 
