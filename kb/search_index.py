@@ -29,6 +29,7 @@ one segment whose document order is the id order: Tantivy breaks score ties by d
 order, which makes ties come out by id. The build checks that.
 """
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -97,6 +98,27 @@ def _remove_stale_scratch():
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _canonical(folder):
+    """``{file name: bytes}`` of the index in ``folder`` with Tantivy's random segment id replaced
+    by one derived from the segment's own bytes, so two builds of the same seeds store
+    byte-identical indexes (the build is reproducible; tests/kb/test_reproducible_build.py)."""
+    names = [name for name in os.listdir(folder) if not name.startswith(".tantivy-")]
+    ids = {name.split(".")[0] for name in names if re.fullmatch(r"[0-9a-f]{32}\.\w+", name)}
+    files = {name: Path(folder, name).read_bytes() for name in names}
+    for old in sorted(ids):
+        content = hashlib.sha256()
+        for name in sorted(n for n in names if n.startswith(old)):
+            content.update(name[len(old):].encode() + b"\0" + files[name])
+        new = content.hexdigest()[:32]
+        dashed = lambda h: f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"  # noqa: E731
+        files = {name.replace(old, new): data.replace(old.encode(), new.encode())
+                 .replace(dashed(old).encode(), dashed(new).encode()) for name, data in files.items()}
+    if ".managed.json" in files:  # the list of the index's files, in hash-set order: sorted
+        files[".managed.json"] = (json.dumps(sorted(json.loads(files[".managed.json"])), separators=(",", ":"))
+                                  + "\n").encode()
+    return files
+
+
 def write(conn):
     """Index the ``search`` table of the open database ``conn`` and store the index in it.
 
@@ -156,12 +178,12 @@ def write(conn):
             raise RuntimeError(f"search index: {searcher.num_docs} documents in {searcher.num_segments} segments, "
                                f"expected {count} in one")
         del searcher, index
-        names = sorted(name for name in os.listdir(scratch) if not name.startswith(".tantivy-"))
+        files = _canonical(scratch)
         digest = hashlib.sha256(FORMAT.encode())
         conn.execute(f"CREATE TABLE {FILES_TABLE} (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
         with conn:
-            for name in names:
-                data = Path(scratch, name).read_bytes()
+            for name in sorted(files):
+                data = files.pop(name)
                 digest.update(f"\0{name}\0{len(data)}\0".encode())
                 digest.update(data)
                 conn.execute(f"INSERT INTO {FILES_TABLE} (name, data) VALUES (?, ?)", (name, data))
