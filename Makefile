@@ -230,3 +230,13 @@ kb: install
 coverage: install
 	@test -n "$(SOURCE)" || { echo "usage: make coverage SOURCE=<source id>" >&2; exit 2; }
 	$(BIN)/kb coverage $(SOURCE)
+
+# ---- Search benchmark: the Tantivy index against FTS5, one client, 1k / 100k / 1M facts -----------
+# bench/search_bench.py builds (once, cached under var/bench/search/) databases of generated facts,
+# times common-word, multi-word, entity-name and facts?q= queries in process and over HTTP with
+# the index and with FTS5 only, and writes `## Search` in docs/benchmarks.md. SIZES=1000,100000 for less.
+.PHONY: bench-search
+bench-search: install
+	$(BIN)/python -m bench.search_bench $(if $(SIZES),--sizes $(SIZES))
+
+bench: bench-search

@@ -1,5 +1,5 @@
 """Serve-time code: the read-only HTTP API over the knowledge-base SQLite file."""
-from . import docs, errors, observe
+from . import docs, errors, observe, search_index
 from .blueprint import SlugConverter
 from .config import Config
 from .db import Database, open_dataset
@@ -19,7 +19,9 @@ def create_app(config=None):
     app.config["API_SPEC_OPTIONS"] = spec_options(app.config)
     app.url_map.converters["slug"] = SlugConverter
     app.url_map.strict_slashes = False
-    app.extensions["kb_db"] = Database(app.config["KB_DB"], app.config["QUERY_TIME_LIMIT_MS"])
+    index_cache = app.config["INDEX_CACHE"] or search_index.default_cache_dir()
+    app.extensions["kb_db"] = Database(app.config["KB_DB"], app.config["QUERY_TIME_LIMIT_MS"],
+                                       index_cache=None if index_cache == "off" else index_cache)
 
     api = Api(app, spec_kwargs={"extra_plugins": [StreamFormats()]})
     api.register_converter(SlugConverter, SlugConverter.spec)

@@ -11,6 +11,8 @@ class Config:
     CURSOR_SECRET = os.environ.get("KB_CURSOR_SECRET", "kb-cursor-v1")
     QUERY_TIME_LIMIT_MS = int(os.environ.get("KB_QUERY_TIME_LIMIT_MS", "2000"))
     REPLICA_ID = os.environ.get("KB_REPLICA_ID", "")
+    # where the search index stored in the database is unpacked (api/search_index.py); "off": FTS5 only
+    INDEX_CACHE = os.environ.get("KB_INDEX_CACHE", "")
     PUBLIC_URL = os.environ.get("KB_PUBLIC_URL", "http://127.0.0.1:8000")
 
     API_TITLE = "Syria politics knowledge base"

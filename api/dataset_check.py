@@ -11,6 +11,7 @@ search index (:func:`check_search_index`). A failure raises :class:`Rejected`, w
 says what was found, without server paths.
 """
 import os
+import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -94,7 +95,33 @@ def fts5_search_index(conn):
 # The checks that make "the search index is present". A new index (another engine stored in
 # the database) adds its own function here: each takes the open connection and raises
 # Rejected("search_index", ...) when its index is missing or unreadable.
-SEARCH_INDEX_CHECKS = [fts5_search_index]
+def tantivy_search_index(conn):
+    """The Tantivy index ``kb build`` stores in the file (``search_index_files``, named in ``meta``
+    by ``search_index``; api/search_index.py): when the file has one, it is named, complete
+    enough to open (``meta.json`` is there), its files are blobs with plain names. A file
+    without one passes (it is searched with FTS5). Its digest is checked when it is unpacked."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('search_index', 'search_index_format')"))
+    if "search_index_files" not in tables:
+        if meta.get("search_index"):
+            raise Rejected("search_index", "meta names a Tantivy search index but the table search_index_files is missing")
+        return
+    if not re.fullmatch(r"[0-9a-f]{64}", meta.get("search_index") or "") or not meta.get("search_index_format"):
+        raise Rejected("search_index", "the Tantivy search index (table search_index_files) is not named in meta")
+    try:
+        files = conn.execute("SELECT name, typeof(data), length(data) FROM search_index_files").fetchall()
+    except sqlite3.Error as exc:
+        raise Rejected("search_index", f"the Tantivy search index (table search_index_files) is unreadable: {exc}") from exc
+    names = {name for name, _, _ in files}
+    if "meta.json" not in names:
+        raise Rejected("search_index", "the Tantivy search index (table search_index_files) has no meta.json")
+    bad = [name for name, kind, _ in files if kind != "blob" or not isinstance(name, str) or "/" in name
+           or (name.startswith(".") and name != ".managed.json")]
+    if bad:
+        raise Rejected("search_index", f"the Tantivy search index has unusable files: {', '.join(map(str, bad[:3]))}")
+
+
+SEARCH_INDEX_CHECKS = [fts5_search_index, tantivy_search_index]
 
 
 def check_search_index(conn):

@@ -54,7 +54,7 @@ import orjson
 from flask import current_app, g, request
 from prometheus_client import Counter
 
-from . import dataset_check
+from . import dataset_check, search_index
 from .dataset_check import Rejected
 
 
@@ -89,7 +89,7 @@ MMAP_SIZE = 1 << 40 if os.environ.get("KB_MMAP", "1") != "0" else 0
 class Dataset:
     """One open snapshot: its connection and its ``meta`` table."""
 
-    def __init__(self, snapshot, key, time_limit):
+    def __init__(self, snapshot, key, time_limit, index_cache=None):
         try:
             self.conn = dataset_check.connect(snapshot)
             self.conn.row_factory = sqlite3.Row
@@ -106,6 +106,14 @@ class Dataset:
         self.time_limit = time_limit
         self.deadline = None
         self.conn.set_progress_handler(self._over_time, 1000)
+        # -- search index hook (api/search_index.py): this file's own index, opened on first use
+        self.meta, self.index_cache, self._search_index = meta, index_cache, None
+
+    def search_index(self):
+        """The Tantivy index stored in this file, or ``None`` (none stored, or disabled)."""
+        if self._search_index is None and self.index_cache:
+            self._search_index = search_index.open_index(self.conn, self.meta, self.index_cache) or False
+        return self._search_index or None
 
     def _over_time(self):
         return 1 if self.deadline is not None and time.monotonic() > self.deadline else 0
@@ -278,8 +286,9 @@ def _copy(src, dst, size):
 class Database:
     """Hands each thread the :class:`Dataset` of the last good file found at ``path``."""
 
-    def __init__(self, path, time_limit_ms, snapshot_dir=None, check_wait_ms=None):
+    def __init__(self, path, time_limit_ms, snapshot_dir=None, check_wait_ms=None, index_cache=None):
         self.path = path
+        self.index_cache = index_cache  # where stored search indexes are unpacked (None: FTS5 only)
         self.name = os.path.basename(path)
         self.time_limit = time_limit_ms / 1000
         self.check_wait = (int(os.environ.get("KB_SWAP_CHECK_WAIT_MS", "1000")) if check_wait_ms is None
@@ -310,7 +319,7 @@ class Database:
         if dataset is None or dataset.snapshot != accepted.snapshot:
             with self.lock:  # snapshots are unlinked under this lock: open the current one
                 accepted = self.accepted
-                fresh = Dataset(accepted.snapshot, accepted.key, self.time_limit)
+                fresh = Dataset(accepted.snapshot, accepted.key, self.time_limit, self.index_cache)
             if dataset is not None:
                 dataset.conn.close()
             self.local.dataset = dataset = fresh

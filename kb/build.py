@@ -3,7 +3,8 @@
 The database is built in a temporary file beside the target and moved into place with
 ``os.replace`` only when every check passed, so the file being served is never touched by
 a failed or interrupted build. The tables (``kb/tables.py``, described in ``docs/database.md``)
-are the contract with ``api``.
+are the contract with ``api``; the full-text index (``kb/search_index.py``) is stored in the
+same file, so it is swapped with it.
 """
 import os
 import re
@@ -17,7 +18,7 @@ from tqdm import tqdm
 
 from factmodel.vocabulary import SCHEMA_DIR
 
-from . import history
+from . import history, search_index
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
@@ -239,6 +240,7 @@ def _build_into(seeds_dir, tmp, progress):
             "schema_version": str(SCHEMA_VERSION),
             "counts": _json(counts),
         }
+        meta.update(search_index.write(db.conn))  # the Tantivy index, stored in this same file
         with db.conn:
             db["meta"].insert_all({"key": k, "value": v} for k, v in meta.items())
         # ---- releases and changes from git history (kb/history.py, docs/releases.md) ----

@@ -1,9 +1,13 @@
 """SQL of the catalog: entities and sources (lists by id, items) and the ranked search."""
+import orjson
 from flask import g, request
 
+from .. import search_index
 from .facts import permanent_redirect
 from .releases import gone_or_404
 
+# through the Tantivy index (api/search_index.py): the ids in ``search`` of the matching entities
+ENTITY_SEARCH_INDEXED = "id IN (SELECT ref_id FROM search WHERE id IN (SELECT value FROM json_each(?)))"
 ENTITY_SEARCH = ("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
                  "WHERE search_fts MATCH ? AND s.kind = 'entity')")
 SOURCE_COLUMNS = "id, title, publisher, published, url, language, note, fact_count"
@@ -34,9 +38,10 @@ def source_or_404(source_id):
     return row_or_404("sources", source_id, "source")
 
 
-def entity_rows(limit, *, type=None, match=None, after=None):
+def entity_rows(limit, *, type=None, match=None, q=None, after=None):
     """Entities by id: of ``type`` (any but ``unnamed`` when not given), whose names match the
-    FTS5 query ``match``, after the id ``after``."""
+    FTS5 query ``match`` (through the search index when the database has one: ``q``, the text
+    ``match`` was made of), after the id ``after``."""
     where, params = [], []
     if type:
         where.append("type = ?")
@@ -44,8 +49,13 @@ def entity_rows(limit, *, type=None, match=None, after=None):
     else:
         where.append("type != 'unnamed'")
     if match:
-        where.append(ENTITY_SEARCH)
-        params.append(match)
+        index = g.db.search_index() if q is not None else None
+        if index is not None:  # -- search index hook
+            where.append(ENTITY_SEARCH_INDEXED)
+            params.append(orjson.dumps(search_index.entity_ids(g.db, index, q)).decode())
+        else:
+            where.append(ENTITY_SEARCH)
+            params.append(match)
     if after is not None:
         where.append("id > ?")
         params.append(after)

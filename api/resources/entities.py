@@ -45,7 +45,8 @@ class Entities(MethodView):
         """
         match = fts_or_422(args["q"]) if args.get("q") else None
         last = after("entities", args, 1)
-        rows = entity_rows(args["limit"] + 1, type=args.get("type"), match=match, after=last[0] if last else None)
+        rows = entity_rows(args["limit"] + 1, type=args.get("type"), match=match, q=args.get("q"),
+                          after=last[0] if last else None)
         body, headers = page(rows, args["limit"], "entities", lambda r: [r["id"]], entity)
         return body, 200, headers
 

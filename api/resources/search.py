@@ -1,7 +1,9 @@
 """``/v1/search``: ranked full-text hits across entities, facts and sources."""
 import marshmallow as ma
+from flask import g
 from flask.views import MethodView
 
+from .. import search_index
 from ..blueprint import Blueprint
 from ..json import json_response
 from ..pagination import after, page, page_of
@@ -37,6 +39,11 @@ class Search(MethodView):
         statement texts and quotes, and source texts.
         """
         match = fts_or_422(args["q"])
+        index = g.db.search_index()
+        if index is not None:  # -- search index hook: the Tantivy index of api/search_index.py
+            rows = search_index.search_rows(g.db, index, args)
+            body, headers = page(rows, args["limit"], search_index.CURSOR_SCOPE, lambda r: [r["offset"]], hit)
+            return json_response(body, headers)
         rows = search_rows(match, args["limit"] + 1, kinds=args.get("kind"), after=after("search", args, 2),
                            snippets_for=args["limit"])
         body, headers = page(rows, args["limit"], "search", lambda r: [r["rank"], r["id"]], hit)

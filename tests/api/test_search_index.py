@@ -1,0 +1,338 @@
+"""The Tantivy search index stored in the database file (kb/search_index.py, api/search_index.py):
+same answers as FTS5, AND + prefix + diacritic semantics, ranking, paging, swap and atomicity.
+
+Every database here is built by the real loader from the real seeds (or a copy of them)."""
+import hashlib
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from api import create_app
+from api import search_index as served
+from kb import search_index as written
+from kb.build import BuildFailed, build
+from api import dataset_check
+from support import ROOT, all_pages
+
+QUERIES = ["tartus", "assad", "ceasefire idlib", "erdogan", "ERDOĞAN", "russ", "lease port", "putin assad",
+           "troops", "the", "a", "said", "iran", "hmeimim", "idl", "turkey syria", "zzzz", "2020", "reports", "unnamed"]
+
+
+@pytest.fixture(scope="session")
+def fts_client(db_path):
+    """The same database searched the old way (FTS5 only)."""
+    return create_app({"KB_DB": str(db_path), "TESTING": True, "INDEX_CACHE": "off"}).test_client()
+
+
+@pytest.fixture(scope="session")
+def index_client(db_path, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("index-cache")
+    return create_app({"KB_DB": str(db_path), "TESTING": True, "INDEX_CACHE": str(cache)}).test_client()
+
+
+def hits(client, url):
+    return [(h.get("kind"), h["id"]) for h in all_pages(client, url)]
+
+
+def test_the_database_carries_its_index(db_path):
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    files = conn.execute(f"SELECT name, data FROM {written.FILES_TABLE} ORDER BY name").fetchall()
+    conn.close()
+    assert meta["search_index_format"] == written.FORMAT == served.FORMAT
+    digest = hashlib.sha256(written.FORMAT.encode())
+    for name, data in files:
+        digest.update(f"\0{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    assert meta["search_index"] == digest.hexdigest()
+    assert "meta.json" in {name for name, _ in files}
+
+
+def test_build_and_serve_sides_agree_on_the_contract():
+    assert (written.FORMAT, written.ANALYZER, written.KINDS, written.FILES_TABLE) == (
+        served.FORMAT, served.ANALYZER, served.KINDS, served.FILES_TABLE)
+    text = "Recep Tayyip ERDOĞAN, Ömer Çelik; Hmeimim_air-base 2020 Straße Æsir Łódź دمشق"
+    assert written.analyzer().analyze(text) == served.analyzer().analyze(text)
+    assert served.words("Erdoğan ERDOGAN erdo") == ["erdogan", "erdo"]
+
+
+def test_readme_search_examples(index_client):
+    data = index_client.get("/v1/search?q=tartus&kind=entity").get_json()["data"]
+    assert data[0]["id"] == "tartus-port" and data[0]["link"] == "/v1/entities/tartus-port"
+    assert {h["kind"] for h in data} == {"entity"}
+    ids = [e["id"] for e in index_client.get("/v1/entities?q=erdogan").get_json()["data"]]
+    assert "recep-tayyip-erdogan" in ids
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_same_hits_as_fts5(q, index_client, fts_client):
+    """Every word must match, each as a prefix, whatever the case or diacritics: the index finds
+    exactly what FTS5 finds (the order may differ: the scores are not FTS5's)."""
+    for kind in ("", "&kind=entity", "&kind=fact&kind=source"):
+        url = f"/v1/search?q={q}{kind}&limit=100"
+        assert sorted(hits(index_client, url)) == sorted(hits(fts_client, url)), url
+    url = f"/v1/entities?q={q}&limit=100"
+    assert hits(index_client, url) == hits(fts_client, url)
+
+
+def test_and_prefix_and_diacritics(index_client):
+    def ids(q, kind="entity"):
+        return {h["id"] for h in index_client.get(f"/v1/search?q={q}&kind={kind}&limit=100").get_json()["data"]}
+
+    erdogan = ids("erdogan")
+    assert "recep-tayyip-erdogan" in erdogan
+    assert ids("Erdoğan") == ids("ERDOGAN") == ids("erdo") == erdogan  # case, diacritics, prefix
+    assert "tartus-port" in ids("tart")
+    assert ids("tartus erdogan") == set()  # every word must match
+    assert ids("recep erdogan") == {"recep-tayyip-erdogan"}
+    assert ids("tayyip") == {"recep-tayyip-erdogan"}
+    # a word that is only a middle part of a word does not match
+    assert "recep-tayyip-erdogan" not in ids("rdogan")
+
+
+def test_snippets_mark_the_matches(index_client):
+    hit = index_client.get("/v1/search?q=erdogan&kind=entity").get_json()["data"][0]
+    assert re.search(r"<mark>Erdo[gğ]an</mark>", hit["snippet"]), hit
+    for h in index_client.get("/v1/search?q=ceasefire+idlib&limit=50").get_json()["data"]:
+        marked = re.findall(r"<mark>(.*?)</mark>", h["snippet"])
+        assert marked, h
+        assert all(served.words(m)[0].startswith(("ceasefire", "idlib")) for m in marked), h
+
+
+def test_a_title_hit_outranks_a_body_hit(index_client, db_rows):
+    """``tartus``: every hit with the word in its title (name, summary, source title) ranks
+    above every hit that has it only in its body (aliases, statement text, quotes, source text)."""
+    data = all_pages(index_client, "/v1/search?q=tartus&limit=100")
+    in_title = [bool(re.search(r"(?i)\btartus", db_rows("SELECT title FROM search WHERE kind = ? AND ref_id = ?",
+                                                         (h["kind"], h["id"]))[0][0])) for h in data]
+    assert True in in_title and False in in_title
+    assert in_title == sorted(in_title, reverse=True)
+    scores = [h["score"] for h in data]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("q, limit", [("the", 7), ("assad", 3), ("a", 13), ("ceasefire", 1)])
+def test_paging_through_every_hit(q, limit, index_client, db_path):
+    """Pages concatenated equal one big page: no hit skipped or repeated; ties by id."""
+    paged = all_pages(index_client, f"/v1/search?q={q}&limit={limit}")
+    whole = all_pages(index_client, f"/v1/search?q={q}&limit=100")
+    assert [(h["kind"], h["id"]) for h in paged] == [(h["kind"], h["id"]) for h in whole]
+    assert len(set((h["kind"], h["id"]) for h in paged)) == len(paged) > limit
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    sid = {(k, r): i for i, k, r in conn.execute("SELECT id, kind, ref_id FROM search")}
+    conn.close()
+    keys = [(-h["score"], sid[(h["kind"], h["id"])]) for h in paged]
+    assert keys == sorted(keys)
+
+
+def test_cursor_is_signed_and_scoped(index_client):
+    body = index_client.get("/v1/search?q=assad&limit=2").get_json()
+    cursor = body["next_cursor"]
+    assert index_client.get(f"/v1/search?q=assad&limit=2&cursor={cursor}").status_code == 200
+    forged = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
+    assert index_client.get(f"/v1/search?q=assad&limit=2&cursor={forged}").status_code == 422  # unusable cursor (api/pagination.py)
+    other = index_client.get("/v1/entities?limit=1").get_json()["next_cursor"]
+    assert index_client.get(f"/v1/search?q=assad&cursor={other}").status_code == 422
+
+
+def test_wordless_q_is_still_a_problem(index_client):
+    for url in ("/v1/search?q=%2A", "/v1/entities?q=%2A", "/v1/facts?q=%2A%2A"):
+        response = index_client.get(url)
+        assert response.status_code == 422 and response.mimetype == "application/problem+json"
+        assert response.get_json()["errors"] == {"q": ["must contain at least one letter or digit"]}
+
+
+def rename_entity(seeds, old, new):
+    path = seeds / "entities" / "places.yaml"
+    if not path.exists():
+        path = next(p for p in (seeds / "entities").glob("*.yaml") if "tartus-port" in p.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_live_swap_switches_database_and_index_together(seeds_copy, tmp_path):
+    served_db = tmp_path / "kb.sqlite"
+    build(seeds_copy, served_db, progress=False)
+    cache = tmp_path / "cache"
+    app = create_app({"KB_DB": str(served_db), "TESTING": True, "INDEX_CACHE": str(cache)})
+    client = app.test_client()
+
+    def found(q):
+        return [h["id"] for h in client.get(f"/v1/search?q={q}&kind=entity").get_json()["data"]]
+
+    def version():
+        return client.get("/v1").get_json()["dataset_version"]
+
+    assert found("tartus")[0] == "tartus-port" and found("zanzibarix") == []
+    before = version()
+    rename_entity(seeds_copy, "name: Port of Tartus", "name: Port of Zanzibarix")
+    build(seeds_copy, served_db, progress=False)  # a new file at the same path
+    # the very next request reads the new database, and searches that database's own index
+    assert found("zanzibarix") == ["tartus-port"]
+    assert version() != before
+    digests = {p.name for p in cache.iterdir() if not p.name.startswith(".")}
+    assert len(digests) == 2  # the old index stays for requests still on the old file
+    conn = sqlite3.connect(f"file:{served_db}?mode=ro", uri=True)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone()[0] in digests
+    conn.close()
+
+
+def test_a_failed_build_leaves_database_and_index_untouched(seeds_copy, tmp_path):
+    served_db = tmp_path / "kb.sqlite"
+    build(seeds_copy, served_db, progress=False)
+    before = hashlib.sha256(served_db.read_bytes()).hexdigest()
+    client = create_app({"KB_DB": str(served_db), "TESTING": True, "INDEX_CACHE": str(tmp_path / "c")}).test_client()
+    answer = client.get("/v1/search?q=tartus").get_json()
+    rename_entity(seeds_copy, "name: Port of Tartus", "name: Port of Zanzibarix")
+    bad = seeds_copy / "facts" / "zz-broken.yaml"
+    bad.write_text("facts:\n  - id: broken\n    type: meeting\n", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        build(seeds_copy, served_db, progress=False)
+    assert hashlib.sha256(served_db.read_bytes()).hexdigest() == before
+    assert client.get("/v1/search?q=tartus").get_json() == answer
+    assert client.get("/v1/search?q=zanzibarix").get_json()["data"] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "kb.sqlite", "seeds"]
+    assert not list(Path(tempfile.gettempdir()).glob(f"{written.SCRATCH_PREFIX}{os.getpid()}-*"))
+
+
+def test_a_killed_build_leaves_no_scratch_index_behind(seeds_copy, tmp_path):
+    """The scratch index directory of a build that was killed is removed by the next build."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()  # a process id that is gone
+    stale = Path(tempfile.mkdtemp(prefix=f"{written.SCRATCH_PREFIX}{proc.pid}-"))
+    (stale / "meta.json").write_text("{}")
+    build(seeds_copy, tmp_path / "kb.sqlite", progress=False)
+    assert not stale.exists()
+
+
+def test_a_database_without_index_is_searched_with_fts5(db_path, tmp_path, fts_client):
+    """An index that does not match its digest is not used: FTS5 answers instead."""
+    copy = tmp_path / "kb.sqlite"
+    copy.write_bytes(db_path.read_bytes())
+    conn = sqlite3.connect(copy)
+    conn.execute(f"UPDATE {written.FILES_TABLE} SET data = substr(data, 2) WHERE name = 'meta.json'")
+    conn.commit()
+    conn.close()
+    client = create_app({"KB_DB": str(copy), "TESTING": True, "INDEX_CACHE": str(tmp_path / "c")}).test_client()
+    url = "/v1/search?q=tartus&limit=100"
+    assert client.get(url).get_json()["data"] == fts_client.get(url).get_json()["data"]
+    assert [p for p in (tmp_path / "c").iterdir() if not p.name.startswith(".")] == []
+
+
+def test_the_index_is_unpacked_once_and_read_only(db_path, tmp_path):
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        client = create_app({"KB_DB": str(db_path), "TESTING": True, "INDEX_CACHE": str(cache)}).test_client()
+        assert client.get("/v1/search?q=assad").status_code == 200
+    entries = list(cache.iterdir())
+    assert len(entries) == 1 and len(entries[0].name) == 64
+    stored = dict(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True).execute(
+        f"SELECT name, data FROM {written.FILES_TABLE}").fetchall())
+    for name, data in stored.items():
+        assert (entries[0] / name).read_bytes() == data  # opening and searching changed nothing
+
+
+FACT_LISTS = ["/v1/facts?q={q}", "/v1/facts?q={q}&sort=-date", "/v1/facts?q={q}&type=statement&type=event",
+              "/v1/facts?q={q}&status=stated", "/v1/statements?q={q}", "/v1/meetings?q={q}&sort=-date",
+              "/v1/facts?q={q}&from=2020", "/v1/facts?q={q}&to=2019-06&sort=-date", "/v1/facts?q={q}&as_of=2021",
+              "/v1/facts?q={q}&from=2015&to=2024-07-25&status=stated&status=reported",
+              "/v1/entities/bashar-al-assad/facts?q={q}", "/v1/facts?q={q}&entity=vladimir-putin&entity=bashar-al-assad",
+              "/v1/sources/bloomberg-2024-07-25/facts?q={q}", "/v1/facts?q={q}&source=bloomberg-2024-07-25",
+              "/v1/events?q={q}&kind=ceasefire", "/v1/statements?q={q}&kind=denial&kind=claim",
+              "/v1/meetings?q={q}&participant=vladimir-putin", "/v1/troop-deployments?q={q}&country=russia",
+              # spans: from/to overlap [span_start, span_end] (the index's span fields)
+              "/v1/facts?q={q}&from=2019-03&to=2019-03", "/v1/facts?q={q}&to=2015", "/v1/facts?q={q}&from=2024-07-26",
+              # answered by SQLite + FTS5 (the index has no field for them)
+              "/v1/facts?q={q}&valid_at=2020", "/v1/facts?q={q}&attributed_to=bashar-al-assad",
+              "/v1/facts?q={q}&relation=responds_to", "/v1/facts?q={q}&valid_at=2021&from=2020&sort=-date"]
+
+
+@pytest.mark.parametrize("q", ["assad", "ceasefire idlib", "erdogan", "russ", "the", "a", "troops", "zzzz"])
+@pytest.mark.parametrize("url", FACT_LISTS)
+def test_fact_lists_with_q_are_the_same_with_the_index(url, q, index_client, fts_client):
+    """The list order (date, then id), every page and every cursor as with FTS5."""
+    for limit in (100, 3):
+        page_url = url.format(q=q) + f"&limit={limit}"
+        mine = all_pages(index_client, page_url)
+        theirs = all_pages(fts_client, page_url)
+        assert [f["id"] for f in mine] == [f["id"] for f in theirs], page_url
+    assert mine == theirs
+
+
+def test_a_fact_list_cursor_works_across_the_two_paths(index_client, fts_client):
+    """The cursor of a fact list is the same keyset ``[sort_date, id]`` on both paths."""
+    first = index_client.get("/v1/facts?q=assad&limit=2").get_json()
+    url = f"/v1/facts?q=assad&limit=2&cursor={first['next_cursor']}"
+    assert index_client.get(url).get_json() == fts_client.get(url).get_json()
+
+
+def test_which_fact_lists_the_index_answers(index_client):
+    """Every filter of a fact list is answered from the index; a cursor of a fact this dataset
+    does not have (another dataset's) goes to SQLite."""
+    app = index_client.application
+    with app.test_request_context():
+        db = app.extensions["kb_db"].current()
+        index = db.search_index()
+        assert index is not None
+        base = {"q": "assad", "sort": "date", "limit": 20}
+        rows = served.fact_rows(db, index, {**base, "status": ["stated"]}, {"types": ["statement"]}, None, 5)
+        assert rows and all(r["type"] == "statement" and r["status"] == "stated" for r in rows)
+        rows = served.fact_rows(db, index, {**base, "from_": "2020"}, {"entity": "bashar-al-assad"}, None, 50)
+        assert rows and all("bashar-al-assad" in r["entities"] for r in rows)
+        assert served.fact_rows(db, index, base, {}, ["2020-01-01", "no-such-fact"], 5) is None
+        # filters the index has no field for: SQLite + FTS5 answer
+        for name, value in (("valid_at", "2020"), ("attributed_to", "bashar-al-assad"),
+                            ("related_to", "x"), ("relation", "responds_to")):
+            assert served.fact_rows(db, index, {**base, name: value}, {}, None, 5) is None
+
+
+def test_unnamed_entities_are_no_search_hit(index_client, fts_client, db_rows):
+    """As with FTS5: an unnamed entity is found by /v1/entities?type=unnamed&q= only."""
+    unnamed = db_rows("SELECT id, name FROM entities WHERE type = 'unnamed'")
+    for eid, name in unnamed:  # every unnamed entity of the seeds (today: unnamed-reports)
+        q = " ".join(re.findall(r"\w+", name)[:3])
+        hits_ = all_pages(index_client, f"/v1/search?q={q}&limit=100")
+        assert ("entity", eid) not in {(h["kind"], h["id"]) for h in hits_}
+        # the same hits as FTS5 (scores differ: BM25 of another engine)
+        assert {(h["kind"], h["id"]) for h in hits_} == {
+            (h["kind"], h["id"]) for h in all_pages(fts_client, f"/v1/search?q={q}&limit=100")}
+        for client in (index_client, fts_client):
+            assert eid in {e["id"] for e in all_pages(client, f"/v1/entities?type=unnamed&q={q}&limit=100")}
+
+
+def test_the_dataset_check_wants_a_named_complete_index(db_path, tmp_path):
+    """A file whose Tantivy index is named but missing, or stored without meta.json, is rejected
+    (SEARCH_INDEX_CHECKS); a file without any (an older build) is accepted."""
+    assert dataset_check.tantivy_search_index in dataset_check.SEARCH_INDEX_CHECKS
+    dataset_check.check(db_path)
+    for name, change in (("no-table", f"DROP TABLE {written.FILES_TABLE}"),
+                         ("no-meta-json", f"DELETE FROM {written.FILES_TABLE} WHERE name = 'meta.json'"),
+                         ("none", f"DROP TABLE {written.FILES_TABLE}; DELETE FROM meta WHERE key LIKE 'search_index%'")):
+        copy = tmp_path / f"{name}.sqlite"
+        copy.write_bytes(db_path.read_bytes())
+        conn = sqlite3.connect(copy)
+        conn.executescript(change + "; VACUUM;")
+        conn.close()
+        if name == "none":
+            dataset_check.check(copy)
+        else:
+            with pytest.raises(dataset_check.Rejected) as caught:
+                dataset_check.check(copy)
+            assert caught.value.reason == "search_index"
+
+
+def test_turkish_dotted_capital_i_and_other_letters_fold(index_client):
+    """``İ`` folds to ``i`` (lowercasing it first would give ``i̇``); ``ł``, ``ø``, ``ı`` fold too."""
+    assert served.words("İdlib KALIN Łódź Ørsted") == ["idlib", "kalin", "lodz", "orsted"]
+
+    def found(q):
+        return {(h["kind"], h["id"]) for h in all_pages(index_client, f"/v1/search?q={q}&limit=100")}
+
+    assert found("İdlib") == found("idlib") == found("IDLIB") and found("idlib")
