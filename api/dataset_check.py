@@ -1,5 +1,5 @@
 """Is this file a dataset the API can serve? One check, used by the server before a live swap
-(``api.db``) and by ``deploy/publish.py`` before a rolling publish. Standard library only.
+(``api.swaps``) and by ``deploy/publish.py`` before a rolling publish. Standard library only.
 
 :func:`check_header` is O(1): it reads the first 100 bytes and stats the file (SQLite magic,
 page size, the header's page count x page size against the file size). :func:`check` adds

@@ -5,7 +5,8 @@ import marshmallow as ma
 from flask import current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .db import QueryTimeout, Unavailable
+from .db import QueryTimeout
+from .swaps import Unavailable
 
 PROBLEM_TYPE = "https://syria-kb.example/problems/"
 log = logging.getLogger("api.errors")

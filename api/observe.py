@@ -12,7 +12,7 @@ Metrics (``prometheus_client``): with ``PROMETHEUS_MULTIPROC_DIR`` set (deploy/s
 it), every worker process writes its values to files there and ``/metrics`` sums them over the
 workers, so any worker's answer covers the whole server; without it, this process's own values.
 ``/metrics`` exports every metric of the registry (those of other modules, such as
-``api.db``'s, appear by being defined); the ones defined here:
+``api.swaps``'s, appear by being defined); the ones defined here:
 
 - ``kb_http_requests_total{route, status}``: requests answered, by route TEMPLATE
   (``/v1/facts/<fact_id>``; ``<unmatched>`` when no route matches) and status;

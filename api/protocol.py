@@ -36,8 +36,9 @@ from werkzeug.exceptions import default_exceptions
 from werkzeug.http import parse_date, parse_etags
 
 from . import errors
-from .db import DATASET, Unavailable, request_dataset
+from .db import DATASET, request_dataset
 from .limits import refusal
+from .swaps import Unavailable
 
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 NO_CACHE_PATHS = ("/healthz", "/readyz", "/metrics")

@@ -1,4 +1,4 @@
-"""A bad dataset never replaces a good one (api/dataset_check.py, api/db.py): files renamed
+"""A bad dataset never replaces a good one (api/dataset_check.py, api/swaps.py): files renamed
 over KB_DB or overwritten in place, in process and against the production server under load.
 Real files, no mocks; numbers are printed, not asserted against a clock."""
 import json
