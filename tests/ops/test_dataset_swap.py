@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY, CollectorRegistry
@@ -217,15 +218,34 @@ def test_bad_files_renamed_in_under_load_lose_no_request(db_path, tmp_path, seed
           f"{dict(Counter(r.status for r in load.results))}; rejections per reason (2 workers) {counts}")
 
 
+def workers_that_served(folder):
+    """Pids of the workers that have answered a request (each worker's own metrics file)."""
+    pids = set()
+    for path in Path(folder).glob("counter_*.db"):
+        for metric in MultiProcessCollector.merge([str(path)], accumulate=False):
+            if any(s.name == "kb_http_requests_total" and s.value for s in metric.samples):
+                pids.add(int(path.stem.rsplit("_", 1)[1]))
+    return pids
+
+
 def test_in_place_overwrite_under_load_loses_no_request(db_path, tmp_path):
     served = tmp_path / "kb.sqlite"
     shutil.copyfile(db_path, served)
     good = dataset_version(db_path)
     garbage = tmp_path / "garbage.sqlite"
     BAD_FILES["garbage"][0](db_path, garbage)
-    with Server(served, workers=2, env={"KB_SNAPSHOT_DIR": tmp_path / "snapshots"}) as server, \
+    metrics = tmp_path / "metrics"
+    metrics.mkdir()
+    with Server(served, workers=2, env={"KB_SNAPSHOT_DIR": tmp_path / "snapshots",
+                                        "PROMETHEUS_MULTIPROC_DIR": metrics}) as server, \
             Load(server.port, [(p, {}) for p in MIX], threads=4) as load:
         load.run_on(time.monotonic(), 200)
+        # both workers must have accepted the good file first: a worker whose first request comes
+        # after the overwrite has no good dataset to fall back on (503, as at a start with a bad file)
+        deadline = time.monotonic() + 20
+        while len(workers_that_served(metrics)) < 2 and time.monotonic() < deadline:
+            load.run_on(time.monotonic(), 50)
+        assert len(workers_that_served(metrics)) == 2
         inode = served.stat().st_ino
         started = time.monotonic()
         for _ in range(3):  # cp of garbage over it (truncate, write), then dd of garbage into a good copy
