@@ -7,7 +7,7 @@ from flask_smorest import abort
 
 from factmodel.dates import date_range
 
-from . import search_index
+from . import search_queries
 from .blueprint import UNPROCESSABLE
 from .json import json_response
 from .pagination import after, page
@@ -51,9 +51,9 @@ def fact_list(args, convert, scope, columns, **query):
         return stream(fact_stream(fq), convert, fmt, columns)
     scope = f"{scope}:{args.get('sort')}"
     last, rows = after(scope, args, 2), None
-    if search_index.answers(args) and (index := g.db.search_index()) is not None:
-        # -- search index hook (api/search_index.py): None when SQLite + FTS5 must answer
-        rows = search_index.fact_rows(g.db, index, args, query, last, args["limit"] + 1)
+    if search_queries.answers(args) and (index := g.db.search_index()) is not None:
+        # -- search index hook (api/search_queries.py): None when SQLite + FTS5 must answer
+        rows = search_queries.fact_rows(g.db, index, args, query, last, args["limit"] + 1)
     if rows is None:
         rows = fact_rows(fq, after=last, limit=args["limit"] + 1)
     body, headers = page(rows, args["limit"], scope, sort_key, convert)

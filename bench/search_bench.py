@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import generate  # noqa: E402
-from bench.docs import write_block  # noqa: E402
+from bench.harness import write_block  # noqa: E402
 from kb import search_index  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from factmodel.vocabulary import SCHEMA_DIR
 
-from . import history, search_index
+from . import releases, search_index
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
@@ -243,10 +243,10 @@ def _build_into(seeds_dir, tmp, progress):
         meta.update(search_index.write(db.conn))  # the Tantivy index, stored in this same file
         with db.conn:
             db["meta"].insert_all({"key": k, "value": v} for k, v in meta.items())
-        # ---- releases and changes from git history (kb/history.py, docs/releases.md) ----
+        # ---- releases and changes from git history (kb/releases.py, docs/releases.md) ----
         with db.conn:
-            history.write_tables(conn, history.releases(
-                seeds_dir, SCHEMA_DIR, history.default_cache_dir(tmp), working_built_at=meta["built_at"]))
+            releases.write_tables(conn, releases.releases(
+                seeds_dir, SCHEMA_DIR, releases.default_cache_dir(tmp), working_built_at=meta["built_at"]))
         # ---- end of releases and changes ----
         db.analyze()
         return meta

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from factmodel.vocabulary import SCHEMA_DIR
 
-from . import diff, history
+from . import diff, history, releases
 
 COMMANDS = ("diff", "releases")
 
@@ -37,8 +37,8 @@ def _state(spec, seeds_dir):
 
 def run(args):
     if args.command == "releases":
-        for manifest, _ in history.releases(args.seeds, SCHEMA_DIR, args.cache):
-            sys.stdout.write(history.manifest_bytes(manifest).decode() + "\n")
+        for manifest, _ in releases.releases(args.seeds, SCHEMA_DIR, args.cache):
+            sys.stdout.write(releases.manifest_bytes(manifest).decode() + "\n")
         return 0
     try:
         base, base_name = _state(args.base, args.seeds)

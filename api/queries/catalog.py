@@ -2,11 +2,11 @@
 import orjson
 from flask import g, request
 
-from .. import search_index
+from .. import search_queries
 from .facts import permanent_redirect
 from .releases import gone_or_404
 
-# through the Tantivy index (api/search_index.py): the ids in ``search`` of the matching entities
+# through the Tantivy index (api/search_queries.py): the ids in ``search`` of the matching entities
 ENTITY_SEARCH_INDEXED = "id IN (SELECT ref_id FROM search WHERE id IN (SELECT value FROM json_each(?)))"
 ENTITY_SEARCH = ("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
                  "WHERE search_fts MATCH ? AND s.kind = 'entity')")
@@ -52,7 +52,7 @@ def entity_rows(limit, *, type=None, match=None, q=None, after=None):
         index = g.db.search_index() if q is not None else None
         if index is not None:  # -- search index hook
             where.append(ENTITY_SEARCH_INDEXED)
-            params.append(orjson.dumps(search_index.entity_ids(g.db, index, q)).decode())
+            params.append(orjson.dumps(search_queries.entity_ids(g.db, index, q)).decode())
         else:
             where.append(ENTITY_SEARCH)
             params.append(match)

@@ -1,4 +1,4 @@
-"""SQL of the releases (the ``releases`` and ``changes`` tables, kb/history.py) and the tombstones:
+"""SQL of the releases (the ``releases`` and ``changes`` tables, kb/releases.py) and the tombstones:
 an id that some release removed answers ``410 Gone`` naming that release, never a bare 404."""
 import sqlite3
 

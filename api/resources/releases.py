@@ -1,4 +1,4 @@
-"""``/v1/releases``: the releases of the knowledge base from git history (kb/history.py, docs/releases.md)."""
+"""``/v1/releases``: the releases of the knowledge base from git history (kb/releases.py, docs/releases.md)."""
 import json
 
 import marshmallow as ma

@@ -3,7 +3,7 @@ import marshmallow as ma
 from flask import g
 from flask.views import MethodView
 
-from .. import search_index
+from .. import search_queries
 from ..blueprint import Blueprint
 from ..json import json_response
 from ..pagination import after, page, page_of
@@ -40,9 +40,9 @@ class Search(MethodView):
         """
         match = fts_or_422(args["q"])
         index = g.db.search_index()
-        if index is not None:  # -- search index hook: the Tantivy index of api/search_index.py
-            rows = search_index.search_rows(g.db, index, args)
-            body, headers = page(rows, args["limit"], search_index.CURSOR_SCOPE, lambda r: [r["offset"]], hit)
+        if index is not None:  # -- search index hook: the Tantivy index (api/search_queries.py)
+            rows = search_queries.search_rows(g.db, index, args)
+            body, headers = page(rows, args["limit"], search_queries.CURSOR_SCOPE, lambda r: [r["offset"]], hit)
             return json_response(body, headers)
         rows = search_rows(match, args["limit"] + 1, kinds=args.get("kind"), after=after("search", args, 2),
                            snippets_for=args["limit"])

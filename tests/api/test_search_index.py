@@ -1,5 +1,5 @@
-"""The Tantivy search index stored in the database file (kb/search_index.py, api/search_index.py):
-same answers as FTS5, AND + prefix + diacritic semantics, ranking, paging, swap and atomicity.
+"""The Tantivy search index stored in the database file (kb/search_index.py, api/search_index.py,
+api/search_queries.py): same answers as FTS5, AND + prefix + diacritic semantics, ranking, paging, swap and atomicity.
 
 Every database here is built by the real loader from the real seeds (or a copy of them)."""
 import hashlib
@@ -15,6 +15,7 @@ import pytest
 
 from api import create_app
 from api import search_index as served
+from api import search_queries
 from kb import search_index as written
 from kb.build import BuildFailed, build
 from api import dataset_check
@@ -282,15 +283,15 @@ def test_which_fact_lists_the_index_answers(index_client):
         index = db.search_index()
         assert index is not None
         base = {"q": "assad", "sort": "date", "limit": 20}
-        rows = served.fact_rows(db, index, {**base, "status": ["stated"]}, {"types": ["statement"]}, None, 5)
+        rows = search_queries.fact_rows(db, index, {**base, "status": ["stated"]}, {"types": ["statement"]}, None, 5)
         assert rows and all(r["type"] == "statement" and r["status"] == "stated" for r in rows)
-        rows = served.fact_rows(db, index, {**base, "from_": "2020"}, {"entity": "bashar-al-assad"}, None, 50)
+        rows = search_queries.fact_rows(db, index, {**base, "from_": "2020"}, {"entity": "bashar-al-assad"}, None, 50)
         assert rows and all("bashar-al-assad" in r["entities"] for r in rows)
-        assert served.fact_rows(db, index, base, {}, ["2020-01-01", "no-such-fact"], 5) is None
+        assert search_queries.fact_rows(db, index, base, {}, ["2020-01-01", "no-such-fact"], 5) is None
         # filters the index has no field for: SQLite + FTS5 answer
         for name, value in (("valid_at", "2020"), ("attributed_to", "bashar-al-assad"),
                             ("related_to", "x"), ("relation", "responds_to")):
-            assert served.fact_rows(db, index, {**base, name: value}, {}, None, 5) is None
+            assert search_queries.fact_rows(db, index, {**base, name: value}, {}, None, 5) is None
 
 
 def test_unnamed_entities_are_no_search_hit(index_client, fts_client, db_rows):

@@ -1,4 +1,5 @@
-"""kb diff and the releases from git history (kb/diff.py, kb/history.py), in scratch git repositories."""
+"""kb diff and the releases from git history (kb/diff.py, kb/history.py, kb/releases.py), in scratch git
+repositories."""
 import json
 import os
 import shutil
@@ -9,7 +10,7 @@ import yaml
 
 from support import SEEDS  # noqa: E402
 
-from kb import history
+from kb import history, releases
 from kb.build import build
 from kb.cli import main
 
@@ -85,7 +86,7 @@ def test_kb_diff_of_two_databases(tmp_path, capsys):
 
 
 def manifests(seeds, cache=None):
-    return b"\n".join(history.manifest_bytes(m) for m, _ in history.releases(seeds, None, cache))
+    return b"\n".join(releases.manifest_bytes(m) for m, _ in releases.releases(seeds, None, cache))
 
 
 def test_releases_two_clones_give_identical_manifests_and_build_writes_the_tables(tmp_path):
@@ -98,7 +99,7 @@ def test_releases_two_clones_give_identical_manifests_and_build_writes_the_table
         clones.append(tmp_path / name / "seeds")
     first = manifests(clones[0], tmp_path / "cache")
     assert first == manifests(clones[1]) == manifests(clones[0], tmp_path / "cache")  # cached: same bytes
-    found = history.releases(clones[0])
+    found = releases.releases(clones[0])
     ids = [m["id"] for m, _ in found]
     assert len(ids) == 3 == len(set(ids)) and ids[0][:8] == ids[2][:8] and ids[0] != ids[2]
     assert [m["changes"] for m, _ in found][1] == {"added": 1, "modified": 1, "removed": 1, "renamed": 1}
@@ -122,9 +123,9 @@ def test_shallow_clone_and_outside_git(tmp_path):
     repo = scratch_repo(tmp_path)
     four_changes(repo)
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", "shallow")
-    found = history.releases(tmp_path / "shallow" / "seeds")
+    found = releases.releases(tmp_path / "shallow" / "seeds")
     assert [(m["history"], m["parent"], m["changes"]["added"]) for m, _ in found] == [("shallow", None, 0)]
     outside = tmp_path / "plain"
     shutil.copytree(SEEDS, outside)
-    found = history.releases(outside, working_built_at="2026-01-01T00:00:00Z")
+    found = releases.releases(outside, working_built_at="2026-01-01T00:00:00Z")
     assert len(found) == 1 and found[0][0]["history"] == "none" and found[0][0]["id"].endswith("-current")
