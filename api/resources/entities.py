@@ -2,6 +2,7 @@
 import marshmallow as ma
 from flask.views import MethodView
 
+from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, path_id
 from ..listing import fact_list
 from ..pagination import after, page, page_of
@@ -17,7 +18,7 @@ F = ma.fields
 blp = Blueprint("entities", __name__, url_prefix="/v1/entities",
                 description="People, countries, organizations, places and groups the facts refer to")
 EntityPageSchema = page_of(EntitySchema, "EntityPageSchema")
-FactPageSchema = page_of(FactSchema, "FactPageSchema")
+FactPageSchema = fact_page_of(FactSchema, "FactPageSchema")
 ENTITY_ID = path_id("entity_id", "Id of the entity", "bashar-al-assad")
 
 

@@ -81,6 +81,12 @@ class RelationSchema(ma.Schema):
 class EntityRefSchema(ma.Schema):
     id = F.String(required=True, metadata={"example": "vladimir-putin"})
     role = open_choice(vocabulary.ROLES, "The entity's part in the fact", required=True)
+    # with expand=entities only (api/analysis.py)
+    name = F.String(metadata={"description": "The entity's name (with `expand=entities` only)",
+                              "example": "Vladimir Putin"})
+    type = F.String(metadata={"description": "The entity's type (with `expand=entities` only)", "example": "person"})
+    aliases = F.List(F.String(), metadata={"description": "The entity's other names (with `expand=entities` only)",
+                                           "example": ["Putin"]})
 
 
 class FactBaseSchema(ma.Schema):
