@@ -40,6 +40,15 @@ def sdk(sdk_build):
 def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     call = Calls(sdk, live_server, OPERATIONS)
     call_every_v1_0_operation(call)
+    # added in 1.2 (issue 16): related entities, expand=entities and facets, parsed into the models
+    related = call.every_page("listRelatedEntities", "RelatedEntityPage", "RelatedEntity", limit=3,
+                              entity_id="bashar-al-assad")
+    assert related and related[0].shared_facts >= related[-1].shared_facts and related[0].latest_shared_fact.link
+    models = call.models
+    page = call.ok("listFacts", "FactList", limit=2, expand=models.ListFactsExpand("entities"),
+                   facet=[models.ListFactsFacetItem("type"), models.ListFactsFacetItem("year")])
+    assert page.data[0].entities[0].name and set(page.facets.additional_properties) == {"type", "year"}
+    assert not page.facets.additional_properties["type"].truncated
     assert call.called == set(OPERATIONS), f"not called: {set(OPERATIONS) - call.called}"
 
 
