@@ -49,6 +49,8 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
                    facet=[models.ListFactsFacetItem("type"), models.ListFactsFacetItem("year")])
     assert page.data[0].entities[0].name and set(page.facets.additional_properties) == {"type", "year"}
     assert not page.facets.additional_properties["type"].truncated
+    assert isinstance(page.data[0].independent_sources, int) and isinstance(page.data[0].conflicts_with, list)
+    call.ok("listConflicts", "ConflictPage", limit=5)
     assert call.called == set(OPERATIONS), f"not called: {set(OPERATIONS) - call.called}"
 
 
