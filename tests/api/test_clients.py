@@ -9,6 +9,7 @@
   clients/ts/example.ts against them with ``tsc --noEmit``, and compiles clients/ts/client.mts
   (an openapi-fetch client) to a Node program that is run against the production server.
 """
+import importlib
 import json
 import os
 import subprocess
@@ -51,6 +52,11 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     assert not page.facets.additional_properties["type"].truncated
     assert isinstance(page.data[0].independent_sources, int) and isinstance(page.data[0].conflicts_with, list)
     call.ok("listConflicts", "ConflictPage", limit=5)
+    assert call.ok("getReconciliationManifest", "Manifest").versions == ["0.2"]
+    # the POST (not one of the GET operations walked here) through the generated module
+    post = importlib.import_module(f"{call.package}.api.reconcile.reconcile").sync_detailed(
+        client=call.client, body=call.models.QueriesForm(queries='{"q0": {"query": "erdogan"}}'))
+    assert post.status_code == 200 and post.parsed.additional_properties["q0"].result[0].id == "recep-tayyip-erdogan"
     assert call.called == set(OPERATIONS), f"not called: {set(OPERATIONS) - call.called}"
 
 
