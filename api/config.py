@@ -10,13 +10,15 @@ class Config:
     CACHE_MAX_AGE = int(os.environ.get("KB_CACHE_MAX_AGE", "300"))
     CURSOR_SECRET = os.environ.get("KB_CURSOR_SECRET", "kb-cursor-v1")
     QUERY_TIME_LIMIT_MS = int(os.environ.get("KB_QUERY_TIME_LIMIT_MS", "2000"))
+    # the time all the facet counts of one request may take (None: QUERY_TIME_LIMIT_MS); api/analysis.py
+    FACET_TIME_LIMIT_MS = int(os.environ["KB_FACET_TIME_LIMIT_MS"]) if os.environ.get("KB_FACET_TIME_LIMIT_MS") else None
     REPLICA_ID = os.environ.get("KB_REPLICA_ID", "")
     # where the search index stored in the database is unpacked (api/search_index.py); "off": FTS5 only
     INDEX_CACHE = os.environ.get("KB_INDEX_CACHE", "")
     PUBLIC_URL = os.environ.get("KB_PUBLIC_URL", "http://127.0.0.1:8000")
 
     API_TITLE = "Syria politics knowledge base"
-    API_VERSION = "1.3.0"  # the contract's semantic version (README "Versioning", CHANGELOG.md)
+    API_VERSION = "1.4.0"  # the contract's semantic version (README "Versioning", CHANGELOG.md)
     OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/"
     OPENAPI_JSON_PATH = "openapi.json"

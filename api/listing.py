@@ -7,7 +7,7 @@ from flask_smorest import abort
 
 from factmodel.dates import date_range
 
-from . import search_queries
+from . import analysis, search_queries
 from .blueprint import UNPROCESSABLE
 from .json import json_response
 from .pagination import after, page
@@ -48,6 +48,10 @@ def fact_list(args, convert, scope, columns, **query):
     if fmt != "json":
         if args.get("cursor"):
             abort(UNPROCESSABLE, errors={"cursor": [f"not used with format={fmt}: the stream has every row"]})
+        if args.get("facet"):
+            abort(UNPROCESSABLE, errors={"facet": [f"not used with format={fmt}: a stream has no page to count beside"]})
+        if args.get("expand"):
+            convert = analysis.expanding(convert)
         return stream(fact_stream(fq), convert, fmt, columns)
     scope = f"{scope}:{args.get('sort')}"
     last, rows = after(scope, args, 2), None
@@ -56,5 +60,9 @@ def fact_list(args, convert, scope, columns, **query):
         rows = search_queries.fact_rows(g.db, index, args, query, last, args["limit"] + 1)
     if rows is None:
         rows = fact_rows(fq, after=last, limit=args["limit"] + 1)
+    if args.get("expand"):  # issue #16: api/analysis.py
+        convert = analysis.expanding(convert, rows[:args["limit"]])
     body, headers = page(rows, args["limit"], scope, sort_key, convert)
+    if args.get("facet"):
+        body["facets"] = analysis.facets(fq, args["facet"])
     return json_response(body, headers)

@@ -16,6 +16,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 120
 CURSOR = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"  # base64url(payload) "." base64url(mac)
 FORMATS = ["json", "csv", "ndjson"]
+FACETS = ["type", "status", "entity", "source", "year", "month"]  # api/analysis.py
 
 
 class Parser(FlaskParser):
@@ -116,9 +117,29 @@ class CommonFactArgs(QuerySchema):
     cursor = cursor_field()
     format = F.String(validate=ma.validate.OneOf(FORMATS), metadata={
         "description": "`csv` or `ndjson` stream every matching row without pagination (also via Accept)"})
+    # issue #16 (api/analysis.py)
+    expand = F.String(validate=ma.validate.OneOf(["entities"]), metadata={
+        "description": "`entities`: each item of a fact's `entities` also carries the entity's `name`, `type` and "
+                       "`aliases` (in pages and streams)"})
 
 
 class FactArgs(CommonFactArgs):
     type = F.List(F.String(validate=ma.validate.OneOf(vocabulary.TYPES)),
                   validate=ma.validate.Length(max=len(vocabulary.TYPES)),
                   metadata={"description": "Only facts of these types (repeatable)"})
+    # issue #16 (api/analysis.py)
+    facet = F.List(F.String(validate=ma.validate.OneOf(FACETS)), validate=ma.validate.Length(max=len(FACETS)),
+                   metadata={"description": "Count the facts matching the filters (every page, not just this one) "
+                                            "per value of these fields, top 30 values each, in the page's `facets`: "
+                                            "`type`, `status`, `entity`, `source`, `year` and `month` of `date` "
+                                            "(repeatable, or comma-separated)", "example": ["type", "year"]})
+
+    @ma.pre_load
+    def _split_facets(self, data, **kwargs):
+        """``facet=type,year`` is ``facet=type&facet=year``."""
+        if isinstance(data, MultiDictProxy) and "facet" in data.data:
+            values = [v for raw in data.data.getlist("facet") for v in raw.split(",")]
+            multi = data.data.copy()
+            multi.setlist("facet", values)
+            data = MultiDictProxy(multi, self)
+        return data

@@ -2,6 +2,9 @@
 list and item views, and their documentation, worded from the fact type's vocabulary entry
 (:class:`factmodel.vocabulary.FactType`). Each resource module declares its own route, filters
 and views."""
+from flask import request
+
+from .analysis import EXPAND_PARAMETER, expanding, item_expand
 from .blueprint import FACT_LINKS, links, path_id
 from .json import json_response
 from .listing import fact_list
@@ -60,7 +63,7 @@ def item_doc(ftype):
     doc = {"operationId": f"get{ftype.schema_name}", "summary": f"Get one {ftype.path.rstrip('s').replace('-', ' ')}",
            "description": f"The {label(ftype)} with its fields at top level. A former id redirects (308) to the "
                           "fact's current id in the collection of its current type.",
-           **links(fact=("getFact", {"fact_id": "/id"}), **FACT_LINKS)}
+           "parameters": [EXPAND_PARAMETER], **links(fact=("getFact", {"fact_id": "/id"}), **FACT_LINKS)}
     doc["responses"][308] = "MOVED"
     doc["responses"][410] = "GONE"
     return doc
@@ -82,4 +85,5 @@ def typed_list(args, ftype, filters):
 
 def typed_item(fact_id, ftype):
     """The fact of this type with this id, in its typed shape (404 if none)."""
-    return json_response(typed(fact_or_404(fact_id, ftype.name)))
+    convert = expanding(typed) if request.args and item_expand() else typed
+    return json_response(convert(fact_or_404(fact_id, ftype.name)))

@@ -19,6 +19,7 @@ from tqdm import tqdm
 from factmodel.vocabulary import SCHEMA_DIR
 
 from . import releases, search_index
+from .conflicts import detect_conflicts
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
@@ -224,6 +225,7 @@ def _build_into(seeds_dir, tmp, progress):
         with db.conn:
             conn.executemany(insert_sql("redirects"), [row for row in seeds.redirects() if row[1] == "entity"])
             create_indexes(db)
+            detect_conflicts(conn)  # issue 16: kb/conflicts.py
             db.execute(RELATIONS_SQL)
             db.execute("UPDATE sources SET fact_count = (SELECT count(DISTINCT fact_id) FROM citations "
                        "WHERE citations.source_id = sources.id)")

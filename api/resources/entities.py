@@ -2,10 +2,12 @@
 import marshmallow as ma
 from flask.views import MethodView
 
+from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, path_id
-from ..listing import fact_list
+from ..listing import fact_list, require_real_dates
 from ..pagination import after, page, page_of
 from ..params import FactArgs, QuerySchema, cursor_field, limit_field
+from ..related import RelatedArgs, RelatedEntitySchema, related, related_key, related_rows
 from ..queries.catalog import entity_or_404, entity_rows
 from ..queries.fts import fts_or_422
 from ..shapes.catalog import ENTITY_TYPES, EntitySchema, entity
@@ -17,7 +19,8 @@ F = ma.fields
 blp = Blueprint("entities", __name__, url_prefix="/v1/entities",
                 description="People, countries, organizations, places and groups the facts refer to")
 EntityPageSchema = page_of(EntitySchema, "EntityPageSchema")
-FactPageSchema = page_of(FactSchema, "FactPageSchema")
+RelatedEntityPageSchema = page_of(RelatedEntitySchema, "RelatedEntityPageSchema")
+FactPageSchema = fact_page_of(FactSchema, "FactPageSchema")
 ENTITY_ID = path_id("entity_id", "Id of the entity", "bashar-al-assad")
 
 
@@ -85,3 +88,27 @@ class EntityFacts(MethodView):
         entity_or_404(entity_id)
         return fact_list(args, generic, f"entity:{entity_id}", GENERIC_COLUMNS,
                          types=args.get("type") or (), entity=entity_id)
+
+
+@blp.route("/<slug:entity_id>/related", parameters=ENTITY_ID)
+class RelatedEntities(MethodView):
+    @blp.arguments(RelatedArgs, location="query")
+    @blp.response(200, RelatedEntityPageSchema)
+    @blp.alt_response(308, response="MOVED")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="listRelatedEntities", **links(item=("getEntity", {"entity_id": "/data/0/id"})))
+    def get(self, args, entity_id):
+        """Entities that share facts with it
+
+        Every other entity involved in a fact with this one, with how many facts they share and
+        the most recent of them, most shared first (then by id). `role`: only facts where this
+        entity has that role; `related_role`: only entities in that role; `from`/`to`: only facts
+        whose span overlaps the window. A former id redirects (308).
+        """
+        entity_or_404(entity_id)
+        require_real_dates(args)
+        scope = f"related:{entity_id}"
+        last = after(scope, args, 2)
+        rows = related_rows(entity_id, args, args["limit"] + 1, after=last)
+        body, headers = page(rows, args["limit"], scope, related_key, related(entity_id))
+        return body, 200, headers

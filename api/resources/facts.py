@@ -1,10 +1,11 @@
 """``/v1/facts``: every fact in one common shape."""
+from flask import request
 from flask.views import MethodView
 
+from ..analysis import EXPAND_PARAMETER, expanding, fact_page_of, item_expand
 from ..blueprint import FACT_LINKS, Blueprint, doc_only, links, path_id
 from ..json import json_response
 from ..listing import fact_list
-from ..pagination import page_of
 from ..params import FactArgs
 from ..queries.facts import fact_or_404
 from ..shapes.fact_dumpers import GENERIC_COLUMNS, generic
@@ -13,7 +14,7 @@ from ..streams import STREAM_DOC
 
 blp = Blueprint("facts", __name__, url_prefix="/v1/facts",
                 description="Every fact in a common shape: common fields, `attributes`, entities and citations")
-FactListSchema = page_of(FactSchema, "FactListSchema")
+FactListSchema = fact_page_of(FactSchema, "FactListSchema")
 
 
 @blp.route("")
@@ -38,11 +39,12 @@ class Facts(MethodView):
 @blp.route("/<slug:fact_id>", parameters=path_id("fact_id", "Id of the fact", "putin-assad-meeting-2024-07-24"))
 @doc_only(blp.response(200, FactSchema), blp.alt_response(308, response="MOVED"), blp.alt_response(410, response="GONE"),
           blp.alt_response(404, response="NOT_FOUND"),
-          blp.doc(operationId="getFact", **links(**FACT_LINKS)))
+          blp.doc(operationId="getFact", parameters=[EXPAND_PARAMETER], **links(**FACT_LINKS)))
 def get_fact(fact_id):
     """Get one fact
 
     The fact in the common shape, with a link to its typed resource. A former id redirects
-    (308) to the current one.
+    (308) to the current one. `expand=entities` puts each entity's name, type and aliases inline.
     """
-    return json_response(generic(fact_or_404(fact_id)))
+    convert = expanding(generic) if request.args and item_expand() else generic
+    return json_response(convert(fact_or_404(fact_id)))

@@ -1,6 +1,7 @@
 """``/v1/sources``: the articles facts are drawn from."""
 from flask.views import MethodView
 
+from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, path_id
 from ..listing import fact_list
 from ..pagination import after, page, page_of
@@ -13,7 +14,7 @@ from ..streams import STREAM_DOC
 
 blp = Blueprint("sources", __name__, url_prefix="/v1/sources", description="Source articles and the facts each supports")
 SourcePageSchema = page_of(SourceSchema, "SourcePageSchema")
-SourceFactPageSchema = page_of(FactSchema, "SourceFactPageSchema")
+SourceFactPageSchema = fact_page_of(FactSchema, "SourceFactPageSchema")
 SOURCE_ID = path_id("source_id", "Id of the source", "bloomberg-2024-07-25")
 
 

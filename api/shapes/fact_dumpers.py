@@ -5,6 +5,7 @@ field order once, at import, so they cannot drift; ``tests/api/test_fast_json.py
 result against the schema dump for every fact of the test database."""
 import orjson
 
+from ..corroboration import conflicts_with, independent_sources
 from .facts import TYPE_PATHS, TYPED_SCHEMAS, FactBaseSchema, FactSchema
 
 loads = orjson.loads
@@ -19,7 +20,7 @@ TYPED_FIELDS = {ftype: tuple(name for name in schema().fields if name not in BAS
                 for ftype, schema in TYPED_SCHEMAS.items()}
 # The columns of a CSV stream, in the order of the JSON keys (``links`` is not a column), the
 # JSON-valued ones last; columns added later go at the end, so a column keeps its position.
-LATER_COLUMNS = ["time", "relations"]
+LATER_COLUMNS = ["time", "relations", "independent_sources", "conflicts_with"]
 _LAST = ("entities", "citations", "links", *LATER_COLUMNS)
 GENERIC_COLUMNS = [key for key in GENERIC_KEYS if key not in _LAST] + ["entities", "citations", *LATER_COLUMNS]
 TYPED_COLUMNS = {ftype: [*(key for key in BASE_KEYS if key not in _LAST), *own, "entities", "citations",
@@ -30,10 +31,15 @@ def _value(row, key):
     return loads(row[key]) if key in JSON_COLUMNS else row[key]
 
 
+COMPUTED = frozenset(["independent_sources", "conflicts_with"])  # from the citations and relations
+
+
 def _values(row, keys, links, as_of):
-    fact = {key: links if key == "links" else _value(row, key) for key in keys}
+    fact = {key: links if key == "links" else None if key in COMPUTED else _value(row, key) for key in keys}
     if as_of is not None:
         fact["citations"] = [c for c in fact["citations"] if c["published"] <= as_of]
+    fact["independent_sources"] = independent_sources(fact["citations"])
+    fact["conflicts_with"] = conflicts_with(fact["relations"])
     return fact
 
 

@@ -81,6 +81,12 @@ class RelationSchema(ma.Schema):
 class EntityRefSchema(ma.Schema):
     id = F.String(required=True, metadata={"example": "vladimir-putin"})
     role = open_choice(vocabulary.ROLES, "The entity's part in the fact", required=True)
+    # with expand=entities only (api/analysis.py)
+    name = F.String(metadata={"description": "The entity's name (with `expand=entities` only)",
+                              "example": "Vladimir Putin"})
+    type = F.String(metadata={"description": "The entity's type (with `expand=entities` only)", "example": "person"})
+    aliases = F.List(F.String(), metadata={"description": "The entity's other names (with `expand=entities` only)",
+                                           "example": ["Putin"]})
 
 
 class FactBaseSchema(ma.Schema):
@@ -102,6 +108,15 @@ class FactBaseSchema(ma.Schema):
         "description": "The quotes the reading rests on; with `as_of`, only those published by then"})
     relations = F.List(F.Nested(RelationSchema), required=True, metadata={
         "description": "Links to other facts, in both directions, by type, direction and fact"})
+    # issue 16 (api/corroboration.py)
+    independent_sources = F.Integer(required=True, metadata={
+        "description": "How many independent sources support it: citations whose attribution chain names the same "
+                       "report, or the same outlet, count once (two outlets relaying one Bloomberg report are one "
+                       "source); with `as_of`, among the citations published by then", "example": 1})
+    conflicts_with = F.List(F.String(), required=True, metadata={
+        "description": "Ids of the facts it conflicts with (its `conflicts_with` relations, either direction: "
+                       "stated by a curator or found by the build's rules); `/v1/conflicts` lists them side by side",
+        "example": []})
     links = F.Dict(keys=F.String(), values=F.String(), required=True,
                    metadata={"example": {"self": "/v1/facts/putin-assad-meeting-2024-07-24",
                                          "typed": "/v1/meetings/putin-assad-meeting-2024-07-24"}})

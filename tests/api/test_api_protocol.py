@@ -148,7 +148,7 @@ def test_csv_streams_every_matching_row(client, db_rows):
     before = seed_view.day_before(min(s["published"] for s in seed_view.sources().values()))
     empty = client.get(f"/v1/facts?format=csv&as_of={before}")
     assert empty.get_data(as_text=True).splitlines() == [
-        "id,type,summary,date,date_precision,status,note,attributes,entities,citations,time,relations"]
+        "id,type,summary,date,date_precision,status,note,attributes,entities,citations,time,relations,independent_sources,conflicts_with"]
 
 
 def test_committed_openapi_matches_served_spec(client):

@@ -115,7 +115,8 @@ def test_streams_carry_time_and_relations(api, facts):
            {fid: (r["time"], r["relations"]) for fid, r in facts.items()}
     table = list(csv.DictReader(io.StringIO(api.get("/v1/statements?format=csv").get_data(as_text=True))))
     header = api.get("/v1/statements?format=csv").get_data(as_text=True).splitlines()[0].split(",")
-    assert header[-2:] == ["time", "relations"]  # new columns go last: the old keep their positions
+    # new columns go last: the old keep their positions (issue 16 appended two more)
+    assert header[-4:] == ["time", "relations", "independent_sources", "conflicts_with"]
     for line in table:
         assert orjson.loads(line["time"]) == facts[line["id"]]["time"]
         assert orjson.loads(line["relations"]) == facts[line["id"]]["relations"]

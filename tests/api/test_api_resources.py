@@ -9,7 +9,7 @@ from support import all_pages
 TYPED = [("meetings", "meeting"), ("troop-deployments", "troop_deployment"), ("leases", "lease"),
          ("events", "event"), ("statements", "statement"), ("positions", "position")]
 COMMON = {"id", "type", "summary", "date", "date_precision", "time", "status", "note", "entities", "citations",
-          "relations", "links"}
+          "relations", "links", "independent_sources", "conflicts_with"}  # the last two: issue 16
 
 
 def test_index_counts_and_links(client, db_rows):

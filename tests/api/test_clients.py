@@ -9,6 +9,7 @@
   clients/ts/example.ts against them with ``tsc --noEmit``, and compiles clients/ts/client.mts
   (an openapi-fetch client) to a Node program that is run against the production server.
 """
+import importlib
 import json
 import os
 import subprocess
@@ -43,6 +44,22 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     # added after 1.0: the releases (1.3)
     releases = call.every_page("listReleases", "ReleasePage", "Release", limit=2)
     assert releases and call.ok("getRelease", "Release", release_id=releases[0].id).id == releases[0].id
+    # added in 1.2 (issue 16): related entities, expand=entities and facets, parsed into the models
+    related = call.every_page("listRelatedEntities", "RelatedEntityPage", "RelatedEntity", limit=3,
+                              entity_id="bashar-al-assad")
+    assert related and related[0].shared_facts >= related[-1].shared_facts and related[0].latest_shared_fact.link
+    models = call.models
+    page = call.ok("listFacts", "FactList", limit=2, expand=models.ListFactsExpand("entities"),
+                   facet=[models.ListFactsFacetItem("type"), models.ListFactsFacetItem("year")])
+    assert page.data[0].entities[0].name and set(page.facets.additional_properties) == {"type", "year"}
+    assert not page.facets.additional_properties["type"].truncated
+    assert isinstance(page.data[0].independent_sources, int) and isinstance(page.data[0].conflicts_with, list)
+    call.ok("listConflicts", "ConflictPage", limit=5)
+    assert call.ok("getReconciliationManifest", "Manifest").versions == ["0.2"]
+    # the POST (not one of the GET operations walked here) through the generated module
+    post = importlib.import_module(f"{call.package}.api.reconcile.reconcile").sync_detailed(
+        client=call.client, body=call.models.QueriesForm(queries='{"q0": {"query": "erdogan"}}'))
+    assert post.status_code == 200 and post.parsed.additional_properties["q0"].result[0].id == "recep-tayyip-erdogan"
     assert call.called == set(OPERATIONS), f"not called: {set(OPERATIONS) - call.called}"
 
 

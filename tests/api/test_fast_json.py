@@ -4,6 +4,7 @@ what the schema dump gave (same keys, same order, same values), for every fact."
 import orjson
 import pytest
 
+from api.corroboration import conflicts_with, independent_sources
 from api.queries.fact_list import FACT_COLUMNS
 from api.shapes.fact_dumpers import generic, typed
 from api.shapes.facts import TYPE_PATHS, TYPED_SCHEMAS, FactSchema
@@ -21,6 +22,8 @@ def _reference_generic(row, as_of=None):
     fact["entities"] = orjson.loads(row["entities"])
     fact["citations"] = _citations(row, as_of)
     fact["relations"] = orjson.loads(row["relations"])
+    fact["independent_sources"] = independent_sources(fact["citations"])  # issue 16
+    fact["conflicts_with"] = conflicts_with(fact["relations"])
     fact["links"] = {"self": f"/v1/facts/{row['id']}", "typed": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}"}
     return fact
 
@@ -32,6 +35,8 @@ def _reference_typed(row, as_of=None):
     fact["entities"] = orjson.loads(row["entities"])
     fact["citations"] = _citations(row, as_of)
     fact["relations"] = orjson.loads(row["relations"])
+    fact["independent_sources"] = independent_sources(fact["citations"])  # issue 16
+    fact["conflicts_with"] = conflicts_with(fact["relations"])
     fact["links"] = {"self": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}", "fact": f"/v1/facts/{row['id']}"}
     return fact
 

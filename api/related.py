@@ -1,0 +1,102 @@
+"""Issue #16: ``/v1/entities/{id}/related``, the entities that share facts with one entity, with
+how many and the most recent shared fact (its query, shapes and arguments; the view is in
+:mod:`api.resources.entities`).
+
+Ordered by the number of shared facts (most first), then id; paginated by a signed cursor on
+that pair. ``role``: only facts where the entity has this role; ``related_role``: counting the
+other entities only in this role; ``from``/``to``: only facts whose span overlaps the window
+(as on fact lists). "Most recent" is by the fact's sort date (the start of its span), undated
+facts counting as oldest, ties by fact id.
+"""
+import marshmallow as ma
+from flask import g
+
+from factmodel import vocabulary
+from factmodel.dates import date_range
+
+from .params import CommonFactArgs, QuerySchema, cursor_field, limit_field
+
+F = ma.fields
+SEP = " "  # between sort date and fact id in the "most recent" key: neither holds it, and it sorts before any date character
+
+
+class RelatedArgs(QuerySchema):
+    role = F.String(validate=ma.validate.OneOf(vocabulary.ROLES), metadata={
+        "description": "Only facts in which this entity has this role", "example": "participant"})
+    related_role = F.String(validate=ma.validate.OneOf(vocabulary.ROLES), metadata={
+        "description": "Only entities taking part in this role", "example": "participant"})
+    from_ = CommonFactArgs._declared_fields["from_"]
+    to = CommonFactArgs._declared_fields["to"]
+    limit = limit_field()
+    cursor = cursor_field()
+
+
+class SharedFactSchema(ma.Schema):
+    id = F.String(required=True, metadata={"example": "putin-assad-meeting-2024-07-24"})
+    date = F.String(required=True, allow_none=True, metadata={"description": "Partial ISO 8601 date, null if undated",
+                                                              "example": "2024-07-24"})
+    summary = F.String(required=True)
+    link = F.String(required=True, metadata={"example": "/v1/facts/putin-assad-meeting-2024-07-24"})
+
+
+class RelatedEntitySchema(ma.Schema):
+    id = F.String(required=True, metadata={"example": "vladimir-putin"})
+    name = F.String(required=True, metadata={"example": "Vladimir Putin"})
+    type = F.String(required=True, metadata={"example": "person"})
+    shared_facts = F.Integer(required=True, metadata={"description": "How many facts (matching the filters) "
+                                                                     "involve both entities", "example": 4})
+    latest_shared_fact = F.Nested(SharedFactSchema, required=True, metadata={
+        "description": "The most recent of them (by the start of its span; undated ones count as oldest)"})
+    links = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={"example": {
+        "self": "/v1/entities/vladimir-putin",
+        "shared_facts": "/v1/entities/bashar-al-assad/facts?entity=vladimir-putin"}})
+
+
+def related_rows(entity_id, args, limit, after=None):
+    """Rows (id, name, type, n, latest fact id, date, summary) after the cursor key ``[n, id]``."""
+    where, params = ["fe.entity_id = ?"], [entity_id]
+    if args.get("role"):
+        where.append("fe.role = ?")
+        params.append(args["role"])
+    if args.get("from_"):
+        where.append("f.span_end >= ?")
+        params.append(date_range(args["from_"])[0])
+    if args.get("to"):
+        where.append("f.span_start <= ?")
+        params.append(date_range(args["to"])[1])
+    other = ["o.entity_id != ?"]
+    params.append(entity_id)
+    if args.get("related_role"):
+        other.append("o.role = ?")
+        params.append(args["related_role"])
+    page = ""
+    if after is not None:
+        page = "WHERE s.n < ? OR (s.n = ? AND s.entity_id > ?)"
+        params.extend([int(after[0]), int(after[0]), str(after[1])])
+    sql = f"""
+        WITH mine AS (SELECT DISTINCT fe.fact_id FROM fact_entities fe JOIN facts f ON f.id = fe.fact_id
+                      WHERE {' AND '.join(where)}),
+             shared AS (SELECT o.entity_id, count(DISTINCT o.fact_id) AS n, max(o.sort_date || '{SEP}' || o.fact_id) AS last
+                        FROM mine JOIN fact_entities o ON o.fact_id = mine.fact_id
+                        WHERE {' AND '.join(other)} GROUP BY o.entity_id)
+        SELECT e.id, e.name, e.type, s.n, l.id AS fact_id, l.date, l.summary
+        FROM shared s JOIN entities e ON e.id = s.entity_id
+             JOIN facts l ON l.id = substr(s.last, instr(s.last, '{SEP}') + 1)
+        {page} ORDER BY s.n DESC, s.entity_id LIMIT ?"""
+    params.append(limit)
+    return g.db.all(sql, params)
+
+
+def related_key(row):
+    return [row["n"], row["id"]]
+
+
+def related(entity_id):
+    """A row to :class:`RelatedEntitySchema`'s shape."""
+    def convert(row):
+        return {"id": row["id"], "name": row["name"], "type": row["type"], "shared_facts": row["n"],
+                "latest_shared_fact": {"id": row["fact_id"], "date": row["date"], "summary": row["summary"],
+                                       "link": f"/v1/facts/{row['fact_id']}"},
+                "links": {"self": f"/v1/entities/{row['id']}",
+                          "shared_facts": f"/v1/entities/{entity_id}/facts?entity={row['id']}"}}
+    return convert

@@ -1,0 +1,91 @@
+"""``/v1/conflicts`` (issue 16): each pair of facts linked by ``conflicts_with`` (stated in the
+seeds or found by the build's rules, kb/conflicts.py), the competing facts side by side."""
+import marshmallow as ma
+from flask import g
+from flask.views import MethodView
+
+from factmodel import vocabulary
+from factmodel.dates import date_range
+
+from ..blueprint import Blueprint, links
+from ..json import json_response
+from ..listing import require_real_dates
+from ..pagination import after, page, page_of
+from ..params import CommonFactArgs, QuerySchema, cursor_field, limit_field, slug_field
+from ..queries.fact_list import FACT_COLUMNS
+from ..queries.facts import require_entities
+from ..shapes.fact_dumpers import generic
+from ..shapes.facts import FactSchema
+
+F = ma.fields
+blp = Blueprint("conflicts", __name__, url_prefix="/v1/conflicts",
+                description="Facts that cannot both be true, side by side")
+
+
+class ConflictArgs(QuerySchema):
+    type = F.List(F.String(validate=ma.validate.OneOf(vocabulary.TYPES)),
+                  validate=ma.validate.Length(max=len(vocabulary.TYPES)),
+                  metadata={"description": "Only conflicts involving a fact of these types (repeatable)"})
+    entity = slug_field("Only conflicts where either fact involves this entity", "united-states")
+    from_ = CommonFactArgs._declared_fields["from_"]
+    to = CommonFactArgs._declared_fields["to"]
+    limit = limit_field()
+    cursor = cursor_field()
+
+
+class ConflictSchema(ma.Schema):
+    facts = F.List(F.Nested(FactSchema), required=True, metadata={
+        "description": "The two competing facts, in the common shape: the one whose relation is outgoing first"})
+
+
+ConflictPageSchema = page_of(ConflictSchema, "ConflictPageSchema")
+
+
+def conflict_rows(args, limit, last=None):
+    where, params = ["r.type = 'conflicts_with'", "r.direction = 'outgoing'"], []
+    either = "SELECT 1 FROM {table} WHERE {column} IN (r.fact_id, r.other_id)"
+    if args.get("type"):
+        where.append(f"EXISTS ({either.format(table='facts x', column='x.id')} "
+                     f"AND x.type IN ({', '.join('?' * len(args['type']))}))")
+        params += args["type"]
+    if args.get("entity"):
+        where.append(f"EXISTS ({either.format(table='fact_entities x', column='x.fact_id')} AND x.entity_id = ?)")
+        params.append(args["entity"])
+    window = []
+    if args.get("from_"):
+        window.append("x.span_end >= ?")
+        params.append(date_range(args["from_"])[0])
+    if args.get("to"):
+        window.append("x.span_start <= ?")
+        params.append(date_range(args["to"])[1])
+    if window:
+        where.append(f"EXISTS ({either.format(table='facts x', column='x.id')} AND {' AND '.join(window)})")
+    if last is not None:
+        where.append("(r.fact_id, r.other_id) > (?, ?)")
+        params += [str(last[0]), str(last[1])]
+    return g.db.all(f"SELECT r.fact_id, r.other_id FROM fact_relations r WHERE {' AND '.join(where)} "
+                    "ORDER BY r.fact_id, r.other_id LIMIT ?", [*params, limit])
+
+
+@blp.route("")
+class Conflicts(MethodView):
+    @blp.arguments(ConflictArgs, location="query")
+    @blp.response(200, ConflictPageSchema)
+    @blp.doc(operationId="listConflicts", **links(fact=("getFact", {"fact_id": "/data/0/facts/0/id"})))
+    def get(self, args):
+        """List conflicts
+
+        Each pair of facts linked by `conflicts_with` (a curator's, or the build's rules': two
+        troop counts of the same country at the same place with overlapping spans), both facts in
+        full, by the pair's ids. Filter by `type` (either fact), `entity` (either fact involves
+        it), `from`/`to` (either fact's span overlaps the window).
+        """
+        require_real_dates(args)
+        require_entities([args.get("entity")], "entity")
+        rows = conflict_rows(args, args["limit"] + 1, after("conflicts", args, 2))
+        ids = sorted({i for r in rows for i in r})
+        facts = {r["id"]: generic(r) for r in g.db.all(
+            f"SELECT {FACT_COLUMNS} FROM facts f WHERE f.id IN ({', '.join('?' * len(ids))})", ids)} if ids else {}
+        body, headers = page(rows, args["limit"], "conflicts", lambda r: [r[0], r[1]],
+                             lambda r: {"facts": [facts[r[0]], facts[r[1]]]})
+        return json_response(body, headers)
