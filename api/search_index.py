@@ -34,21 +34,16 @@ from pathlib import Path
 
 import tantivy
 
+from factmodel.search_text import ANALYZER, analyzer
+
 # -- the contract with kb/search_index.py (api never imports kb) -------------------------------
 FORMAT = "4"
-ANALYZER = "kb_fold_v2"
 # "unnamed": entities of type unnamed, never a hit of /v1/search (only /v1/entities?type=unnamed&q=)
 KINDS = {"source": 0, "entity": 1, "fact": 2, "unnamed": 3}
 SEARCH_KINDS = ("source", "entity", "fact")
 FILES_TABLE = "search_index_files"
 
 
-def analyzer():
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(255))
-            .filter(tantivy.Filter.ascii_fold())  # before lowercase: "İ" folds to "I", lowercased "i̇" would not
-            .filter(tantivy.Filter.lowercase())
-            .build())
 
 
 EXPANSION = 32

@@ -20,6 +20,7 @@ from factmodel.vocabulary import SCHEMA_DIR
 
 from . import releases, search_index
 from .conflicts import detect_conflicts
+from .pids import left_by_a_dead_build
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
@@ -144,15 +145,7 @@ def _remove_stale_temporaries(target):
         match = pattern.match(path.name)
         if not match:
             continue
-        pid = int(match.group(1))
-        try:
-            os.kill(pid, 0)
-            alive = pid != os.getpid()
-        except ProcessLookupError:
-            alive = False
-        except PermissionError:
-            alive = True
-        if not alive:
+        if left_by_a_dead_build(int(match.group(1))):
             path.unlink(missing_ok=True)
 
 

@@ -40,8 +40,11 @@ from pathlib import Path
 import orjson
 import tantivy
 
+from factmodel.search_text import ANALYZER, analyzer
+
+from .pids import left_by_a_dead_build
+
 FORMAT = "4"
-ANALYZER = "kb_fold_v2"
 KINDS = {"source": 0, "entity": 1, "fact": 2, "unnamed": 3}  # unnamed: entities of type unnamed
 FILES_TABLE = "search_index_files"
 # One writer thread, and a budget that holds the whole dataset in memory before the single
@@ -56,12 +59,6 @@ def day_number(iso):
     return int(iso[:4]) * 10000 + int(iso[5:7]) * 100 + int(iso[8:10]) if iso else 0
 
 
-def analyzer():
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(255))
-            .filter(tantivy.Filter.ascii_fold())  # before lowercase: "İ" folds to "I", lowercased "i̇" would not
-            .filter(tantivy.Filter.lowercase())
-            .build())
 
 
 def schema():
@@ -86,15 +83,7 @@ def _remove_stale_scratch():
         match = pattern.match(path.name)
         if not match or not path.is_dir():
             continue
-        pid = int(match.group(1))
-        try:
-            os.kill(pid, 0)
-            alive = pid != os.getpid()
-        except ProcessLookupError:
-            alive = False
-        except PermissionError:
-            alive = True
-        if not alive:
+        if left_by_a_dead_build(int(match.group(1))):
             shutil.rmtree(path, ignore_errors=True)
 
 

@@ -19,7 +19,7 @@ from api import search_queries
 from kb import search_index as written
 from kb.build import BuildFailed, build
 from api import dataset_check
-from support import ROOT, all_pages
+from support import all_pages
 
 QUERIES = ["tartus", "assad", "ceasefire idlib", "erdogan", "ERDOĞAN", "russ", "lease port", "putin assad",
            "troops", "the", "a", "said", "iran", "hmeimim", "idl", "turkey syria", "zzzz", "2020", "reports", "unnamed"]

@@ -1,0 +1,16 @@
+"""How the search index reads text: the one analyzer both the build (kb/search_index.py, which
+indexes) and the server (api/search_index.py, which analyzes the query's words) register, so a
+word is cut and folded the same way on both sides. Tantivy's simple tokenizer (runs of letters
+and digits), tokens over 255 bytes dropped, ASCII-folded, then lowercased (``Erdoğan`` →
+``erdogan``, ``İdlib`` → ``idlib``)."""
+import tantivy
+
+ANALYZER = "kb_fold_v2"  # the name the index's text fields are tokenized by
+
+
+def analyzer():
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(255))
+            .filter(tantivy.Filter.ascii_fold())  # before lowercase: "İ" folds to "I", lowercased "i̇" would not
+            .filter(tantivy.Filter.lowercase())
+            .build())
