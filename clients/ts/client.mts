@@ -71,6 +71,35 @@ async function main(baseUrl: string): Promise<void> {
   const csvType = csv.response.headers.get("content-type") ?? "";
   const [header = "", ...rows] = csv.data.replace(/\r?\n$/, "").split(/\r?\n/);
 
+  // according to whom: every citation carries its source's metadata and its attribution chain
+  const citations = facts.flatMap((fact) => fact.citations);
+  check(citations.every((c) => c.publisher.length > 0 && c.published.length > 0 && Array.isArray(c.attribution)),
+        "a citation lacks its publisher, date or attribution chain");
+  const attributed = facts.filter((fact) => fact.citations.some((c) => c.attribution.length > 0)).map((f) => f.id);
+
+  // analyst queries: names inline and facet counts in one call
+  operations.push("listFacts");
+  const faceted = await api.GET("/v1/facts", { params: { query: { limit: 1, expand: "entities", facet: ["type"] } } });
+  check(faceted.response.status === 200 && faceted.data !== undefined, `faceted list answered ${faceted.response.status}`);
+  const typeFacet = faceted.data.facets?.["type"];
+  check(typeFacet !== undefined && !typeFacet.truncated, "no type facet");
+  const facetTotal = typeFacet.values.reduce((sum, value) => sum + value.count, 0);
+  const named = (faceted.data.data[0]?.entities ?? []).every((e) => typeof e.name === "string" && e.name.length > 0);
+
+  // who is connected to whom, what disagrees, which releases, and the OpenRefine manifest
+  operations.push("listRelatedEntities");
+  const related = await api.GET("/v1/entities/{entity_id}/related", { params: { path: { entity_id: "bashar-al-assad" } } });
+  check(related.response.status === 200 && related.data !== undefined, `related answered ${related.response.status}`);
+  operations.push("listConflicts");
+  const conflicts = await api.GET("/v1/conflicts", {});
+  check(conflicts.response.status === 200 && conflicts.data !== undefined, `conflicts answered ${conflicts.response.status}`);
+  operations.push("listReleases");
+  const releases = await api.GET("/v1/releases", {});
+  check(releases.response.status === 200 && releases.data !== undefined, `releases answered ${releases.response.status}`);
+  operations.push("getReconciliationManifest");
+  const manifest = await api.GET("/v1/reconcile", {});
+  check(manifest.response.status === 200 && manifest.data !== undefined, `reconcile answered ${manifest.response.status}`);
+
   const summary = {
     base_url: baseUrl,
     operations,
@@ -84,6 +113,15 @@ async function main(baseUrl: string): Promise<void> {
       status: problem.status,
       title: problem.title,
       type: problem.type,
+    },
+    provenance: { citations: citations.length, attributed_facts: attributed.sort() },
+    analyst: {
+      facet_type_total: facetTotal,
+      names_inline: named,
+      related: related.data.data.map((e) => e.id),
+      conflicts: conflicts.data.data.length,
+      releases: releases.data.data.length,
+      reconcile_versions: manifest.data.versions,
     },
     csv: {
       operation: "listEvents",

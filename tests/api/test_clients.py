@@ -144,13 +144,17 @@ def test_typescript_types_and_a_typed_script_compile(ts_sdk):
 
 def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     """clients/ts/client.mts, compiled by tsc against the generated types and run by node with the
-    openapi-fetch client: every fact through ``next_cursor``, one item, a 404 problem, the CSV."""
+    openapi-fetch client: every fact through ``next_cursor``, one item, a 404 problem, the CSV,
+    citations' sources and attribution chains, and the analyst queries (expand, facets, related
+    entities, conflicts, releases, the reconciliation manifest)."""
     run = subprocess.run(["node", str(ts_sdk / "client.mjs"), live_server], capture_output=True, text=True,
                          timeout=60)
     assert run.returncode == 0, run.stderr
     summary = json.loads(run.stdout)
     index = get_json(live_server + "/v1")
-    assert summary["operations"] == ["getIndex", "listFacts", "getFact", "getFact", "listEvents"]
+    assert summary["operations"] == ["getIndex", "listFacts", "getFact", "getFact", "listEvents", "listFacts",
+                                     "listRelatedEntities", "listConflicts", "listReleases",
+                                     "getReconciliationManifest"]
     assert set(summary["operations"]) <= set(OPERATIONS)
     assert summary["index"] == {"facts": index["counts"]["facts"], "dataset_version": index["dataset_version"]}
     facts = index["counts"]["facts"]
@@ -165,3 +169,19 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     assert csv["http_status"] == 200 and csv["content_type"].split(";")[0] == "text/csv"
     assert csv["header"][:2] == ["id", "type"] and "kind" in csv["header"]
     assert csv["lines"] == index["counts"]["events"]
+    # the provenance model and the analyst queries, read through the typed client
+    every = []
+    url = "/v1/facts?limit=100"
+    while url:
+        page = get_json(live_server + url)
+        every += page["data"]
+        url = page["next_cursor"] and f"/v1/facts?limit=100&cursor={page['next_cursor']}"
+    assert summary["provenance"] == {
+        "citations": sum(len(f["citations"]) for f in every),
+        "attributed_facts": sorted(f["id"] for f in every if any(c["attribution"] for c in f["citations"]))}
+    analyst = summary["analyst"]
+    assert analyst["facet_type_total"] == facts and analyst["names_inline"] is True
+    assert analyst["related"] == [e["id"] for e in get_json(live_server + "/v1/entities/bashar-al-assad/related")["data"]]
+    assert analyst["conflicts"] == len(get_json(live_server + "/v1/conflicts")["data"])
+    assert analyst["releases"] == len(get_json(live_server + "/v1/releases")["data"]) >= 1
+    assert analyst["reconcile_versions"] == ["0.2"]
