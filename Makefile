@@ -240,3 +240,10 @@ bench-search: install
 	$(BIN)/python -m bench.search_bench $(if $(SIZES),--sizes $(SIZES))
 
 bench: bench-search
+
+# Facets at scale (bench/facet_bench.py): a fact list with and without facet= on one database
+# (FACET_DB, e.g. a 1M-fact build of bench/generate.py); writes `## Facets` in docs/benchmarks.md.
+.PHONY: bench-facets
+bench-facets: install
+	@test -n "$(FACET_DB)" || { echo "usage: make bench-facets FACET_DB=path/to/kb.sqlite" >&2; exit 2; }
+	$(BIN)/python -m bench.facet_bench --db $(FACET_DB)
