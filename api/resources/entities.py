@@ -96,6 +96,7 @@ class RelatedEntities(MethodView):
     @blp.response(200, RelatedEntityPageSchema)
     @blp.alt_response(308, response="MOVED")
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(410, response="GONE")
     @blp.doc(operationId="listRelatedEntities", **links(item=("getEntity", {"entity_id": "/data/0/id"})))
     def get(self, args, entity_id):
         """Entities that share facts with it
