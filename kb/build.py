@@ -240,8 +240,11 @@ def _build_into(seeds_dir, tmp, progress):
             db["meta"].insert_all({"key": k, "value": v} for k, v in meta.items())
         # ---- releases and changes from git history (kb/releases.py, docs/releases.md) ----
         with db.conn:
+            ids = {kind: [row[0] for row in conn.execute(f"SELECT id FROM {table} ORDER BY id")]
+                   for kind, table in (("fact", "facts"), ("entity", "entities"), ("source", "sources"))}
             releases.write_tables(conn, releases.releases(
-                seeds_dir, SCHEMA_DIR, releases.default_cache_dir(tmp), working_built_at=meta["built_at"]))
+                seeds_dir, SCHEMA_DIR, releases.default_cache_dir(tmp), working_built_at=meta["built_at"],
+                current=(meta["dataset_version"], ids)))
         # ---- end of releases and changes ----
         db.analyze()
         return meta

@@ -10,6 +10,7 @@ A state comes from the working folder (:func:`folder_content`), a git revision
 import hashlib
 import io
 import json
+import os
 import sqlite3
 import subprocess
 import tarfile
@@ -42,8 +43,32 @@ def _load(data):
         return None
 
 
-def read_files(files):
-    """The content of a seeds folder given as ``{relative posix path: bytes}``."""
+def _document(data, cache_dir=None):
+    """The YAML document in ``data`` as plain JSON values (None if unreadable). With ``cache_dir``,
+    kept there as JSON under the SHA-256 of ``data``: a file that did not change between two
+    commits (or between HEAD and the working folder) is parsed once."""
+    if cache_dir is None:
+        return _plain(_load(data))
+    key = hashlib.sha256(data).hexdigest()
+    path = Path(cache_dir) / "documents" / key[:2] / f"{key}.json"
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        pass
+    doc = _plain(_load(data))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache folder only costs time
+    return doc
+
+
+def read_files(files, cache_dir=None):
+    """The content of a seeds folder given as ``{relative posix path: bytes}`` (``cache_dir``:
+    see :func:`_document`)."""
     content = {kind: {} for kind in diff.KINDS}
     texts = {}
     for name, data in files.items():
@@ -54,9 +79,9 @@ def read_files(files):
         path = PurePosixPath(name)
         if path.suffix != ".yaml":
             continue
-        doc = _load(files[name])
+        doc = _document(files[name], cache_dir)
         if path.parts[0] == "sources" and isinstance(doc, dict):
-            row = _plain(doc)
+            row = dict(doc)
             sid = row.get("id") if isinstance(row.get("id"), str) else path.stem
             row["id"] = sid
             if path.stem in texts:
@@ -71,14 +96,15 @@ def read_files(files):
                 continue
             for item in items:
                 if isinstance(item, dict) and isinstance(item.get("id"), str):
-                    content[kind].setdefault(item["id"], _plain(item))
+                    content[kind].setdefault(item["id"], item)
     return content
 
 
-def folder_content(seeds_dir):
+def folder_content(seeds_dir, cache_dir=None):
     root = Path(seeds_dir)
     return read_files({p.relative_to(root).as_posix(): p.read_bytes()
-                       for p in sorted(root.rglob("*")) if p.is_file() and p.suffix in (".yaml", ".txt")})
+                       for p in sorted(root.rglob("*")) if p.is_file() and p.suffix in (".yaml", ".txt")},
+                      cache_dir)
 
 
 def _git(cwd, *args, input=None, text=True):
@@ -91,7 +117,7 @@ def _git(cwd, *args, input=None, text=True):
     return run.stdout if run.returncode == 0 else None
 
 
-def revision_content(repo, rev, seeds_path="seeds"):
+def revision_content(repo, rev, seeds_path="seeds", cache_dir=None):
     """The content of ``seeds_path`` (relative to the repository ``repo``) at revision ``rev``."""
     data = _git(repo, "archive", "--format=tar", rev, "--", seeds_path, text=False)
     if data is None:
@@ -102,7 +128,7 @@ def revision_content(repo, rev, seeds_path="seeds"):
         for member in tar:
             if member.isfile() and member.name.startswith(prefix):
                 files[member.name[len(prefix):]] = tar.extractfile(member).read()
-    return read_files(files)
+    return read_files(files, cache_dir)
 
 
 def database_content(db_path):

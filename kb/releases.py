@@ -78,23 +78,34 @@ def _count(prints):
     return {diff.PLURAL[kind]: len(prints.get(kind, {})) for kind in diff.KINDS}
 
 
-def releases(seeds_dir, schema_dir=None, cache_dir=None, working_built_at=None):
+def releases(seeds_dir, schema_dir=None, cache_dir=None, working_built_at=None, current=None):
     """Every release, oldest first: ``(manifest dict, [Change])`` pairs. The manifest has
-    ``id, parent, commit, built_at, history (full|shallow|none), working, counts, changes``."""
+    ``id, parent, commit, built_at, history (full|shallow|none), working, counts, changes``.
+
+    ``current``, ``(dataset version, {kind: [id, ...]})`` of the dataset being built, is the
+    seeds folder outside git (required there): its one release adds every id, so reading the
+    seeds a second time for field fingerprints would be wasted (at 1M facts, minutes and
+    gigabytes), and its id is ``<dataset version, 8 hex>-current``."""
     where = _where(seeds_dir, schema_dir)
     out = []
 
-    def add(prints, commit, built_at, history, working, baseline=False):
+    def add(prints, commit, built_at, history, working, baseline=False, content_digest=None):
         parent = out[-1][0] if out else None
         found = [] if baseline else diff.changes(parent["_prints"] if parent else {}, prints)
-        rid = f"{digest(prints)[:8]}-{'working' if working else commit[:10] if commit else 'current'}"
+        content_digest = content_digest or digest(prints)
+        rid = f"{content_digest[:8]}-{'working' if working else commit[:10] if commit else 'current'}"
         manifest = {"id": rid, "parent": parent["id"] if parent else None, "commit": commit,
                     "built_at": built_at, "history": history, "working": working,
                     "counts": _count(prints), "changes": diff.counts(found), "artifacts": {}, "_prints": prints}
         out.append((manifest, found))
 
-    if where is None:
-        add(fingerprint(folder_content(seeds_dir)), None, working_built_at, "none", False)
+    if where is None and current is not None:
+        unread = {}  # no fields: with no parent release every id is simply added
+        add({kind: dict.fromkeys(current[1].get(kind, ()), unread) for kind in diff.KINDS},
+            None, working_built_at, "none", False, content_digest=current[0])
+    elif where is None:
+        raise ValueError(f"{seeds_dir} is not in a git checkout: its one release is the build's "
+                         "(kb build; GET /v1/releases)")
     else:
         root, seeds_path, paths = where
         shallow = (_git(root, "rev-parse", "--is-shallow-repository") or "").strip() == "true"
@@ -113,12 +124,12 @@ def releases(seeds_dir, schema_dir=None, cache_dir=None, working_built_at=None):
             if all(s.endswith(":" + p) for s, p in zip(state, paths)) and not out:
                 continue  # before the seeds existed
             prints = _cached(cache_dir, commit,
-                             lambda c=commit: fingerprint(revision_content(root, c, seeds_path)))
+                             lambda c=commit: fingerprint(revision_content(root, c, seeds_path, cache_dir)))
             add(prints, commit, _iso(stamp), history, False, baseline=shallow and not out)
         status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *paths)
         if status:
             head = out[-1][0]["commit"] if out else None
-            add(fingerprint(folder_content(seeds_dir)), head, working_built_at, history, True)
+            add(fingerprint(folder_content(seeds_dir, cache_dir)), head, working_built_at, history, True)
     for manifest, _ in out:
         del manifest["_prints"]
     return out

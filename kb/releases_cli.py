@@ -37,7 +37,12 @@ def _state(spec, seeds_dir):
 
 def run(args):
     if args.command == "releases":
-        for manifest, _ in releases.releases(args.seeds, SCHEMA_DIR, args.cache):
+        try:
+            found = releases.releases(args.seeds, SCHEMA_DIR, args.cache)
+        except ValueError as exc:
+            print(f"kb releases: {exc}", file=sys.stderr)
+            return 2
+        for manifest, _ in found:
             sys.stdout.write(releases.manifest_bytes(manifest).decode() + "\n")
         return 0
     try:

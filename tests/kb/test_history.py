@@ -6,6 +6,8 @@ import shutil
 import sqlite3
 import subprocess
 
+import pytest
+
 import yaml
 
 from support import SEEDS  # noqa: E402
@@ -127,5 +129,31 @@ def test_shallow_clone_and_outside_git(tmp_path):
     assert [(m["history"], m["parent"], m["changes"]["added"]) for m, _ in found] == [("shallow", None, 0)]
     outside = tmp_path / "plain"
     shutil.copytree(SEEDS, outside)
-    found = releases.releases(outside, working_built_at="2026-01-01T00:00:00Z")
-    assert len(found) == 1 and found[0][0]["history"] == "none" and found[0][0]["id"].endswith("-current")
+    with pytest.raises(ValueError, match="not in a git checkout"):
+        releases.releases(outside)
+    ids = {"fact": ["b", "a"], "entity": ["e"], "source": []}
+    found = releases.releases(outside, working_built_at="2026-01-01T00:00:00Z", current=("0123456789abcdef", ids))
+    assert len(found) == 1 and found[0][0]["history"] == "none" and found[0][0]["id"] == "01234567-current"
+    assert sorted((c.kind, c.id, c.op) for c in found[0][1]) == [
+        ("entity", "e", "added"), ("fact", "a", "added"), ("fact", "b", "added")]
+
+
+def test_document_cache_gives_the_same_content(tmp_path):
+    """History parses each YAML file once (cached under the SHA-256 of its bytes); the cached
+    content equals a fresh read, a spoiled cache entry is read again, an edit is a new entry."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    cache = tmp_path / "cache"
+    fresh = history.folder_content(seeds)
+    assert history.folder_content(seeds, cache) == fresh
+    entries = sorted((cache / "documents").rglob("*.json"))
+    assert len(entries) == len({p.read_bytes() for p in seeds.rglob("*.yaml")})
+    entries[0].write_text("{not json", encoding="utf-8")
+    assert history.folder_content(seeds, cache) == fresh
+    fact_file = sorted((seeds / "facts").rglob("*.yaml"))[0]
+    doc = yaml.safe_load(fact_file.read_text(encoding="utf-8"))
+    doc["facts"][0]["note"] = "edited for the cache test"
+    fact_file.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    edited = history.folder_content(seeds, cache)
+    assert edited["fact"][doc["facts"][0]["id"]]["note"] == "edited for the cache test"
+    assert len(sorted((cache / "documents").rglob("*.json"))) == len(entries) + 1
