@@ -240,7 +240,7 @@ def _build_into(seeds_dir, tmp, progress):
             db["meta"].insert_all({"key": k, "value": v} for k, v in meta.items())
         # ---- releases and changes from git history (kb/releases.py, docs/releases.md) ----
         with db.conn:
-            releases.write_tables(conn, releases.releases(
+            releases.write_tables(conn, releases.release_history(
                 seeds_dir, SCHEMA_DIR, releases.default_cache_dir(tmp), working_built_at=meta["built_at"]))
         # ---- end of releases and changes ----
         db.analyze()
