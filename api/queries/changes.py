@@ -31,12 +31,13 @@ def change_sql(since=0, kind=None, op=None, after=None, limit=None):
     """The SQL and parameters of the changes made after the release ``since`` (a seq; 0: every
     change), optionally of one ``kind`` and ``op``, after the cursor key ``after``
     (``[seq, kind, id]``), ``limit`` of them, in primary-key order."""
-    where, params = ["c.seq > ?"], [since]
-    if after is not None:
-        where.append("(c.seq, c.kind, c.id) > (?, ?, ?)")
-        params.extend([int(after[0]), str(after[1]), str(after[2])])
+    # one lower bound on the key, so SQLite seeks to it (given two, it may seek to one and filter by the other)
+    if after is not None and int(after[0]) > since:
+        where, params = ["(c.seq, c.kind, c.id) > (?, ?, ?)"], [int(after[0]), str(after[1]), str(after[2])]
+    else:
+        where, params = ["c.seq > ?"], [since]
     if kind:
-        where.append("c.kind = ?")
+        where.append("+c.kind = ?")  # a filter of the walk: an equality SQLite would drop from the ORDER BY and sort for
         params.append(kind)
     if op:
         where.append("c.op = ?")
