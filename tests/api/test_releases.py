@@ -164,3 +164,30 @@ def test_the_four_changes_agree_everywhere(tmp_path, capsys):
             tables.append([conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall()
                            for t in ("releases", "changes", "versions")])
     assert tables[0] == tables[1]
+
+
+def test_history_across_a_revert(tmp_path):
+    """A revert is a new release: the removed fact comes back (added again), the renamed one goes
+    back to its old id; each history tells it in order, and a former id's versions stop at the
+    rename when the id is reused."""
+    repo = scratch_repo(tmp_path)
+    modified, removed, (old, new), added = four_changes(repo)
+    git(repo, "revert", "--no-edit", "HEAD")
+    build(repo / "seeds", tmp_path / "kb.sqlite", progress=False)
+    client = _client(tmp_path / "kb.sqlite")
+    third, second, first = [r["id"] for r in all_pages(client, "/v1/releases")]
+
+    def ops(fact_id):
+        response = client.get(f"/v1/facts/{fact_id}/history")
+        assert response.status_code == 200, fact_id
+        body = response.get_json()
+        return body["current"], [(v["op"], v["release"]) for v in body["versions"]]
+
+    assert ops(removed) == (True, [("added", first), ("removed", second), ("added", third)])
+    assert ops(added) == (False, [("added", second), ("removed", third)])
+    assert ops(modified) == (True, [("added", first), ("modified", second), ("modified", third)])
+    assert ops(old) == (True, [("added", first), ("renamed", second), ("added", third)])
+    assert ops(new) == (False, [("added", first), ("renamed", second), ("removed", third)])
+    assert {c["op"] for c in all_pages(client, f"/v1/changes?since={second}")} == {"added", "modified", "removed"}
+    assert sorted(f["id"] for f in all_pages(client, f"/v1/facts?changed_since={second}")) == sorted([removed, modified,
+                                                                                                      old])
