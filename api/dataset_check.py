@@ -24,7 +24,7 @@ SCHEMA_VERSIONS = frozenset({"2"})  # 2: the provenance model (time, spans, attr
 # that a fresh build has them all and that every typed-fact table is named here.
 REQUIRED_TABLES = ("meta", "sources", "entities", "facts", "citations", "fact_entities", "meetings",
                    "troop_deployments", "leases", "events", "statements", "positions", "search",
-                   "fact_relations", "attributions", "redirects")
+                   "fact_relations", "attributions", "redirects", "releases", "changes", "versions")
 META_KEYS = ("dataset_version", "schema_version", "built_at", "counts")
 
 # Every reason a file can be rejected for (the label of kb_dataset_swaps_rejected_total).

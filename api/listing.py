@@ -12,6 +12,7 @@ from .blueprint import UNPROCESSABLE
 from .json import json_response
 from .pagination import after, page
 from .queries.fact_list import FactQuery, sort_key, span_stats
+from .queries.changes import release_seq_or_422
 from .queries.facts import fact_rows, fact_stream, require_entities, require_fact, require_source
 from .queries.fts import fts_or_422
 from .streams import response_format, stream
@@ -41,6 +42,8 @@ def fact_list(args, convert, scope, columns, **query):
     require_source(args.get("source"))
     require_entities([args.get("attributed_to")], "attributed_to")
     require_fact(args.get("related_to"), "related_to")
+    if args.get("changed_since"):
+        query = dict(query, changed_since=release_seq_or_422(args["changed_since"], "changed_since"))
     if args.get("as_of"):
         convert = functools.partial(convert, as_of=date_range(args["as_of"])[1])
     fq = FactQuery(args, spans=span_stats(g.db.conn, g.db.version), **query)

@@ -109,6 +109,9 @@ class CommonFactArgs(QuerySchema):
     relation = F.String(validate=ma.validate.OneOf(RELATION_TYPES), metadata={
         "description": "Only relations of this type (with `related_to`: to that fact; alone: to any fact)",
         "example": "responds_to"})
+    changed_since = slug_field("Only facts a release after this one added, modified or renamed (and that the "
+                               "release served still has); a release this dataset does not have is a 422",
+                               "5c78aef9-e135d08014")
     q = F.String(validate=ma.validate.Length(1, 200), metadata={"description": "Full-text search within the list",
                                                                 "example": "ceasefire"})
     sort = F.String(load_default="date", validate=ma.validate.OneOf(["date", "-date"]), metadata={

@@ -147,7 +147,7 @@ def entity_ids(db, index, q):
 # cited source, the span (``span_start``/``span_end`` for ``from``/``to``: the span overlaps the
 # window) and first_published (``as_of``). A list with any other filter (``valid_at``,
 # ``attributed_to``, ``related_to``, ``relation``) is answered by SQLite + FTS5.
-SQL_ONLY = ("valid_at", "attributed_to", "related_to", "relation")
+SQL_ONLY = ("valid_at", "attributed_to", "related_to", "relation", "changed_since")
 OPEN_START, OPEN_END = 0, 99991231
 
 

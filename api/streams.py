@@ -36,8 +36,9 @@ def response_format(args):
     return {"text/csv": "csv", "application/x-ndjson": "ndjson"}.get(best, "json")
 
 
-def stream(rows, convert, fmt, columns):
-    """A streamed response of every row, converted by ``convert``, as ``fmt`` (csv or ndjson)."""
+def stream(rows, convert, fmt, columns, name="facts"):
+    """A streamed response of every row, converted by ``convert``, as ``fmt`` (csv or ndjson;
+    ``name``: the CSV file's name)."""
     def ndjson():
         for row in rows:
             yield orjson.dumps(convert(row)) + b"\n"
@@ -59,6 +60,6 @@ def stream(rows, convert, fmt, columns):
     body = ndjson() if fmt == "ndjson" else csv_lines()
     response = Response(stream_with_context(body), mimetype=MIMETYPES[fmt])
     if fmt == "csv":
-        response.headers["Content-Disposition"] = "inline; filename=facts.csv"
+        response.headers["Content-Disposition"] = f"inline; filename={name}.csv"
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
     return response

@@ -6,7 +6,8 @@ The SQL comes from :class:`api.queries.fact_list.FactQuery` itself (the code the
 first page and for a deep cursor page of: the whole list (both sort orders), an ``entity=``
 filter, a typed role filter, an event ``kind=`` filter, ``from``/``to`` (a window, and a start
 alone, whose spans may be open: a ``UNION ALL`` of ordered walks), ``valid_at``, ``attributed_to``,
-``relation``, ``related_to`` and a single type. A plan passes when no table is read by a full scan
+``relation``, ``related_to``, a single type and ``changed_since``, and of the change feed
+(``/v1/changes``: whole, since a release, one kind, one op; api/queries/changes.py). A plan passes when no table is read by a full scan
 (``SCAN t`` without an index), no temporary B-tree sorts the result (``USE TEMP B-TREE FOR ORDER
 BY``: every match would be read before the first row is returned) and every ``SCAN … USING
 INDEX`` is an ordered walk that ``LIMIT`` stops. The one case allowed to sort is ``related_to``
@@ -20,6 +21,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from api.queries.changes import change_key, change_sql
 from api.queries.fact_list import FactQuery, span_stats
 
 LIMIT = 21  # a page of 20 and one more, as the API asks
@@ -66,6 +68,9 @@ def cases(conn):
         "from/to, start only + entity filter": ({"from_": window["from_"], "entity": [entity]}, {}),
         "valid_at": ({"valid_at": f"{year}-06-30"}, {}),
         "single type": ({}, {"types": ["meeting"]}),
+        # facts changed after the last release but one (a filter of the ordered walk, like source=)
+        "changed_since": ({}, {"changed_since": conn.execute("SELECT coalesce(max(seq), 1) - 1 FROM releases")
+                               .fetchone()[0]}),
     }
     if attributed:
         found["attributed_to"] = ({"attributed_to": attributed[0]}, {})
@@ -79,6 +84,21 @@ def cases(conn):
     if kind:
         found["kind filter (events?kind=)"] = ({}, {"types": ["event"], "kind": ("events", [kind[0]])})
     return found
+
+
+def change_cases(conn):
+    """``{name: change_sql keyword arguments}``: the change feed (``/v1/changes``) whole, since the
+    last release but one, of one kind, of one op."""
+    since = conn.execute("SELECT coalesce(max(seq), 1) - 1 FROM releases").fetchone()[0]
+    return {"change feed": {}, "change feed since a release": {"since": since},
+            "change feed, one kind": {"kind": "fact"}, "change feed, one op": {"op": "modified"}}
+
+
+def deep_change_key(conn, query, depth=0.9):
+    """The cursor key ``[seq, kind, id]`` of the change ``depth`` of the way down the feed, or None."""
+    sql, params = change_sql(**query)
+    rows = conn.execute(sql, params).fetchall()
+    return change_key(rows[int((len(rows) - 1) * depth)]) if len(rows) > 1 else None
 
 
 def deep_key(conn, fq, depth=0.9):
@@ -141,6 +161,12 @@ def check(db_path, deep=True):
                 sql, params = fq.sql(after=after, limit=LIMIT)
                 plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
                 results.append((f"{name}, {page}", sql, params, plan, problems(plan, may_sort=name in SORTS)))
+        for name, query in change_cases(conn).items():
+            key = deep_change_key(conn, query) if deep else None
+            for page, after in [("first page", None)] + ([("deep cursor page", key)] if key else []):
+                sql, params = change_sql(**query, after=after, limit=LIMIT)
+                plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+                results.append((f"{name}, {page}", sql, params, plan, problems(plan)))
         return results
     finally:
         conn.close()

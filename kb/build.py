@@ -242,7 +242,7 @@ def _build_into(seeds_dir, tmp, progress):
         with db.conn:
             ids = {kind: [row[0] for row in conn.execute(f"SELECT id FROM {table} ORDER BY id")]
                    for kind, table in (("fact", "facts"), ("entity", "entities"), ("source", "sources"))}
-            releases.write_tables(conn, releases.releases(
+            releases.write_tables(conn, releases.release_history(
                 seeds_dir, SCHEMA_DIR, releases.default_cache_dir(tmp), working_built_at=meta["built_at"],
                 current=(meta["dataset_version"], ids)))
         # ---- end of releases and changes ----

@@ -4,9 +4,10 @@
 parent's is a release (:func:`releases`); uncommitted changes make a ``working`` release on top,
 and outside git there is one release, the current one. A release's id is
 ``<content digest, 8 hex>-<commit, 10 hex>`` (``-working`` for uncommitted changes), so a revert is
-a new release. Each commit's fingerprint (field hashes per id) is cached under
-``var/releases-cache/`` so rebuilding stays fast; the manifests depend only on the commits, so
-two clones agree on them byte for byte.
+a new release. Each commit's fingerprint (field hashes per id) and the content of the rows it
+changed (for the ``versions`` table: a fact's history) are cached under ``var/releases-cache/`` so
+rebuilding stays fast; the manifests depend only on the commits, so two clones agree on them byte
+for byte.
 """
 import hashlib
 import json
@@ -17,7 +18,7 @@ from pathlib import Path
 from . import diff
 from .history import _git, folder_content, revision_content
 
-CACHE_FORMAT = "v1"
+CACHE_FORMAT = "v2"  # v2: {"prints", "base", "rows"} (v1: the prints alone)
 
 
 # ---- fingerprints (what the cache keeps per commit) -------------------------------------------
@@ -55,23 +56,40 @@ def _iso(epoch):
     return datetime.fromtimestamp(int(epoch), timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def _cached(cache_dir, commit, compute):
+def _changed_rows(content, prints, base_prints):
+    """``{kind: {id: row}}``: the rows of ``content`` whose fingerprint is not the one in ``base_prints``
+    (added, modified, renamed into), as the seeds said them."""
+    return {kind: {rid: rows[rid] for rid in sorted(rows)
+                   if base_prints.get(kind, {}).get(rid) != prints[kind][rid]} for kind, rows in content.items()}
+
+
+def snapshot(content, base_prints):
+    """What a release needs of one state: its fingerprint and the rows that changed since ``base_prints``."""
+    prints = fingerprint(content)
+    return {"prints": prints, "rows": _changed_rows(content, prints, base_prints)}
+
+
+def _cached(cache_dir, commit, base, compute):
+    """The :func:`snapshot` of ``commit`` against the release commit ``base`` (None: the first),
+    from ``cache_dir`` when it holds one made against the same base."""
     if cache_dir is None:
         return compute()
     path = Path(cache_dir) / CACHE_FORMAT / f"{commit}.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        found = json.loads(path.read_text(encoding="utf-8"))
+        if found.get("base") == base and "prints" in found and "rows" in found:
+            return found
+    except (OSError, ValueError, AttributeError):
         pass
-    prints = compute()
+    found = dict(compute(), base=base)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(prints, sort_keys=True), encoding="utf-8")
+        tmp.write_text(json.dumps(found, sort_keys=True, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only cache folder only costs time
-    return prints
+    return found
 
 
 def _count(prints):
@@ -80,28 +98,40 @@ def _count(prints):
 
 def releases(seeds_dir, schema_dir=None, cache_dir=None, working_built_at=None, current=None):
     """Every release, oldest first: ``(manifest dict, [Change])`` pairs. The manifest has
-    ``id, parent, commit, built_at, history (full|shallow|none), working, counts, changes``.
+    ``id, parent, commit, built_at, history (full|shallow|none), working, counts, changes``."""
+    return [(manifest, found) for manifest, found, _ in release_history(seeds_dir, schema_dir, cache_dir,
+                                                                        working_built_at, current)]
+
+
+def release_history(seeds_dir, schema_dir=None, cache_dir=None, working_built_at=None, current=None):
+    """:func:`releases` as ``(manifest, [Change], rows)`` triples, ``rows`` the content of every row
+    the release added, modified or renamed into (``{kind: {id: row}}``): what ``versions`` holds.
 
     ``current``, ``(dataset version, {kind: [id, ...]})`` of the dataset being built, is the
     seeds folder outside git (required there): its one release adds every id, so reading the
-    seeds a second time for field fingerprints would be wasted (at 1M facts, minutes and
-    gigabytes), and its id is ``<dataset version, 8 hex>-current``."""
+    seeds a second time for field fingerprints and rows would be wasted (at 1M facts, minutes and
+    gigabytes); its id is ``<dataset version, 8 hex>-current`` and its versions have no content
+    (the current row is the one served)."""
     where = _where(seeds_dir, schema_dir)
     out = []
 
-    def add(prints, commit, built_at, history, working, baseline=False, content_digest=None):
+    def base_prints():
+        return out[-1][0]["_prints"] if out else {}
+
+    def add(state, commit, built_at, history, working, baseline=False, content_digest=None):
+        prints = state["prints"]
         parent = out[-1][0] if out else None
-        found = [] if baseline else diff.changes(parent["_prints"] if parent else {}, prints)
+        found = [] if baseline else diff.changes(base_prints(), prints)
         content_digest = content_digest or digest(prints)
         rid = f"{content_digest[:8]}-{'working' if working else commit[:10] if commit else 'current'}"
         manifest = {"id": rid, "parent": parent["id"] if parent else None, "commit": commit,
                     "built_at": built_at, "history": history, "working": working,
                     "counts": _count(prints), "changes": diff.counts(found), "artifacts": {}, "_prints": prints}
-        out.append((manifest, found))
+        out.append((manifest, found, {} if baseline else state["rows"]))
 
     if where is None and current is not None:
         unread = {}  # no fields: with no parent release every id is simply added
-        add({kind: dict.fromkeys(current[1].get(kind, ()), unread) for kind in diff.KINDS},
+        add({"prints": {kind: dict.fromkeys(current[1].get(kind, ()), unread) for kind in diff.KINDS}, "rows": {}},
             None, working_built_at, "none", False, content_digest=current[0])
     elif where is None:
         raise ValueError(f"{seeds_dir} is not in a git checkout: its one release is the build's "
@@ -123,14 +153,15 @@ def releases(seeds_dir, schema_dir=None, cache_dir=None, working_built_at=None, 
             previous = state
             if all(s.endswith(":" + p) for s, p in zip(state, paths)) and not out:
                 continue  # before the seeds existed
-            prints = _cached(cache_dir, commit,
-                             lambda c=commit: fingerprint(revision_content(root, c, seeds_path, cache_dir)))
-            add(prints, commit, _iso(stamp), history, False, baseline=shallow and not out)
+            base = out[-1][0]["commit"] if out else None
+            found = _cached(cache_dir, commit, base, lambda c=commit: snapshot(
+                revision_content(root, c, seeds_path, cache_dir), base_prints()))
+            add(found, commit, _iso(stamp), history, False, baseline=shallow and not out)
         status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *paths)
         if status:
             head = out[-1][0]["commit"] if out else None
-            add(fingerprint(folder_content(seeds_dir, cache_dir)), head, working_built_at, history, True)
-    for manifest, _ in out:
+            add(snapshot(folder_content(seeds_dir, cache_dir), base_prints()), head, working_built_at, history, True)
+    for manifest, _, _ in out:
         del manifest["_prints"]
     return out
 
@@ -142,7 +173,8 @@ def manifest_bytes(manifest):
 
 # ---- the database tables (docs/database.md) ----------------------------------------------------
 def write_tables(conn, found):
-    """Write ``releases`` and ``changes`` (``found`` from :func:`releases`) with ``conn``."""
+    """Write ``releases``, ``changes`` and ``versions`` (``found`` from :func:`release_history`; pairs
+    from :func:`releases` write no versions) with ``conn``."""
     conn.execute("CREATE TABLE releases (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, parent TEXT, "
                  "commit_sha TEXT, built_at TEXT, history TEXT NOT NULL, working INTEGER NOT NULL, "
                  "added INTEGER NOT NULL, modified INTEGER NOT NULL, removed INTEGER NOT NULL, "
@@ -151,7 +183,11 @@ def write_tables(conn, found):
                  "id TEXT NOT NULL, op TEXT NOT NULL, fields TEXT NOT NULL, new_id TEXT, "
                  "PRIMARY KEY (seq, kind, id))")
     conn.execute("CREATE INDEX changes_removed ON changes (kind, id, op)")
-    for seq, (manifest, changes) in enumerate(found, 1):
+    conn.execute("CREATE INDEX changes_renamed ON changes (kind, new_id, seq)")
+    conn.execute("CREATE TABLE versions (seq INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, "
+                 "content TEXT NOT NULL, PRIMARY KEY (seq, kind, id))")
+    for seq, (manifest, changes, *rest) in enumerate(found, 1):
+        rows = rest[0] if rest else {}
         tally = manifest["changes"]
         conn.execute("INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
             seq, manifest["id"], manifest["parent"], manifest["commit"], manifest["built_at"], manifest["history"],
@@ -159,6 +195,12 @@ def write_tables(conn, found):
             json.dumps(manifest["counts"], sort_keys=True), manifest_bytes(manifest).decode()))
         conn.executemany("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?)", [
             (seq, manifest["id"], c.kind, c.id, c.op, json.dumps(list(c.fields)), c.new_id) for c in changes])
+        # the content of each version a change made (the row as the seeds said it), for a fact's history;
+        # once per row (two former ids renamed into one new id are two changes, one version)
+        made = {(c.kind, c.new_id or c.id) for c in changes if c.op != "removed"}
+        conn.executemany("INSERT INTO versions VALUES (?, ?, ?, ?)", [
+            (seq, kind, rid, json.dumps(rows[kind][rid], sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+            for kind, rid in sorted(made) if rid in rows.get(kind, {})])
 
 
 def default_cache_dir(db_path):

@@ -278,3 +278,47 @@ def no_search_index_copy(good, dest):
 BAD_FILES = {"truncated": (truncated_copy, "size_mismatch"), "garbage": (garbage_file, "not_sqlite"),
              "garbled-page": (garbled_page_copy, "corrupt"), "wrong-schema": (wrong_schema_copy, "schema_version"),
              "no-search-index": (no_search_index_copy, "search_index")}
+
+
+# ---- Scratch git repositories of the seeds: tests/kb/test_history.py, tests/api/test_releases.py ----
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+           "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z", "GIT_CONFIG_GLOBAL": os.devnull}
+
+
+def git(repo, *args):
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
+                          env={**os.environ, **GIT_ENV}).stdout
+
+
+def scratch_repo(tmp_path):
+    """A git repository holding a copy of the seeds, one commit."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(SEEDS, repo / "seeds")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "seeds")
+    return repo
+
+
+def four_changes(repo):
+    """Modify one fact, remove another, rename a third (former_ids), add a fourth; commit.
+    Return their ids ``(modified, removed, (old, new), added)``."""
+    path = sorted((repo / "seeds" / "facts").glob("*.yaml"))[0]
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    facts = doc["facts"]
+    referenced = json.dumps(facts)  # keep the fact others point at out of it
+    modified, removed, renamed = [f for f in facts if referenced.count(f'"{f["id"]}"') == 1][:3]
+    modified["summary"] += " (revised)"
+    modified["citations"][0]["quote"] = modified["citations"][0]["quote"][:20]
+    facts.remove(removed)
+    old_id = renamed["id"]
+    renamed["id"] = old_id + "-renamed"
+    renamed["former_ids"] = [old_id]
+    added = dict(modified, id=modified["id"] + "-new", summary="A new fact.")
+    facts.append(added)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "four changes")
+    return modified["id"], removed["id"], (old_id, renamed["id"]), added["id"]

@@ -32,6 +32,7 @@ from datetime import date, timedelta
 
 from factmodel.dates import date_range
 
+from .changes import CHANGED_FACT
 from .fts import fts_query
 
 FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.time, f.status, f.note, "
@@ -88,10 +89,12 @@ def sort_key(row):
 
 
 class FactQuery:
-    def __init__(self, args, *, types=(), roles=(), kind=None, entity=None, source=None, spans=None):
+    def __init__(self, args, *, types=(), roles=(), kind=None, entity=None, source=None, spans=None,
+                 changed_since=None):
         """``roles``: ``[(role, entity_id), …]``; ``kind``: ``(table, [kinds])``;
         ``entity``/``source``: the entity or source a sub-collection belongs to; ``spans``: the
-        dataset's :class:`SpanStats` (without them a window's start does not bound the sort key)."""
+        dataset's :class:`SpanStats` (without them a window's start does not bound the sort key);
+        ``changed_since``: a release's seq (facts added, modified or renamed into after it)."""
         self.where, self.params = [], []
         # window on the span; with ``bounded``, redundant bounds on the sort key make it index ranges
         self.start = self.end = None
@@ -168,6 +171,8 @@ class FactQuery:
             self._add("f.span_start <= ?", self.end)
         if args.get("as_of"):
             self._add("f.first_published <= ?", date_range(args["as_of"])[1])
+        if changed_since is not None:
+            self._add(CHANGED_FACT, changed_since, changed_since)
         if args.get("q"):
             self._add("f.id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
                       "WHERE search_fts MATCH ? AND s.kind = 'fact')", fts_query(args["q"]) or '""')

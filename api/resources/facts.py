@@ -1,16 +1,19 @@
 """``/v1/facts``: every fact in one common shape."""
-from flask import request
+from flask import g, request
 from flask.views import MethodView
+from flask_smorest import abort
 
 from ..analysis import EXPAND_PARAMETER, expanding, fact_page_of, item_expand
 from ..blueprint import FACT_LINKS, Blueprint, doc_only, links, path_id
 from ..json import json_response
 from ..listing import fact_list
-from ..params import FactArgs
-from ..queries.facts import fact_or_404
+from ..params import FactArgs, NoQuerySchema
+from ..queries.changes import history_rows, renamed_to
+from ..queries.facts import fact_or_404, permanent_redirect
 from ..shapes.fact_dumpers import GENERIC_COLUMNS, generic
 from ..shapes.facts import FactSchema
 from ..streams import STREAM_DOC
+from .changes import FactHistorySchema, version
 
 blp = Blueprint("facts", __name__, url_prefix="/v1/facts",
                 description="Every fact in a common shape: common fields, `attributes`, entities and citations")
@@ -35,8 +38,11 @@ class Facts(MethodView):
         return fact_list(args, generic, "facts", GENERIC_COLUMNS, types=args.get("type") or ())
 
 
+FACT_ID = path_id("fact_id", "Id of the fact", "putin-assad-meeting-2024-07-24")
+
+
 # An item takes no query parameters and returns a finished Response: see doc_only.
-@blp.route("/<slug:fact_id>", parameters=path_id("fact_id", "Id of the fact", "putin-assad-meeting-2024-07-24"))
+@blp.route("/<slug:fact_id>", parameters=FACT_ID)
 @doc_only(blp.response(200, FactSchema), blp.alt_response(308, response="MOVED"), blp.alt_response(410, response="GONE"),
           blp.alt_response(404, response="NOT_FOUND"),
           blp.doc(operationId="getFact", parameters=[EXPAND_PARAMETER], **links(**FACT_LINKS)))
@@ -48,3 +54,28 @@ def get_fact(fact_id):
     """
     convert = expanding(generic) if request.args and item_expand() else generic
     return json_response(convert(fact_or_404(fact_id)))
+
+
+@blp.route("/<slug:fact_id>/history", parameters=FACT_ID)
+class FactHistory(MethodView):
+    @blp.arguments(NoQuerySchema, location="query")
+    @blp.response(200, FactHistorySchema)
+    @blp.alt_response(308, response="MOVED")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.doc(operationId="getFactHistory")
+    def get(self, args, fact_id):
+        """Get a fact's history
+
+        Every version of the fact across releases, oldest first: the release, the change
+        (`added`, `modified`, `removed`, `renamed`), the fields it changed and the fact as the
+        seeds said it then. The versions under its former ids are included; a former id
+        redirects (308) to the current one's history. A removed fact still has its history,
+        the removal last.
+        """
+        current = g.db.one("SELECT 1 FROM facts WHERE id = ?", (fact_id,)) is not None
+        if not current and (new_id := renamed_to(fact_id)):
+            permanent_redirect(f"/v1/facts/{new_id}/history")
+        rows = history_rows(fact_id)
+        if not current and not rows:
+            abort(404, message=f"No fact with id {fact_id!r} in any release.")
+        return {"id": fact_id, "current": current, "versions": [version(row) for row in rows]}

@@ -96,6 +96,26 @@ async function main(baseUrl: string): Promise<void> {
   operations.push("listReleases");
   const releases = await api.GET("/v1/releases", {});
   check(releases.response.status === 200 && releases.data !== undefined, `releases answered ${releases.response.status}`);
+  // what changed since the oldest release, page by page; an unknown release; one fact's history
+  operations.push("listChanges");
+  const oldest = releases.data.data[releases.data.data.length - 1];
+  check(oldest !== undefined, "no release");
+  const changed: { release: string; kind: string; id: string; op: string; fields: string[] }[] = [];
+  let changeCursor: string | undefined;
+  for (;;) {
+    const query = { since: oldest.id, limit: 100, ...(changeCursor ? { cursor: changeCursor } : {}) };
+    const page = await api.GET("/v1/changes", { params: { query } });
+    check(page.response.status === 200 && page.data !== undefined, `changes answered ${page.response.status}`);
+    changed.push(...page.data.data.map((c) => ({ release: c.release, kind: c.kind, id: c.id, op: c.op, fields: c.fields })));
+    if (page.data.next_cursor === null) break;
+    changeCursor = page.data.next_cursor;
+  }
+  operations.push("listChanges");
+  const unknownSince = await api.GET("/v1/changes", { params: { query: { since: "00000000-0000000000" } } });
+  check(unknownSince.data === undefined, "an unknown release answered a list");
+  operations.push("getFactHistory");
+  const history = await api.GET("/v1/facts/{fact_id}/history", { params: { path: { fact_id: first.id } } });
+  check(history.response.status === 200 && history.data !== undefined, `history answered ${history.response.status}`);
   operations.push("getReconciliationManifest");
   const manifest = await api.GET("/v1/reconcile", {});
   check(manifest.response.status === 200 && manifest.data !== undefined, `reconcile answered ${manifest.response.status}`);
@@ -122,6 +142,12 @@ async function main(baseUrl: string): Promise<void> {
       conflicts: conflicts.data.data.length,
       releases: releases.data.data.length,
       reconcile_versions: manifest.data.versions,
+    },
+    changes: { since: oldest.id, items: changed, unknown_since_status: unknownSince.response.status },
+    history: {
+      id: history.data.id,
+      current: history.data.current,
+      versions: history.data.versions.map((v) => ({ release: v.release, op: v.op, id: v.id, has_content: v.content !== null })),
     },
     csv: {
       operation: "listEvents",

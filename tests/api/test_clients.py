@@ -18,7 +18,7 @@ import textwrap
 
 import pytest
 
-from support import ROOT, Calls, call_every_v1_0_operation, get_json, imported_package, make, spec_operations
+from support import ROOT, Calls, call_every_v1_0_operation, get_json, imported_package, make, plain, spec_operations
 
 OPERATIONS = spec_operations(ROOT / "openapi.yaml")
 
@@ -44,6 +44,21 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     # added after 1.0: the releases (1.3)
     releases = call.every_page("listReleases", "ReleasePage", "Release", limit=2)
     assert releases and call.ok("getRelease", "Release", release_id=releases[0].id).id == releases[0].id
+    # added in 1.5 (issue 15): the change feed and a fact's history, parsed into the models
+    since = releases[-1].id
+    feed = call.ok("listChanges", "ChangePage", since=since, limit=100)
+    live = get_json(f"{live_server}/v1/changes?since={since}&limit=100")
+    assert [(c.release, plain(c.kind), c.id, plain(c.op), c.fields) for c in feed.data] == [
+        (c["release"], c["kind"], c["id"], c["op"], c["fields"]) for c in live["data"]]
+    assert {c.release for c in feed.data} <= {r.id for r in releases[:-1]}
+    assert "since" in call.problem("listChanges", 422, since="00000000-0000000000").errors.additional_properties
+    fact_id = get_json(f"{live_server}/v1/facts?limit=1")["data"][0]["id"]
+    history = call.ok("getFactHistory", "FactHistory", fact_id=fact_id)
+    expected = get_json(f"{live_server}/v1/facts/{fact_id}/history")
+    assert history.id == fact_id and history.current is True
+    assert [(v.release, plain(v.op), v.id) for v in history.versions] == [
+        (v["release"], v["op"], v["id"]) for v in expected["versions"]]
+    call.problem("getFactHistory", 404, fact_id="no-such-fact")
     # added in 1.2 (issue 16): related entities, expand=entities and facets, parsed into the models
     related = call.every_page("listRelatedEntities", "RelatedEntityPage", "RelatedEntity", limit=3,
                               entity_id="bashar-al-assad")
@@ -153,8 +168,8 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     summary = json.loads(run.stdout)
     index = get_json(live_server + "/v1")
     assert summary["operations"] == ["getIndex", "listFacts", "getFact", "getFact", "listEvents", "listFacts",
-                                     "listRelatedEntities", "listConflicts", "listReleases",
-                                     "getReconciliationManifest"]
+                                     "listRelatedEntities", "listConflicts", "listReleases", "listChanges",
+                                     "listChanges", "getFactHistory", "getReconciliationManifest"]
     assert set(summary["operations"]) <= set(OPERATIONS)
     assert summary["index"] == {"facts": index["counts"]["facts"], "dataset_version": index["dataset_version"]}
     facts = index["counts"]["facts"]
@@ -185,3 +200,17 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     assert analyst["conflicts"] == len(get_json(live_server + "/v1/conflicts")["data"])
     assert analyst["releases"] == len(get_json(live_server + "/v1/releases")["data"]) >= 1
     assert analyst["reconcile_versions"] == ["0.2"]
+    # the change feed since the oldest release (every page), an unknown release, the first fact's history
+    releases = get_json(live_server + "/v1/releases?limit=100")["data"]
+    changes = summary["changes"]
+    assert changes["since"] == releases[-1]["id"] and changes["unknown_since_status"] == 422
+    feed, url = [], f"/v1/changes?since={changes['since']}&limit=100"
+    while url:
+        page = get_json(live_server + url)
+        feed += [{k: c[k] for k in ("release", "kind", "id", "op", "fields")} for c in page["data"]]
+        url = page["next_cursor"] and f"/v1/changes?since={changes['since']}&limit=100&cursor={page['next_cursor']}"
+    assert changes["items"] == feed
+    history = get_json(f"{live_server}/v1/facts/{first['id']}/history")
+    assert summary["history"] == {"id": first["id"], "current": True, "versions": [
+        {"release": v["release"], "op": v["op"], "id": v["id"], "has_content": v["content"] is not None}
+        for v in history["versions"]]}

@@ -5,11 +5,14 @@ related to one fact: bench/query_plans.SORTS), and a deep page costs about what 
 costs. Filters that read a side table per fact (``source``, ``attributed_to``, ``relation``) are
 filtered walks of the ordered index, like ``source=``: an index walk that LIMIT stops, whose
 cost per page grows as the filter gets rarer.
+The change feed (``/v1/changes``) is one walk of the primary key of ``changes`` from ``since`` or
+the cursor, whatever its filters: a deep page costs what the first costs, from 1k to 1M changes.
 ``make bench`` runs the same plan check on the 1M-fact database (bench/serve_bench.py)."""
 import sqlite3
 
 import pytest
 
+from api.queries.changes import change_key, change_sql
 from api.queries.fact_list import FactQuery, span_stats
 from bench import query_plans
 from bench.generate import Generator
@@ -41,7 +44,8 @@ def test_the_database_is_big_enough(generated_db):
 def test_every_list_query_is_covered(plans):
     names = {name for name, *_ in plans}
     for kind in ["facts list", "entity filter", "typed role filter", "kind filter", "from/to", "from/to, start only",
-                 "valid_at", "attributed_to", "relation", "related_to", "single type"]:
+                 "valid_at", "attributed_to", "relation", "related_to", "single type", "changed_since",
+                 "change feed", "change feed since a release", "change feed, one kind"]:
         assert any(name.startswith(kind) and name.endswith("first page") for name in names), kind
         assert any(name.startswith(kind) and name.endswith("deep cursor page") for name in names), kind
 
@@ -120,3 +124,38 @@ def test_date_windows_page_through_exactly_the_matching_facts(generated_db, wind
             break
         after = [rows[-1]["sort_date"], rows[-1]["id"]]
     assert got == expected and len(expected) > 0
+
+
+def test_the_change_feed_walks_the_primary_key(plans, generated_db):
+    """Every page of /v1/changes, first or deep, filtered or not, seeks into the primary key of
+    ``changes`` (from the cursor when there is one), and a deep page costs what the first costs."""
+    feed = [(name, plan) for name, sql, params, plan, found in plans if name.startswith("change feed")]
+    assert len(feed) >= 6
+    for name, plan in feed:
+        assert len(plan) == 1 and plan[0].startswith("SEARCH c USING INDEX sqlite_autoindex_changes_1"), (name, plan)
+        if name.endswith("deep cursor page"):
+            assert "(seq,kind,id)>" in plan[0], (name, plan)
+    conn = sqlite3.connect(f"file:{generated_db}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    for name, query in query_plans.change_cases(conn).items():
+        key = query_plans.deep_change_key(conn, query)
+        if key is None:
+            continue
+        first = query_plans.vm_steps(conn, *change_sql(**query, limit=21))
+        deep = query_plans.vm_steps(conn, *change_sql(**query, after=key, limit=21))
+        assert deep <= 3 * first + 2000, (name, first, deep)
+
+
+def test_change_feed_pages_concatenated_are_the_whole_feed(generated_db):
+    conn = sqlite3.connect(f"file:{generated_db}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    for query in ({}, {"kind": "entity"}, {"kind": "source"}):
+        whole = [tuple(r) for r in conn.execute(*change_sql(**query))]
+        got, after = [], None
+        while True:
+            rows = conn.execute(*change_sql(**query, after=after, limit=997)).fetchall()
+            got += [tuple(r) for r in rows]
+            if len(rows) < 997:
+                break
+            after = change_key(rows[-1])
+        assert got == whole and whole == sorted(whole, key=lambda r: (r[0], r[2], r[3])) and whole, query

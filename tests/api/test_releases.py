@@ -1,22 +1,17 @@
-"""/v1/releases and the tombstones (410 Gone) of removed facts, entities and sources, on a database
-built from a scratch git repository with two releases."""
-import os
+"""/v1/releases, the tombstones (410 Gone) of removed facts, entities and sources, the change feed
+(/v1/changes), changed_since and a fact's history, on databases built by the real loader from
+scratch git repositories."""
+import json
 import shutil
-import subprocess
+import sqlite3
 
 import yaml
 
-from support import SEEDS, all_pages  # noqa: E402
+from support import SEEDS, all_pages, four_changes, git, scratch_repo  # noqa: E402
 
+from kb import diff, history
 from kb.build import build
-
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-           "GIT_CONFIG_GLOBAL": os.devnull}
-
-
-def git(repo, *args):
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env={**os.environ, **GIT_ENV})
+from kb.cli import main
 
 
 def test_releases_and_tombstones(tmp_path):
@@ -48,3 +43,151 @@ def test_releases_and_tombstones(tmp_path):
     assert response.status_code == 410 and response.mimetype == "application/problem+json"
     assert releases[0]["id"] in response.get_json()["detail"]
     assert client.get("/v1/facts/never-existed").status_code == 404
+
+
+def _client(db):
+    from api import create_app
+    return create_app({"KB_DB": str(db), "TESTING": True}).test_client()
+
+
+def _ndjson(client, url, **kwargs):
+    response = client.get(url, **kwargs)
+    assert response.status_code == 200 and response.mimetype == "application/x-ndjson", response.data[:300]
+    return [json.loads(line) for line in response.data.decode().splitlines()]
+
+
+def test_the_four_changes_agree_everywhere(tmp_path, capsys):
+    """One commit modifies a fact, removes one, renames one and adds one: the change feed, the
+    fact lists' changed_since, each fact's history, the 410, the 308 and `kb diff` all report
+    exactly those four; a fresh clone of the repository serves the same releases and changes."""
+    repo = scratch_repo(tmp_path)
+    modified, removed, (old, new), added = four_changes(repo)
+    build(repo / "seeds", tmp_path / "kb.sqlite", progress=False)
+    client = _client(tmp_path / "kb.sqlite")
+    releases = all_pages(client, "/v1/releases")
+    assert len(releases) == 2
+    last, before = releases[0]["id"], releases[1]["id"]
+
+    # the change feed since the release before the commit: exactly the four, all in the last release
+    feed = all_pages(client, f"/v1/changes?since={before}&limit=1")
+    expected = {("fact", "modified", modified, None), ("fact", "removed", removed, None),
+                ("fact", "renamed", old, new), ("fact", "added", added, None)}
+    assert {(c["kind"], c["op"], c["id"], c["new_id"]) for c in feed} == expected and len(feed) == 4
+    assert {c["release"] for c in feed} == {last}
+    assert {c["op"]: c["fields"] for c in feed} == {"modified": ["citations", "summary"], "removed": [],
+                                                     "renamed": [], "added": []}
+    assert [c["id"] for c in feed] == sorted(c["id"] for c in feed)  # one release, one kind: by id
+    assert client.get(f"/v1/changes?since={before}&limit=100").get_json() == {"data": feed, "next_cursor": None}
+    assert client.get(f"/v1/changes?since={last}").get_json() == {"data": [], "next_cursor": None}
+    # kb diff of the same commit: the same four
+    base, head = history.revision_content(repo, "HEAD~1"), history.revision_content(repo, "HEAD")
+    assert {(c.kind, c.op, c.id, c.new_id) for c in diff.changes(base, head)} == expected
+    assert main(["diff", "HEAD~1", "HEAD", "--seeds", str(repo / "seeds")]) == 0
+    assert "- **facts**: 1 added, 1 removed, 1 renamed, 1 modified" in capsys.readouterr().out
+
+    # the whole feed: cursor pages concatenated = the unpaged list = the NDJSON stream, in key order
+    whole = all_pages(client, "/v1/changes?limit=7")
+    assert len(whole) > 7 and whole[-4:] == feed
+    assert _ndjson(client, "/v1/changes?format=ndjson") == whole
+    assert _ndjson(client, "/v1/changes", headers={"Accept": "application/x-ndjson"}) == whole
+    assert _ndjson(client, f"/v1/changes?since={before}&format=ndjson") == feed
+    seqs = {r["id"]: n for n, r in enumerate(reversed(releases))}
+    assert [(seqs[c["release"]], c["kind"], c["id"]) for c in whole] == sorted(
+        (seqs[c["release"]], c["kind"], c["id"]) for c in whole)
+    assert {c["op"] for c in whole if c["release"] == before} == {"added"}
+    assert all_pages(client, "/v1/changes?kind=fact&op=removed&limit=1") == [c for c in feed if c["op"] == "removed"]
+    assert all_pages(client, "/v1/changes?kind=source&limit=5") == [c for c in whole if c["kind"] == "source"]
+
+    # an unknown or foreign release is a 422 problem, not an empty list
+    foreign = before[:9] + "0" * 10
+    for url in (f"/v1/changes?since={foreign}", "/v1/changes?since=nope", f"/v1/facts?changed_since={foreign}",
+                f"/v1/meetings?changed_since={foreign}"):
+        response = client.get(url)
+        assert response.status_code == 422 and response.mimetype == "application/problem+json", url
+        assert set(response.get_json()["errors"]) <= {"since", "changed_since"}, url
+
+    # changed_since: the facts added, modified or renamed into after the release, still present
+    facts = all_pages(client, f"/v1/facts?changed_since={before}&limit=2")
+    assert sorted(f["id"] for f in facts) == sorted([modified, new, added])
+    assert _ndjson(client, f"/v1/facts?changed_since={before}&format=ndjson") == facts
+    assert all_pages(client, f"/v1/facts?changed_since={last}") == []
+    assert len(all_pages(client, "/v1/facts?limit=100")) > len(facts)
+    typed = all_pages(client, f"/v1/statements?changed_since={before}")
+    assert {f["id"] for f in typed} == {f["id"] for f in facts if f["type"] == "statement"}
+
+    # each fact's history
+    def versions(fact_id):
+        response = client.get(f"/v1/facts/{fact_id}/history")
+        assert response.status_code == 200, (fact_id, response.get_json())
+        return response.get_json()
+
+    got = versions(modified)
+    assert got["current"] and [(v["op"], v["release"]) for v in got["versions"]] == [("added", before),
+                                                                                     ("modified", last)]
+    assert got["versions"][1]["fields"] == ["citations", "summary"]
+    assert got["versions"][0]["content"] == base["fact"][modified] and got["versions"][1]["content"] == head["fact"][
+        modified] and got["versions"][1]["content"]["summary"].endswith("(revised)")
+    got = versions(removed)
+    assert not got["current"] and [(v["op"], v["release"]) for v in got["versions"]] == [("added", before),
+                                                                                         ("removed", last)]
+    assert got["versions"][-1]["content"] is None and got["versions"][0]["content"] == base["fact"][removed]
+    got = versions(new)
+    assert [(v["op"], v["id"], v["former_id"]) for v in got["versions"]] == [("added", old, None),
+                                                                             ("renamed", new, old)]
+    assert got["versions"][1]["content"] == head["fact"][new] and got["versions"][0]["content"] == base["fact"][old]
+    moved = client.get(f"/v1/facts/{old}/history")
+    assert moved.status_code == 308 and moved.headers["Location"].endswith(f"/v1/facts/{new}/history")
+    got = versions(added)
+    assert [(v["op"], v["release"]) for v in got["versions"]] == [("added", last)]
+    assert got["versions"][0]["content"] == head["fact"][added]
+    # every other fact: added in the first release, untouched since
+    touched = {fid for fid in [f["id"] for f in all_pages(client, "/v1/facts?limit=100")]
+               if [v["op"] for v in versions(fid)["versions"]] != ["added"]
+               or versions(fid)["versions"][0]["release"] != before}
+    assert touched == {modified, new, added}
+    assert client.get("/v1/facts/never-existed/history").status_code == 404
+
+    # the tombstone and the redirect
+    gone = client.get(f"/v1/facts/{removed}")
+    assert gone.status_code == 410 and last in gone.get_json()["detail"]
+    assert client.get(f"/v1/facts/{old}").status_code == 308
+
+    # a fresh clone: the same releases, changes and versions, byte for byte
+    git(tmp_path, "clone", "-q", "--no-local", str(repo), "clone")
+    build(tmp_path / "clone" / "seeds", tmp_path / "clone.sqlite", progress=False)
+    other = _client(tmp_path / "clone.sqlite")
+    assert all_pages(other, "/v1/releases") == releases
+    assert _ndjson(other, "/v1/changes?format=ndjson") == whole
+    tables = []
+    for db in (tmp_path / "kb.sqlite", tmp_path / "clone.sqlite"):
+        with sqlite3.connect(db) as conn:
+            tables.append([conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall()
+                           for t in ("releases", "changes", "versions")])
+    assert tables[0] == tables[1]
+
+
+def test_history_across_a_revert(tmp_path):
+    """A revert is a new release: the removed fact comes back (added again), the renamed one goes
+    back to its old id; each history tells it in order, and a former id's versions stop at the
+    rename when the id is reused."""
+    repo = scratch_repo(tmp_path)
+    modified, removed, (old, new), added = four_changes(repo)
+    git(repo, "revert", "--no-edit", "HEAD")
+    build(repo / "seeds", tmp_path / "kb.sqlite", progress=False)
+    client = _client(tmp_path / "kb.sqlite")
+    third, second, first = [r["id"] for r in all_pages(client, "/v1/releases")]
+
+    def ops(fact_id):
+        response = client.get(f"/v1/facts/{fact_id}/history")
+        assert response.status_code == 200, fact_id
+        body = response.get_json()
+        return body["current"], [(v["op"], v["release"]) for v in body["versions"]]
+
+    assert ops(removed) == (True, [("added", first), ("removed", second), ("added", third)])
+    assert ops(added) == (False, [("added", second), ("removed", third)])
+    assert ops(modified) == (True, [("added", first), ("modified", second), ("modified", third)])
+    assert ops(old) == (True, [("added", first), ("renamed", second), ("added", third)])
+    assert ops(new) == (False, [("added", first), ("renamed", second), ("removed", third)])
+    assert {c["op"] for c in all_pages(client, f"/v1/changes?since={second}")} == {"added", "modified", "removed"}
+    assert sorted(f["id"] for f in all_pages(client, f"/v1/facts?changed_since={second}")) == sorted([removed, modified,
+                                                                                                      old])

@@ -1,60 +1,16 @@
 """kb diff and the releases from git history (kb/diff.py, kb/history.py, kb/releases.py), in scratch git
 repositories."""
-import json
-import os
 import shutil
 import sqlite3
-import subprocess
 
 import pytest
-
 import yaml
 
-from support import SEEDS  # noqa: E402
+from support import SEEDS, four_changes, git, scratch_repo  # noqa: E402
 
 from kb import history, releases
 from kb.build import build
 from kb.cli import main
-
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-           "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z", "GIT_CONFIG_GLOBAL": os.devnull}
-
-
-def git(repo, *args):
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                          env={**os.environ, **GIT_ENV}).stdout
-
-
-def scratch_repo(tmp_path):
-    """A git repository holding a copy of the seeds, one commit."""
-    repo = tmp_path / "repo"
-    shutil.copytree(SEEDS, repo / "seeds")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "seeds")
-    return repo
-
-
-def four_changes(repo):
-    """Modify one fact, remove another, rename a third (former_ids), add a fourth; commit.
-    Return their ids ``(modified, removed, (old, new), added)``."""
-    path = sorted((repo / "seeds" / "facts").glob("*.yaml"))[0]
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    facts = doc["facts"]
-    referenced = json.dumps(facts)  # keep the fact others point at out of it
-    modified, removed, renamed = [f for f in facts if referenced.count(f'"{f["id"]}"') == 1][:3]
-    modified["summary"] += " (revised)"
-    modified["citations"][0]["quote"] = modified["citations"][0]["quote"][:20]
-    facts.remove(removed)
-    old_id = renamed["id"]
-    renamed["id"] = old_id + "-renamed"
-    renamed["former_ids"] = [old_id]
-    added = dict(modified, id=modified["id"] + "-new", summary="A new fact.")
-    facts.append(added)
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    git(repo, "commit", "-q", "-am", "four changes")
-    return modified["id"], removed["id"], (old_id, renamed["id"]), added["id"]
 
 
 def test_kb_diff_reports_exactly_the_four_changes(tmp_path, capsys):
@@ -157,3 +113,28 @@ def test_document_cache_gives_the_same_content(tmp_path):
     edited = history.folder_content(seeds, cache)
     assert edited["fact"][doc["facts"][0]["id"]]["note"] == "edited for the cache test"
     assert len(sorted((cache / "documents").rglob("*.json"))) == len(entries) + 1
+
+
+def test_versions_hold_the_rows_each_release_changed_and_the_cache_keeps_them(tmp_path):
+    """release_history's rows: the content of every row a release added, modified or renamed into,
+    as the seeds said it; the per-commit cache gives the same, and an entry made against another
+    base release is recomputed, not reused."""
+    import json
+
+    repo = scratch_repo(tmp_path)
+    modified, removed, (old, new), added = four_changes(repo)
+    seeds, cache = repo / "seeds", tmp_path / "cache"
+    plain = releases.release_history(seeds)
+    assert releases.release_history(seeds, None, cache) == plain == releases.release_history(seeds, None, cache)
+    (_, _, first_rows), (_, changes, rows) = plain
+    assert first_rows == history.revision_content(repo, "HEAD~1")  # the first release added every row
+    head = history.revision_content(repo, "HEAD")
+    assert rows == {"fact": {i: head["fact"][i] for i in sorted((modified, new, added))}, "entity": {}, "source": {}}
+    assert {(c.op, c.id) for c in changes} == {("modified", modified), ("removed", removed), ("renamed", old),
+                                              ("added", added)}
+    entry = cache / releases.CACHE_FORMAT / f"{git(repo, 'rev-parse', 'HEAD').strip()}.json"
+    cached = json.loads(entry.read_text())
+    assert cached["base"] == git(repo, "rev-parse", "HEAD~1").strip() and cached["rows"] == rows
+    entry.write_text(json.dumps(dict(cached, base="another-commit", rows={})))
+    assert releases.release_history(seeds, None, cache) == plain
+    assert json.loads(entry.read_text())["base"] == cached["base"]

@@ -1,0 +1,127 @@
+"""``/v1/changes``: what each release changed (facts, entities, sources), and the shape of a fact's
+history (``/v1/facts/{id}/history``, routed in api/resources/facts.py). docs/releases.md."""
+import json
+
+import marshmallow as ma
+from flask import g
+from flask.views import MethodView
+from flask_smorest import abort
+
+from ..blueprint import UNPROCESSABLE, Blueprint, links
+from ..pagination import after, page, page_of
+from ..params import FORMATS, QuerySchema, cursor_field, limit_field, slug_field
+from ..queries.changes import change_key, change_sql, release_seq_or_422
+from ..streams import STREAM_DOC, response_format, stream
+
+F = ma.fields
+blp = Blueprint("changes", __name__, url_prefix="/v1/changes",
+                description="The change feed: facts, entities and sources each release added, modified, removed "
+                            "or renamed")
+KINDS, OPS = ["fact", "entity", "source"], ["added", "modified", "removed", "renamed"]
+CHANGE_COLUMNS = ["release", "kind", "id", "op", "fields", "new_id"]
+RELEASE_EXAMPLE = "5c78aef9-e135d08014"
+
+
+def _op():
+    return F.String(required=True, metadata={"enum": OPS, "example": "modified", "description": (
+        "`added`, `modified`, `removed` or `renamed` (the new id lists the old one among its `former_ids`)")})
+
+
+def _fields():
+    return F.List(F.String(), required=True, metadata={
+        "example": ["citations", "summary"],
+        "description": "The top-level fields that changed (`modified`, `renamed`); `[]` otherwise"})
+
+
+class ChangeSchema(ma.Schema):
+    release = F.String(required=True, metadata={"example": RELEASE_EXAMPLE, "description": "The release that did it"})
+    kind = F.String(required=True, metadata={"enum": KINDS, "example": "fact"})
+    id = F.String(required=True, metadata={"example": "putin-assad-meeting-2024-07-24",
+                                           "description": "The id before the change (for `added`: the new id)"})
+    op = _op()
+    fields = _fields()
+    new_id = F.String(required=True, allow_none=True, metadata={"description": "For `renamed`: the new id"})
+    links = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
+        "example": {"release": f"/v1/releases/{RELEASE_EXAMPLE}",
+                    "history": "/v1/facts/putin-assad-meeting-2024-07-24/history"}})
+
+
+ChangePageSchema = page_of(ChangeSchema, "ChangePageSchema")
+
+
+class ChangeArgs(QuerySchema):
+    since = slug_field("Only the changes after this release (exclusive), up to the release served; without it, "
+                       "every change from the first release. A release this dataset does not have is a 422",
+                       RELEASE_EXAMPLE)
+    kind = F.String(validate=ma.validate.OneOf(KINDS), metadata={"description": "Only changes to facts, entities "
+                                                                                "or sources"})
+    op = F.String(validate=ma.validate.OneOf(OPS), metadata={"description": "Only changes of this kind"})
+    limit = limit_field()
+    cursor = cursor_field()
+    format = F.String(validate=ma.validate.OneOf(FORMATS), metadata={
+        "description": "`csv` or `ndjson` stream every matching change without pagination (also via Accept)"})
+
+
+def change(row):
+    item = {"release": row["release"], "kind": row["kind"], "id": row["id"], "op": row["op"],
+            "fields": json.loads(row["fields"]), "new_id": row["new_id"],
+            "links": {"release": f"/v1/releases/{row['release']}"}}
+    if row["kind"] == "fact":
+        item["links"]["history"] = f"/v1/facts/{row['new_id'] or row['id']}/history"
+    return item
+
+
+@blp.route("")
+class Changes(MethodView):
+    @blp.arguments(ChangeArgs, location="query")
+    @blp.response(200, ChangePageSchema)
+    @blp.doc(operationId="listChanges", **STREAM_DOC,
+             **links(release=("getRelease", {"release_id": "/data/0/release"})))
+    def get(self, args):
+        """List changes
+
+        Every fact, entity and source that a release after `since` added, modified, removed or
+        renamed, up to the release served, in a stable order: the release (oldest first), then
+        kind, then id. `kind` and `op` filter; paginated by cursor; `format=ndjson` or
+        `format=csv` streams every match.
+        """
+        since = release_seq_or_422(args["since"], "since") if args.get("since") else 0
+        query = {"since": since, "kind": args.get("kind"), "op": args.get("op")}
+        fmt = response_format(args)
+        if fmt != "json":
+            if args.get("cursor"):
+                abort(UNPROCESSABLE, errors={"cursor": [f"not used with format={fmt}: the stream has every row"]})
+            return stream(g.db.stream(*change_sql(**query)), change, fmt, CHANGE_COLUMNS, name="changes")
+        last = after("changes", args, 3)
+        rows = g.db.all(*change_sql(**query, after=last, limit=args["limit"] + 1))
+        body, headers = page(rows, args["limit"], "changes", change_key, change)
+        return body, 200, headers
+
+
+# ---- a fact's history (the view is in api/resources/facts.py) -----------------------------------
+class FactVersionSchema(ma.Schema):
+    release = F.String(required=True, metadata={"example": RELEASE_EXAMPLE})
+    built_at = F.String(required=True, allow_none=True, metadata={"description": "The release's time (ISO 8601, UTC)"})
+    op = _op()
+    id = F.String(required=True, metadata={"description": "The fact's id in this version (for `removed`: the id "
+                                                          "it had)"})
+    former_id = F.String(required=True, allow_none=True, metadata={"description": "For `renamed`: the id before"})
+    fields = _fields()
+    content = F.Dict(keys=F.String(), required=True, allow_none=True, metadata={
+        "description": "The fact as the seeds said it in this release (as written, not re-validated); "
+                       "null for `removed`, and for the one release of a dataset built outside git"})
+
+
+class FactHistorySchema(ma.Schema):
+    id = F.String(required=True, metadata={"example": "putin-assad-meeting-2024-07-24"})
+    current = F.Boolean(required=True, metadata={"description": "Whether the release served has the fact "
+                                                                "(false: removed)"})
+    versions = F.List(F.Nested(FactVersionSchema), required=True, metadata={
+        "description": "Every change to the fact, oldest first, under its former ids too; empty when no "
+                       "release recorded one (the baseline of a shallow clone)"})
+
+
+def version(row):
+    return {"release": row["release"], "built_at": row["built_at"], "op": row["op"],
+            "id": row["new_id"] or row["id"], "former_id": row["id"] if row["op"] == "renamed" else None,
+            "fields": json.loads(row["fields"]), "content": json.loads(row["content"]) if row["content"] else None}
