@@ -1,0 +1,159 @@
+"""The downloadable files of a dataset (docs/releases.md, "Downloads"), written by ``kb build``
+together with the database.
+
+A dataset is a set of files beside each other, for a database at ``DIR/NAME`` (``var/kb.sqlite``):
+
+* ``DIR/NAME``: the SQLite database. Its ``meta`` table says which dump belongs to it
+  (key ``downloads``: ``{"facts.ndjson.gz": {"sha256", "size"}}``);
+* ``DIR/NAME.downloads/facts-<sha256>.ndjson.gz``: every fact, one per line, in the shape
+  ``GET /v1/facts/{id}`` serves, in the order of ``GET /v1/facts`` (date, then id); gzip with
+  no file name and mtime 0, so two builds of the same database write the same bytes. The name
+  holds its SHA-256: a new dump never overwrites the one an older database names;
+* ``DIR/NAME.manifest.json``: the manifest of the current release (kb/releases.py) with its
+  ``artifacts`` filled in (``sha256``, ``size``, ``media_type``, ``url`` of ``kb.sqlite`` and of
+  ``facts.ndjson.gz``) and the ``dataset_version``. A database cannot hold its own SHA-256,
+  hence this file beside it.
+
+:func:`install` moves them into place: the dump first (a new name nobody reads yet), then the
+database (``os.replace``: what servers follow), then the manifest. A build that fails before that
+changes nothing that is served; one killed between the renames leaves an unreferenced dump
+(removed by the next build) or a manifest that contradicts the database (``make publish``
+refuses it).
+"""
+import gzip
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+from .pids import left_by_a_dead_build
+
+DATABASE = "kb.sqlite"  # the download names, whatever the files are called on disk
+DUMP = "facts.ndjson.gz"
+MEDIA_TYPES = {DATABASE: "application/vnd.sqlite3", DUMP: "application/gzip"}
+META_KEY = "downloads"
+KEEP_DUMPS = 2  # the current dump and the one before (a server may still be on the previous database)
+_DUMP_NAME = re.compile(r"^facts-([0-9a-f]{64})\.ndjson\.gz$")
+
+
+def downloads_dir(db_path):
+    db_path = Path(db_path)
+    return db_path.parent / f"{db_path.name}.downloads"
+
+
+def dump_path(db_path, sha256):
+    return downloads_dir(db_path) / f"facts-{sha256}.ndjson.gz"
+
+
+def manifest_path(db_path):
+    db_path = Path(db_path)
+    return db_path.parent / f"{db_path.name}.manifest.json"
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def entry(name, sha256, size):
+    """One artifact as manifests and ``/v1/downloads`` show it."""
+    return {"sha256": sha256, "size": size, "media_type": MEDIA_TYPES[name], "url": f"/v1/downloads/{name}"}
+
+
+def temporary_dump(target):
+    """Where a build writes its dump before :func:`install` (removed when the build ends)."""
+    folder = downloads_dir(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in folder.glob(".facts.*.tmp"):  # builds that were killed
+        pid = path.name.split(".")[2]
+        if pid.isdigit() and left_by_a_dead_build(int(pid)):
+            path.unlink(missing_ok=True)
+    return folder / f".facts.{os.getpid()}.tmp"
+
+
+def write_dump(conn, path):
+    """Write every fact of the database open on ``conn`` to ``path`` (gzipped NDJSON, bytes a
+    function of the rows); returns the ``meta`` entry naming it."""
+    import orjson
+
+    from api.queries.fact_list import FACT_COLUMNS  # the API's own row-to-JSON: the dump is what it serves
+    from api.shapes.fact_dumpers import generic
+
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    cursor.execute(f"SELECT {FACT_COLUMNS} FROM facts f ORDER BY f.sort_date, f.id")
+    with open(path, "wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as out:
+            while rows := cursor.fetchmany(1000):
+                out.write(b"".join(orjson.dumps(generic(row)) + b"\n" for row in rows))
+        raw.flush()
+        os.fsync(raw.fileno())
+    cursor.close()
+    return {META_KEY: json.dumps({DUMP: {"sha256": sha256_file(path), "size": os.path.getsize(path)}},
+                                 sort_keys=True)}
+
+
+def dump_entry(meta):
+    """``{"sha256", "size"}`` of the dump a database's ``meta`` names, or None (built before downloads)."""
+    raw = meta.get(META_KEY)
+    return json.loads(raw).get(DUMP) if raw else None
+
+
+def current_manifest(db_path, meta, db_sha256, db_size):
+    """The newest release's manifest in the database, with ``artifacts`` and ``dataset_version``."""
+    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT manifest FROM releases ORDER BY seq DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    manifest = json.loads(row[0]) if row else {}
+    dump = dump_entry(meta)
+    manifest["artifacts"] = {DATABASE: entry(DATABASE, db_sha256, db_size), DUMP: entry(DUMP, dump["sha256"], dump["size"])}
+    manifest["dataset_version"] = meta["dataset_version"]
+    return manifest
+
+
+def _replace(tmp, dest):
+    os.replace(tmp, dest)
+    fd = os.open(Path(dest).parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_manifest(path, manifest):
+    tmp = Path(path).parent / f".{Path(path).name}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as out:
+            out.write(json.dumps(manifest, sort_keys=True, indent=1).encode() + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+        _replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def install(tmp_db, target, dump_tmp, meta):
+    """Move a finished build into place: dump, database, manifest (module docstring)."""
+    dump = dump_entry(meta)
+    final_dump = dump_path(target, dump["sha256"])
+    _replace(dump_tmp, final_dump)
+    manifest = current_manifest(tmp_db, meta, sha256_file(tmp_db), os.path.getsize(tmp_db))
+    _replace(tmp_db, target)
+    write_manifest(manifest_path(target), manifest)
+    prune(target, final_dump)
+    return manifest
+
+
+def prune(target, current):
+    """Remove dumps but ``current`` and the newest others, ``KEEP_DUMPS`` in all."""
+    others = sorted((p for p in downloads_dir(target).iterdir() if _DUMP_NAME.match(p.name) and p != Path(current)),
+                    key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in others[KEEP_DUMPS - 1:]:
+        old.unlink(missing_ok=True)
