@@ -16,11 +16,10 @@ from pathlib import Path
 
 from flask import current_app, g
 
-from kb.artifacts import DATABASE, DUMP, MEDIA_TYPES, dump_entry, dump_path, entry
+from factmodel.downloads import DATABASE, DUMP, MEDIA_TYPES, NAMES, dump_entry, dump_path, entry
 
 from .snapshots import file_key
 
-NAMES = (DATABASE, DUMP)
 _digests = {}  # file key (device, inode, size, mtime) -> sha256 of its bytes
 _lock = threading.Lock()
 

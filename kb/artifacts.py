@@ -21,48 +21,19 @@ changes nothing that is served; one killed between the renames leaves an unrefer
 refuses it).
 """
 import gzip
-import hashlib
 import json
 import os
 import re
 import sqlite3
 from pathlib import Path
 
+from factmodel.downloads import (DATABASE, DUMP, META_KEY, downloads_dir, dump_entry, dump_path, entry,
+                                  manifest_path, sha256_file)
+
 from .pids import left_by_a_dead_build
 
-DATABASE = "kb.sqlite"  # the download names, whatever the files are called on disk
-DUMP = "facts.ndjson.gz"
-MEDIA_TYPES = {DATABASE: "application/vnd.sqlite3", DUMP: "application/gzip"}
-META_KEY = "downloads"
 KEEP_DUMPS = 2  # the current dump and the one before (a server may still be on the previous database)
 _DUMP_NAME = re.compile(r"^facts-([0-9a-f]{64})\.ndjson\.gz$")
-
-
-def downloads_dir(db_path):
-    db_path = Path(db_path)
-    return db_path.parent / f"{db_path.name}.downloads"
-
-
-def dump_path(db_path, sha256):
-    return downloads_dir(db_path) / f"facts-{sha256}.ndjson.gz"
-
-
-def manifest_path(db_path):
-    db_path = Path(db_path)
-    return db_path.parent / f"{db_path.name}.manifest.json"
-
-
-def sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def entry(name, sha256, size):
-    """One artifact as manifests and ``/v1/downloads`` show it."""
-    return {"sha256": sha256, "size": size, "media_type": MEDIA_TYPES[name], "url": f"/v1/downloads/{name}"}
 
 
 def temporary_dump(target):
@@ -81,7 +52,8 @@ def write_dump(conn, path):
     function of the rows); returns the ``meta`` entry naming it."""
     import orjson
 
-    from api.queries.fact_list import FACT_COLUMNS  # the API's own row-to-JSON: the dump is what it serves
+    # The API's own row-to-JSON (the one build-time use of ``api``): each line is what it serves.
+    from api.queries.fact_list import FACT_COLUMNS
     from api.shapes.fact_dumpers import generic
 
     cursor = conn.cursor()
@@ -96,12 +68,6 @@ def write_dump(conn, path):
     cursor.close()
     return {META_KEY: json.dumps({DUMP: {"sha256": sha256_file(path), "size": os.path.getsize(path)}},
                                  sort_keys=True)}
-
-
-def dump_entry(meta):
-    """``{"sha256", "size"}`` of the dump a database's ``meta`` names, or None (built before downloads)."""
-    raw = meta.get(META_KEY)
-    return json.loads(raw).get(DUMP) if raw else None
 
 
 def current_manifest(db_path, meta, db_sha256, db_size):
