@@ -10,6 +10,7 @@ For a database at ``DIR/NAME`` (``var/kb.sqlite``):
 """
 import hashlib
 import json
+import re
 from pathlib import Path
 
 DATABASE = "kb.sqlite"  # the download names, whatever the files are called on disk
@@ -50,3 +51,15 @@ def dump_entry(meta):
     """``{"sha256", "size"}`` of the dump a database's ``meta`` names, or None (built before downloads)."""
     raw = meta.get(META_KEY)
     return json.loads(raw).get(DUMP) if raw else None
+
+
+def prune_dumps(db_path, current, keep=2):
+    """Remove the dumps beside ``db_path`` but ``current`` and the newest others, ``keep`` in all
+    (a server may still be on the database before)."""
+    folder = downloads_dir(db_path)
+    if not folder.is_dir():
+        return
+    others = sorted((p for p in folder.iterdir() if re.fullmatch(r"facts-[0-9a-f]{64}\.ndjson\.gz", p.name)
+                     and p.name != Path(current).name), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in others[keep - 1:]:
+        old.unlink(missing_ok=True)

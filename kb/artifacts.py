@@ -23,17 +23,15 @@ refuses it).
 import gzip
 import json
 import os
-import re
 import sqlite3
 from pathlib import Path
 
 from factmodel.downloads import (DATABASE, DUMP, META_KEY, downloads_dir, dump_entry, dump_path, entry,
-                                  manifest_path, sha256_file)
+                                  manifest_path, prune_dumps, sha256_file)
 
 from .pids import left_by_a_dead_build
 
 KEEP_DUMPS = 2  # the current dump and the one before (a server may still be on the previous database)
-_DUMP_NAME = re.compile(r"^facts-([0-9a-f]{64})\.ndjson\.gz$")
 
 
 def temporary_dump(target):
@@ -113,13 +111,5 @@ def install(tmp_db, target, dump_tmp, meta):
     manifest = current_manifest(tmp_db, meta, sha256_file(tmp_db), os.path.getsize(tmp_db))
     _replace(tmp_db, target)
     write_manifest(manifest_path(target), manifest)
-    prune(target, final_dump)
+    prune_dumps(target, final_dump, KEEP_DUMPS)
     return manifest
-
-
-def prune(target, current):
-    """Remove dumps but ``current`` and the newest others, ``KEEP_DUMPS`` in all."""
-    others = sorted((p for p in downloads_dir(target).iterdir() if _DUMP_NAME.match(p.name) and p != Path(current)),
-                    key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in others[KEEP_DUMPS - 1:]:
-        old.unlink(missing_ok=True)
