@@ -136,7 +136,7 @@ def wait_ready(port, timeout=30, version=None, path="/readyz"):
             seen = headers.get("x-dataset-version")
             if status == 200 and version in (None, seen):
                 return seen
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not up yet (or, port unbound, a self-connect echo)
             pass
         if time.monotonic() > deadline:
             want = f" with dataset version {version[:16]} (last seen {seen and seen[:16]})" if version else ""
