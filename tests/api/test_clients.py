@@ -9,6 +9,7 @@
   clients/ts/example.ts against them with ``tsc --noEmit``, and compiles clients/ts/client.mts
   (an openapi-fetch client) to a Node program that is run against the production server.
 """
+import hashlib
 import importlib
 import json
 import os
@@ -44,6 +45,12 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     # added after 1.0: the releases (1.3)
     releases = call.every_page("listReleases", "ReleasePage", "Release", limit=2)
     assert releases and call.ok("getRelease", "Release", release_id=releases[0].id).id == releases[0].id
+    # the downloads (issue 15): each file read through the SDK has the SHA-256 the list gives
+    downloads = call.ok("listDownloads", "DownloadList").data
+    assert [d.name.value for d in downloads] == ["kb.sqlite", "facts.ndjson.gz"]
+    for download in downloads:
+        status, parsed = call("getDownload", name=call.models.GetDownloadName(download.name.value))
+        assert status == 200 and hashlib.sha256(parsed.payload.read()).hexdigest() == download.sha256
     # added in 1.2 (issue 16): related entities, expand=entities and facets, parsed into the models
     related = call.every_page("listRelatedEntities", "RelatedEntityPage", "RelatedEntity", limit=3,
                               entity_id="bashar-al-assad")
