@@ -10,6 +10,7 @@ offered (it is absent from the list and its URL answers 404).
 """
 import hashlib
 import os
+import sqlite3
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -73,7 +74,10 @@ def artifacts(dataset):
 
 def current_release(dataset):
     """The id of the newest release in the dataset (the one served), or None."""
-    row = dataset.one("SELECT id FROM releases ORDER BY seq DESC LIMIT 1")
+    try:
+        row = dataset.one("SELECT id FROM releases ORDER BY seq DESC LIMIT 1")
+    except sqlite3.OperationalError:  # a database built before releases existed
+        return None
     return row["id"] if row else None
 
 

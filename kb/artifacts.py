@@ -35,14 +35,14 @@ KEEP_DUMPS = 2  # the current dump and the one before (a server may still be on 
 
 
 def temporary_dump(target):
-    """Where a build writes its dump before :func:`install` (removed when the build ends)."""
-    folder = downloads_dir(target)
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in folder.glob(".facts.*.tmp"):  # builds that were killed
-        pid = path.name.split(".")[2]
+    """Where a build writes its dump before :func:`install`: beside the database, like its own
+    temporary file (a failed build leaves nothing; the temporaries of killed builds are removed)."""
+    target = Path(target)
+    for path in target.parent.glob(f".{target.name}.facts.*.tmp"):
+        pid = path.name[len(target.name) + 1:].split(".")[2]
         if pid.isdigit() and left_by_a_dead_build(int(pid)):
             path.unlink(missing_ok=True)
-    return folder / f".facts.{os.getpid()}.tmp"
+    return target.parent / f".{target.name}.facts.{os.getpid()}.tmp"
 
 
 def write_dump(conn, path):
@@ -107,6 +107,7 @@ def install(tmp_db, target, dump_tmp, meta):
     """Move a finished build into place: dump, database, manifest (module docstring)."""
     dump = dump_entry(meta)
     final_dump = dump_path(target, dump["sha256"])
+    final_dump.parent.mkdir(exist_ok=True)
     _replace(dump_tmp, final_dump)
     manifest = current_manifest(tmp_db, meta, sha256_file(tmp_db), os.path.getsize(tmp_db))
     _replace(tmp_db, target)

@@ -130,6 +130,8 @@ def test_a_failed_build_changes_none_of_the_served_files(tmp_path, seeds_copy):
     with pytest.raises(BuildFailed):
         build(seeds_copy, target, progress=False)
     assert _served_set(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "seeds") == [  # no temporary left either
+        "kb.sqlite", "kb.sqlite.downloads", "kb.sqlite.manifest.json"]
 
 
 def test_the_downloads_follow_a_new_dataset(tmp_path, seeds_copy):
