@@ -161,7 +161,7 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     index = get_json(live_server + "/v1")
     assert summary["operations"] == ["getIndex", "listFacts", "getFact", "getFact", "listEvents", "listFacts",
                                      "listRelatedEntities", "listConflicts", "listReleases",
-                                     "getReconciliationManifest"]
+                                     "getReconciliationManifest", "listDownloads", "getDownload"]
     assert set(summary["operations"]) <= set(OPERATIONS)
     assert summary["index"] == {"facts": index["counts"]["facts"], "dataset_version": index["dataset_version"]}
     facts = index["counts"]["facts"]
@@ -192,3 +192,6 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     assert analyst["conflicts"] == len(get_json(live_server + "/v1/conflicts")["data"])
     assert analyst["releases"] == len(get_json(live_server + "/v1/releases")["data"]) >= 1
     assert analyst["reconcile_versions"] == ["0.2"]
+    # the downloads: the dump read through the typed client is the list's bytes, every fact in list order
+    assert summary["downloads"] == {"files": ["kb.sqlite", "facts.ndjson.gz"], "dump_sha256_matches": True,
+                                    "dump_size_matches": True, "dump_ids": [f["id"] for f in every]}
