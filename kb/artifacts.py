@@ -77,7 +77,8 @@ def current_manifest(db_path, meta, db_sha256, db_size):
         conn.close()
     manifest = json.loads(row[0]) if row else {}
     dump = dump_entry(meta)
-    manifest["artifacts"] = {DATABASE: entry(DATABASE, db_sha256, db_size), DUMP: entry(DUMP, dump["sha256"], dump["size"])}
+    manifest["artifacts"] = {DATABASE: entry(DATABASE, db_sha256, db_size),
+                             DUMP: entry(DUMP, dump["sha256"], dump["size"])}
     manifest["dataset_version"] = meta["dataset_version"]
     return manifest
 

@@ -37,8 +37,8 @@ class ArtifactSchema(ma.Schema):
 
     media_type = F.String(required=True, metadata={"example": "application/gzip"})
     size = F.Integer(required=True, metadata={"description": "Bytes", "example": 10331})
-    sha256 = F.String(required=True, metadata={"description": "SHA-256 of the file's bytes, hex; also its ETag",
-                                               "example": SHA})
+    sha256 = F.String(required=True, metadata={
+        "description": "SHA-256 of the file's bytes, hex (the API sends it as the file's ETag)", "example": SHA})
     url = F.String(required=True, metadata={"example": "/v1/downloads/facts.ndjson.gz"})
 
 
@@ -105,7 +105,8 @@ def get_download(name):
                              conditional=True, etag=found.sha256, last_modified=found.last_modified,
                              max_age=current_app.config["CACHE_MAX_AGE"])
     except RequestedRangeNotSatisfiable:
-        return problem(416, "Range Not Satisfiable", f"The file has {found.size} bytes; the Range asks for none of them.",
+        return problem(416, "Range Not Satisfiable",
+                       f"The file has {found.size} bytes; the Range asks for none of them.",
                        slug="range-not-satisfiable", headers={"Content-Range": f"bytes */{found.size}"})
     except FileNotFoundError:
         abort(503, message="The dataset is being replaced; try again.")
