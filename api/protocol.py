@@ -42,14 +42,17 @@ from .swaps import Unavailable
 
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 NO_CACHE_PATHS = ("/healthz", "/readyz", "/metrics")
-EXPOSED = "ETag, Link, X-Dataset-Version, X-Request-Id, Last-Modified, Cache-Control"
+# The downloaded files set their own validators (ETag: the file's SHA-256) and answer their
+# conditional and Range requests themselves (api/resources/downloads.py): no ETag of ours there.
+OWN_VALIDATORS = "/v1/downloads/"
+EXPOSED = "ETag, Link, X-Dataset-Version, X-Request-Id, Last-Modified, Cache-Control, Content-Range, Accept-Ranges"
 STATE = "kb.request"  # environ key of the request's RequestState
 
 # Headers every response carries, whatever it is.
 STATIC_HEADERS = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
                   ("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED)]
 PREFLIGHT_HEADERS = [("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
-                     ("Access-Control-Allow-Headers", "Accept, If-None-Match, If-Modified-Since, X-Request-Id"),
+                     ("Access-Control-Allow-Headers", "Accept, If-None-Match, If-Modified-Since, X-Request-Id, Range, If-Range"),
                      ("Access-Control-Max-Age", "86400")]
 # headers this module sets, replacing any the view set (a stream sets its own Cache-Control)
 _CACHING = frozenset(["etag", "cache-control", "last-modified", "vary"])
@@ -184,7 +187,7 @@ class Protocol:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
         path = full_path(environ)
-        if path[:path.index("?")] in NO_CACHE_PATHS:
+        if path[:path.index("?")] in NO_CACHE_PATHS or path.startswith(OWN_VALIDATORS):
             return None
         try:
             db = request_dataset(environ, self.app.extensions["kb_db"])

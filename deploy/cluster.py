@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from deploy import downloads
 from deploy.publish import HOST, PublishError, atomic_copy, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +95,8 @@ class Cluster:
         servers = "\n".join(f"        server {HOST}:{r['port']} max_fails=1 fail_timeout=2s;" for r in self.replicas)
         (self.prefix / "nginx.conf").write_text(fill(ROOT / "deploy" / "nginx.conf", {
             "USER": user, "WORKER_PROCESSES": 1, "PREFIX": self.prefix, "LISTEN": f"{HOST}:{self.port}",
-            "UPSTREAM_SERVERS": servers, "CACHE_MAX_SIZE": self.cache_max_size, **self.limits}))
+            "UPSTREAM_SERVERS": servers, "CACHE_MAX_SIZE": self.cache_max_size, **self.limits,
+            "DOWNLOADS": self.root / "downloads", "CACHE_MAX_AGE": int(self.env.get("KB_CACHE_MAX_AGE", 300))}))
         env = "".join(',{}="{}"'.format(k, str(v).replace("%", "%%").replace('"', r"\"")) for k, v in self.env.items())
         self.conf.write_text(fill(ROOT / "deploy" / "supervisord.conf", {
             "DIR": self.root, "ROOT": ROOT, "PYTHON": sys.executable, "NGINX": find_nginx(),
@@ -129,9 +131,11 @@ class Cluster:
         if self.running():
             raise ClusterError(f"a cluster is already running in {self.root}: stop it first (make cluster-stop)")
         self.render()
+        files = downloads.dataset_files(db_path)  # with its dump and manifest (deploy/downloads.py)
         for replica in self.replicas:
             replica["dir"].mkdir(parents=True, exist_ok=True)
-            atomic_copy(db_path, replica["dir"] / "kb.sqlite")
+            copied = downloads.copy_dataset(files, replica["dir"] / "kb.sqlite", atomic_copy)
+        downloads.publish_files(self.root, copied, atomic_copy)
         result = subprocess.run([str(BIN / "supervisord"), "-c", str(self.conf)], capture_output=True, text=True)
         if result.returncode:
             raise ClusterError(f"supervisord did not start: {result.stdout}{result.stderr}")

@@ -16,7 +16,10 @@ each replica's file is ``replica-<port>/kb.sqlite`` there. Standard library only
 A bad file is refused before any replica is touched (:func:`verify`): the full check the
 replicas' workers run before a swap (``api.dataset_check``: header and page count, every page
 read by quick_check, schema version, tables, search index), and, when the build left a
-manifest beside the file (``NEW.sqlite.sha256``, ``sha256sum`` format), its SHA-256.
+manifest beside the file (``NEW.sqlite.sha256``, ``sha256sum`` format), its SHA-256; when it left
+the downloads' manifest (``NEW.sqlite.manifest.json``), the SHA-256 of the database and of the
+facts dump (deploy/downloads.py). The dump travels with the database to each replica, and once
+every replica serves the new version nginx's downloads folder gets its files.
 """
 import argparse
 import hashlib
@@ -32,6 +35,7 @@ import time
 from pathlib import Path
 
 from api import dataset_check
+from deploy import downloads
 
 HOST = "127.0.0.1"
 TEMP_CACHE_FILE = re.compile(r"\.\d{10}$")  # nginx writes a cache file under a temp name first
@@ -79,11 +83,16 @@ def verify(db_path):
         if digest.hexdigest() != expected:
             raise PublishError(f"refusing to publish {db_path}: its SHA-256 {digest.hexdigest()[:16]}... is not the "
                                f"manifest's {expected[:16]}...; no replica was touched")
+    try:
+        downloads.verify(db_path, meta)
+    except downloads.Refused as exc:
+        raise PublishError(f"refusing to publish {db_path}: {exc}; no replica was touched") from None
     return meta
 
 
-def atomic_copy(src, dest):
-    """Copy ``src`` to a temp file beside ``dest``, flush it to disk, rename it over ``dest``."""
+def atomic_copy(src, dest, mtime=None):
+    """Copy ``src`` to a temp file beside ``dest``, flush it to disk, rename it over ``dest``
+    (with modification time ``mtime``, Unix seconds, when given)."""
     dest = Path(dest)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
@@ -92,6 +101,8 @@ def atomic_copy(src, dest):
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)
+        if mtime is not None:
+            os.utime(tmp, (mtime, mtime))
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -125,7 +136,7 @@ def wait_ready(port, timeout=30, version=None, path="/readyz"):
             seen = headers.get("x-dataset-version")
             if status == 200 and version in (None, seen):
                 return seen
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not up yet (or, port unbound, a self-connect echo)
             pass
         if time.monotonic() > deadline:
             want = f" with dataset version {version[:16]} (last seen {seen and seen[:16]})" if version else ""
@@ -177,12 +188,14 @@ def publish(root, db_path, timeout=30, drain=0.5, log=print):
         raise PublishError(f"nginx does not answer on port {port}; start the cluster before publishing") from None
     for replica in replicas:  # all up before any is touched: a down one would miss the update
         wait_ready(replica, timeout=2)
+    files = downloads.dataset_files(db_path)  # the database, and its dump and manifest when it has them
     log(f"publishing {db_path} (dataset version {version[:16]}) to {len(replicas)} replica(s)")
     for replica in replicas:
         started = time.monotonic()
-        atomic_copy(db_path, Path(root) / f"replica-{replica}" / "kb.sqlite")
+        copied = downloads.copy_dataset(files, Path(root) / f"replica-{replica}" / "kb.sqlite", atomic_copy)
         wait_ready(replica, timeout, version=version)
         log(f"  replica-{replica} serves {version[:16]} after {(time.monotonic() - started) * 1000:.0f} ms")
+    downloads.publish_files(root, copied, atomic_copy)  # what nginx serves at /v1/downloads/<file>
     # Requests that a replica began on the old file just before its rename may still be
     # finishing (and be stored in the cache): let them drain, then purge.
     time.sleep(drain)

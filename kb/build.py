@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from factmodel.vocabulary import SCHEMA_DIR
 
-from . import releases, search_index
+from . import artifacts, releases, search_index
 from .conflicts import detect_conflicts
 from .pids import left_by_a_dead_build
 from .seeds import Seeds
@@ -159,17 +159,19 @@ def build(seeds_dir, db_path, progress=None):
     _remove_stale_temporaries(target)
     tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
+    dump_tmp = artifacts.temporary_dump(target)  # the downloads: kb/artifacts.py
     try:
-        meta = _build_into(Path(seeds_dir), tmp, progress)
+        meta = _build_into(Path(seeds_dir), tmp, progress, dump_tmp)
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        artifacts.install(tmp, target, dump_tmp, meta)  # dump, then database (os.replace), then manifest
         return meta
     finally:
         tmp.unlink(missing_ok=True)
+        dump_tmp.unlink(missing_ok=True)
 
 
-def _build_into(seeds_dir, tmp, progress):
+def _build_into(seeds_dir, tmp, progress, dump_tmp):
     seeds = Seeds(seeds_dir)
     seeds.load_sources()
     seeds.load_entities()
@@ -236,6 +238,7 @@ def _build_into(seeds_dir, tmp, progress):
             "counts": _json(counts),
         }
         meta.update(search_index.write(db.conn))  # the Tantivy index, stored in this same file
+        meta.update(artifacts.write_dump(db.conn, dump_tmp))  # the facts dump this database names
         with db.conn:
             db["meta"].insert_all({"key": k, "value": v} for k, v in meta.items())
         # ---- releases and changes from git history (kb/releases.py, docs/releases.md) ----

@@ -4,10 +4,12 @@ import json
 import marshmallow as ma
 from flask.views import MethodView
 
+from .. import downloads
 from ..blueprint import Blueprint, path_id
 from ..pagination import after, page, page_of
 from ..params import QuerySchema, cursor_field, limit_field
 from ..queries.releases import release_or_404, release_rows
+from .downloads import ArtifactSchema
 
 F = ma.fields
 blp = Blueprint("releases", __name__, url_prefix="/v1/releases",
@@ -30,6 +32,9 @@ class ReleaseSchema(ma.Schema):
     changes = F.Dict(keys=F.String(), values=F.Integer(), required=True, metadata={
         "description": "Facts, entities and sources this release added, modified, removed and renamed",
         "example": {"added": 1, "modified": 5, "removed": 0, "renamed": 0}})
+    artifacts = F.Dict(keys=F.String(), values=F.Nested(ArtifactSchema), required=True, metadata={
+        "description": "The files of the release served (`kb.sqlite`, `facts.ndjson.gz`: `/v1/downloads`), "
+                       "by name; empty for older releases, which are not downloadable"})
     links = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
         "example": {"self": "/v1/releases/5c78aef9-e135d08014"}})
 
@@ -46,6 +51,7 @@ def release(row):
     return {"id": row["id"], "parent": row["parent"], "commit": row["commit_sha"], "built_at": row["built_at"],
             "history": row["history"], "working": bool(row["working"]), "counts": json.loads(row["counts"]),
             "changes": {op: row[op] for op in ("added", "modified", "removed", "renamed")},
+            "artifacts": downloads.artifacts_of_release(row),
             "links": {"self": f"/v1/releases/{row['id']}"}}
 
 

@@ -3,6 +3,9 @@
 // tsc compiles this file (strict) next to it. Usage: node client.mjs BASE_URL
 // It walks the API as a user would, checks what it sees, and prints a JSON summary on stdout
 // (tests/test_clients.py asserts on it). Any failed check exits non-zero.
+import { createHash } from "node:crypto";
+import { gunzipSync } from "node:zlib";
+
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema.js";
 
@@ -120,6 +123,18 @@ async function main(baseUrl: string): Promise<void> {
   const manifest = await api.GET("/v1/reconcile", {});
   check(manifest.response.status === 200 && manifest.data !== undefined, `reconcile answered ${manifest.response.status}`);
 
+  // the downloads: the facts dump, read as bytes, has the SHA-256 the list gives, one fact a line
+  operations.push("listDownloads");
+  const downloads = await api.GET("/v1/downloads", {});
+  check(downloads.response.status === 200 && downloads.data !== undefined, `downloads answered ${downloads.response.status}`);
+  const listed = downloads.data.data.find((file) => file.name === "facts.ndjson.gz");
+  check(listed !== undefined, "no facts.ndjson.gz in /v1/downloads");
+  operations.push("getDownload");
+  const dump = await api.GET("/v1/downloads/{name}", { params: { path: { name: "facts.ndjson.gz" } }, parseAs: "arrayBuffer" });
+  check(dump.response.status === 200 && dump.data !== undefined, `the dump answered ${dump.response.status}`);
+  const dumpBytes = Buffer.from(dump.data);
+  const dumpLines = gunzipSync(dumpBytes).toString("utf-8").split("\n").filter((line) => line.length > 0);
+
   const summary = {
     base_url: baseUrl,
     operations,
@@ -148,6 +163,12 @@ async function main(baseUrl: string): Promise<void> {
       id: history.data.id,
       current: history.data.current,
       versions: history.data.versions.map((v) => ({ release: v.release, op: v.op, id: v.id, has_content: v.content !== null })),
+    },
+    downloads: {
+      files: downloads.data.data.map((file) => file.name),
+      dump_sha256_matches: createHash("sha256").update(dumpBytes).digest("hex") === listed.sha256,
+      dump_size_matches: dumpBytes.length === listed.size,
+      dump_ids: dumpLines.map((line) => (JSON.parse(line) as Fact).id),
     },
     csv: {
       operation: "listEvents",

@@ -9,6 +9,7 @@
   clients/ts/example.ts against them with ``tsc --noEmit``, and compiles clients/ts/client.mts
   (an openapi-fetch client) to a Node program that is run against the production server.
 """
+import hashlib
 import importlib
 import json
 import os
@@ -59,6 +60,12 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     assert [(v.release, plain(v.op), v.id) for v in history.versions] == [
         (v["release"], v["op"], v["id"]) for v in expected["versions"]]
     call.problem("getFactHistory", 404, fact_id="no-such-fact")
+    # the downloads (issue 15): each file read through the SDK has the SHA-256 the list gives
+    downloads = call.ok("listDownloads", "DownloadList").data
+    assert [d.name.value for d in downloads] == ["kb.sqlite", "facts.ndjson.gz"]
+    for download in downloads:
+        status, parsed = call("getDownload", name=call.models.GetDownloadName(download.name.value))
+        assert status == 200 and hashlib.sha256(parsed.payload.read()).hexdigest() == download.sha256
     # added in 1.2 (issue 16): related entities, expand=entities and facets, parsed into the models
     related = call.every_page("listRelatedEntities", "RelatedEntityPage", "RelatedEntity", limit=3,
                               entity_id="bashar-al-assad")
@@ -169,7 +176,8 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     index = get_json(live_server + "/v1")
     assert summary["operations"] == ["getIndex", "listFacts", "getFact", "getFact", "listEvents", "listFacts",
                                      "listRelatedEntities", "listConflicts", "listReleases", "listChanges",
-                                     "listChanges", "getFactHistory", "getReconciliationManifest"]
+                                     "listChanges", "getFactHistory", "getReconciliationManifest", "listDownloads",
+                                     "getDownload"]
     assert set(summary["operations"]) <= set(OPERATIONS)
     assert summary["index"] == {"facts": index["counts"]["facts"], "dataset_version": index["dataset_version"]}
     facts = index["counts"]["facts"]
@@ -214,3 +222,6 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     assert summary["history"] == {"id": first["id"], "current": True, "versions": [
         {"release": v["release"], "op": v["op"], "id": v["id"], "has_content": v["content"] is not None}
         for v in history["versions"]]}
+    # the downloads: the dump read through the typed client is the list's bytes, every fact in list order
+    assert summary["downloads"] == {"files": ["kb.sqlite", "facts.ndjson.gz"], "dump_sha256_matches": True,
+                                    "dump_size_matches": True, "dump_ids": [f["id"] for f in every]}

@@ -199,7 +199,8 @@ def test_a_failed_build_leaves_database_and_index_untouched(seeds_copy, tmp_path
     assert hashlib.sha256(served_db.read_bytes()).hexdigest() == before
     assert client.get("/v1/search?q=tartus").get_json() == answer
     assert client.get("/v1/search?q=zanzibarix").get_json()["data"] == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "kb.sqlite", "seeds"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "c", "kb.sqlite", "kb.sqlite.downloads", "kb.sqlite.manifest.json", "seeds"]
     assert not list(Path(tempfile.gettempdir()).glob(f"{written.SCRATCH_PREFIX}{os.getpid()}-*"))
 
 

@@ -98,7 +98,9 @@ def test_bad_yaml_fails_with_location_and_keeps_database(name, rel, old, new, wo
         assert reported_lines & set(range(line, line + max(1, new.count("\n")) + 1)), (reported_lines, line, err)
 
     assert _digest(served_db) == before
-    assert sorted(p.name for p in served_db.parent.iterdir() if p.name != "seeds") == ["served.sqlite"]
+    # the served dataset (database, dump folder, manifest: docs/releases.md, "Downloads") and nothing else
+    assert sorted(p.name for p in served_db.parent.iterdir() if p.name != "seeds") == [
+        "served.sqlite", "served.sqlite.downloads", "served.sqlite.manifest.json"]
 
 
 def test_all_problems_are_reported_in_one_run(seeds_copy, capsys):

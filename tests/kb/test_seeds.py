@@ -135,6 +135,10 @@ def test_stale_temporary_files_from_killed_builds_are_removed(seeds_copy, tmp_pa
     target = tmp_path / "kb.sqlite"
     stale = tmp_path / ".kb.sqlite.999999999.tmp"  # no such process
     stale.write_bytes(b"half a database")
+    stale_dump = tmp_path / ".kb.sqlite.facts.999999999.tmp"  # and half a facts dump (kb/artifacts.py)
+    stale_dump.write_bytes(b"half a dump")
     build(seeds_copy, target, progress=False)
-    assert not stale.exists()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "seeds") == ["kb.sqlite"]
+    assert not stale.exists() and not stale_dump.exists()
+    # the dataset: the database, its dump folder and its manifest (docs/releases.md, "Downloads")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "seeds") == [
+        "kb.sqlite", "kb.sqlite.downloads", "kb.sqlite.manifest.json"]

@@ -435,3 +435,102 @@ def test_publish_checks_the_manifest_when_there_is_one(db_path, tmp_path):
         publish.verify(copy)
     Path(f"{copy}.sha256").write_text(f"{hashlib.sha256(copy.read_bytes()).hexdigest()}  kb.sqlite\n")
     assert publish.verify(copy)["dataset_version"] == publish.dataset_version(copy)
+
+
+# ---- Downloads (docs/deploy.md, "Downloads"): nginx serves the published release's files itself --
+def _sha256(data):
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _head(port, path):
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("HEAD", path)
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def test_nginx_serves_the_downloads_resumably_and_they_are_the_manifest_s(cluster):
+    status, headers, body = get(cluster.port, "/v1/downloads", NO_CACHE)
+    assert status == 200
+    listed = {item["name"]: item for item in json.loads(body)["data"]}
+    manifest = json.loads((Path(cluster.root) / "downloads" / "manifest.json").read_text())
+    assert manifest["dataset_version"] == headers["x-dataset-version"] and set(listed) == set(manifest["artifacts"])
+    for name, item in listed.items():
+        assert {k: item[k] for k in ("sha256", "size", "url")} == {
+            k: manifest["artifacts"][name][k] for k in ("sha256", "size", "url")}
+        status, headers, whole = get(cluster.port, item["url"])
+        assert status == 200 and "x-replica" not in headers, headers  # nginx's own answer, from its folder
+        assert headers["content-type"] == item["media_type"] and headers["accept-ranges"] == "bytes"
+        assert _sha256(whole) == item["sha256"] and headers["content-length"] == str(item["size"])
+        tag, size, cut = headers["etag"], item["size"], item["size"] // 2
+        status, headers, first = get(cluster.port, item["url"], {"Range": f"bytes=0-{cut - 1}"})
+        assert status == 206 and headers["content-range"] == f"bytes 0-{cut - 1}/{size}"
+        status, headers, rest = get(cluster.port, item["url"], {"Range": f"bytes={cut}-", "If-Range": tag})
+        assert status == 206 and headers["content-range"] == f"bytes {cut}-{size - 1}/{size}"
+        assert _sha256(first + rest) == item["sha256"]
+        status, _, body = get(cluster.port, item["url"], {"If-None-Match": tag})
+        assert status == 304 and body == b""
+        status, headers, body = get(cluster.port, item["url"], {"Range": f"bytes={size}-"})
+        assert status == 416 and headers["content-type"] == "application/problem+json"
+        assert headers["content-range"] == f"bytes */{size}" and json.loads(body)["status"] == 416
+        status, headers, body = _head(cluster.port, item["url"])
+        assert status == 200 and body == b"" and headers["content-length"] == str(size)
+    # the replicas serve the same bytes themselves (with the SHA-256 as ETag)
+    replica = cluster.replicas[0]["port"]
+    status, headers, body = get(replica, "/v1/downloads/facts.ndjson.gz")
+    assert status == 200 and headers["etag"] == f'"{listed["facts.ndjson.gz"]["sha256"]}"'
+    assert _sha256(body) == listed["facts.ndjson.gz"]["sha256"]
+
+
+def _dataset_copy(db, dest):
+    """The dataset at ``db`` (database, dump folder, manifest) copied to the folder ``dest``."""
+    import shutil
+
+    from factmodel.downloads import downloads_dir, manifest_path
+
+    dest.mkdir(parents=True)
+    shutil.copyfile(db, dest / "kb.sqlite")
+    shutil.copytree(downloads_dir(db), downloads_dir(dest / "kb.sqlite"))
+    shutil.copyfile(manifest_path(db), manifest_path(dest / "kb.sqlite"))
+    return dest / "kb.sqlite"
+
+
+def test_publish_checks_the_downloads_then_rolls_them_out(cluster, db_path, second_db, tmp_path):
+    from factmodel.downloads import downloads_dir, manifest_path
+
+    root = Path(cluster.root)
+    watched = [root / "downloads" / name for name in ("kb.sqlite", "facts.ndjson.gz", "manifest.json")]
+    watched += [root / f"replica-{r['port']}" / "kb.sqlite" for r in cluster.replicas]
+    before = [(f.stat().st_ino, f.stat().st_mtime_ns) for f in watched]
+    damaged = _dataset_copy(db_path, tmp_path / "damaged")
+    dump = next(downloads_dir(damaged).glob("facts-*.ndjson.gz"))
+    data = bytearray(dump.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    dump.write_bytes(bytes(data))
+    with pytest.raises(publish.PublishError, match="facts dump.*no replica was touched"):
+        publish.publish(root, damaged, log=lambda *a: None)
+    lying = _dataset_copy(db_path, tmp_path / "lying")
+    manifest = json.loads(manifest_path(lying).read_text())
+    manifest["artifacts"]["kb.sqlite"]["sha256"] = "0" * 64
+    manifest_path(lying).write_text(json.dumps(manifest))
+    with pytest.raises(publish.PublishError, match="the database .*manifest's"):
+        publish.publish(root, lying, log=lambda *a: None)
+    assert [(f.stat().st_ino, f.stat().st_mtime_ns) for f in watched] == before
+
+    serving = get(cluster.port, "/readyz")[1]["x-dataset-version"]
+    target = db_path if serving == publish.dataset_version(second_db) else second_db
+    publish.publish(root, target, log=lambda *a: None)
+    expected = json.loads(manifest_path(target).read_text())["artifacts"]
+    status, headers, body = get(cluster.port, "/v1/downloads")
+    assert headers["x-dataset-version"] == publish.dataset_version(target)
+    assert {i["name"]: i["sha256"] for i in json.loads(body)["data"]} == {n: a["sha256"] for n, a in expected.items()}
+    for name, artifact in expected.items():
+        status, _, data = get(cluster.port, artifact["url"])
+        assert status == 200 and _sha256(data) == artifact["sha256"], name

@@ -1,0 +1,136 @@
+"""The downloads in the cluster (docs/deploy.md, "Downloads"): a dataset's dump and manifest travel
+with its database to every replica, and nginx serves the published release's files itself from
+``<runtime dir>/downloads/`` (deploy/nginx.conf). Standard library only (and ``factmodel.downloads``,
+which is too).
+
+:func:`verify` is what ``make publish`` checks before it touches any replica: when the build left
+a manifest beside the database (``NEW.sqlite.manifest.json``), the database's and the dump's
+SHA-256 and size must be the manifest's, the dump the one the database's ``meta`` names, and the
+dataset version the database's. A database without a manifest (built before downloads existed, or
+copied alone) is published alone, and nginx then serves no dump (rather than another release's).
+"""
+import json
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from factmodel.downloads import (DATABASE, DUMP, dump_entry, dump_path, downloads_dir, manifest_path, prune_dumps,
+                                 sha256_file)
+
+MANIFEST = "manifest.json"  # the manifest's name in the published folder
+
+
+class Refused(Exception):
+    """The dataset's files contradict its manifest."""
+
+
+def _meta(db_path):
+    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+    try:
+        return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        conn.close()
+
+
+def built_at(db_path):
+    """The dataset's ``built_at`` in Unix seconds: the modification time its files are given on the
+    replicas and in nginx's folder, so Last-Modified (and nginx's ETag, mtime and size) is the same
+    on every host and says when the data was made, not when it was copied."""
+    return int(datetime.fromisoformat(_meta(db_path)["built_at"].replace("Z", "+00:00")).timestamp())
+
+
+def dataset_files(db_path):
+    """``{DATABASE: path, DUMP: path, MANIFEST: path}`` of the dataset at ``db_path`` (just the
+    database when it has no manifest or names no dump)."""
+    db_path = Path(db_path)
+    dump = dump_entry(_meta(db_path))
+    if dump is None or not manifest_path(db_path).exists():
+        return {DATABASE: db_path}
+    return {DATABASE: db_path, DUMP: dump_path(db_path, dump["sha256"]), MANIFEST: manifest_path(db_path)}
+
+
+def _check(name, path, expected):
+    if not Path(path).is_file():
+        raise Refused(f"{name} is missing ({Path(path).name})")
+    size, sha256 = os.path.getsize(path), sha256_file(path)
+    if (sha256, size) != (expected.get("sha256"), expected.get("size")):
+        raise Refused(f"the SHA-256 {sha256[:16]}... ({size} bytes) of {name} is not the manifest's "
+                      f"{str(expected.get('sha256'))[:16]}... ({expected.get('size')} bytes)")
+
+
+def verify(db_path, meta):
+    """Check every file of the dataset against its manifest (module docstring); raises :class:`Refused`."""
+    files = dataset_files(db_path)
+    if MANIFEST not in files:
+        if manifest_path(db_path).exists():
+            raise Refused("its manifest lists downloads but its meta table names no dump")
+        return files
+    try:
+        manifest = json.loads(files[MANIFEST].read_text(encoding="utf-8"))
+        artifacts = manifest["artifacts"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise Refused(f"its manifest {files[MANIFEST].name} is unreadable ({exc})") from None
+    if manifest.get("dataset_version") != meta["dataset_version"]:
+        raise Refused(f"its manifest is of dataset version {str(manifest.get('dataset_version'))[:16]}, "
+                      f"the database of {meta['dataset_version'][:16]}")
+    _check("the database", db_path, artifacts.get(DATABASE) or {})
+    named = dump_entry(meta)
+    if {k: (artifacts.get(DUMP) or {}).get(k) for k in ("sha256", "size")} != named:
+        raise Refused("the dump its manifest lists is not the one its meta table names")
+    _check("the facts dump", files[DUMP], named)
+    return files
+
+
+def _link_or_copy(src, dest, copy, mtime):
+    """``dest`` becomes ``src`` by one rename: a hard link (the files are only ever replaced by
+    rename, never written, so sharing the inode is safe), or ``copy`` across filesystems."""
+    dest = Path(dest)
+    tmp = dest.parent / f".{dest.name}.{os.getpid()}.tmp"
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)
+    except OSError:
+        copy(src, dest, mtime)
+        return
+    try:
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def copy_dataset(files, dest_db, copy, mtime=None):
+    """Copy a dataset beside ``dest_db`` (a replica's ``kb.sqlite``) with ``copy(src, dest, mtime)``
+    (an atomic copy; ``mtime``: :func:`built_at` by default): the dump first, under its own name,
+    then the database (what the replica follows), then the manifest. Returns the replica's files."""
+    dest_db = Path(dest_db)
+    mtime = built_at(files[DATABASE]) if mtime is None else mtime
+    copied = {}
+    if DUMP in files:
+        downloads_dir(dest_db).mkdir(parents=True, exist_ok=True)
+        copied[DUMP] = downloads_dir(dest_db) / Path(files[DUMP]).name
+        copy(files[DUMP], copied[DUMP], mtime)
+    copy(files[DATABASE], dest_db, mtime)
+    copied[DATABASE] = dest_db
+    if MANIFEST in files:
+        copy(files[MANIFEST], manifest_path(dest_db), mtime)
+        copied[MANIFEST] = manifest_path(dest_db)
+        prune_dumps(dest_db, copied[DUMP])
+    else:
+        manifest_path(dest_db).unlink(missing_ok=True)
+    return copied
+
+
+def publish_files(root, files, copy):
+    """Make ``files`` (a replica's, from :func:`copy_dataset`) the ones nginx serves from
+    ``<root>/downloads/``: ``kb.sqlite``, ``facts.ndjson.gz`` and ``manifest.json``, each replaced
+    by a rename. A dataset without a dump removes the old one: no file of another release is served."""
+    folder = Path(root) / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    mtime = built_at(files[DATABASE])
+    for name in (DUMP, DATABASE, MANIFEST):
+        if name in files:
+            _link_or_copy(files[name], folder / name, copy, mtime)
+        else:
+            (folder / name).unlink(missing_ok=True)
+    return folder
