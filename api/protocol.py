@@ -19,7 +19,7 @@ without a body):
   ``If-Modified-Since`` without ``If-None-Match`` (evaluated only when that field is absent, as
   RFC 9110 13.2.2 orders) are decided after the app answered: only a 200 becomes a 304 (a
   precondition is ignored when the answer would not be 2xx), here as well. Last-Modified is
-  the dataset's ``built_at`` (kb.build.built_at_epoch), so it is the same on every replica.
+  the dataset's ``built_at`` (kb.built_at.built_at_epoch), so it is the same on every replica.
 - An invalid ``If-Modified-Since`` date, or one given with ``If-None-Match``, is ignored.
 """
 import functools

@@ -8,7 +8,6 @@ same file, so it is swapped with it.
 """
 import os
 import re
-import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from tqdm import tqdm
 from factmodel.vocabulary import SCHEMA_DIR
 
 from . import artifacts, releases, search_index
+from .built_at import built_at_epoch
 from .conflicts import detect_conflicts
 from .pids import left_by_a_dead_build
 from .seeds import Seeds
@@ -104,38 +104,6 @@ UPDATE facts SET relations = (
           ORDER BY type, direction, other_id))
 WHERE id IN (SELECT fact_id FROM fact_relations)
 """
-
-
-def _git(folder, *args):
-    """``git -C folder ARGS``'s output, or None when that fails (no git, not a checkout)."""
-    try:
-        run = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=60)
-    except OSError:
-        return None
-    return run.stdout if run.returncode == 0 else None
-
-
-def built_at_epoch(seeds_dir, schema_dir=SCHEMA_DIR):
-    """The dataset's ``built_at`` (Last-Modified), in Unix seconds: a function of the inputs, not of
-    the clock, so two builds of the same inputs write byte-identical databases (and replicas built
-    apart agree on Last-Modified). In order:
-
-    1. ``SOURCE_DATE_EPOCH`` when set (https://reproducible-builds.org/specs/source-date-epoch/);
-    2. in a git checkout whose seeds and schema have no uncommitted change: the commit time of the
-       last commit that touched them (``git log -1 --format=%ct -- SEEDS SCHEMA``);
-    3. otherwise (no git, not a checkout, untracked or edited files): the newest modification time,
-       in whole seconds, among the files under the seeds folder and the schema folder.
-    """
-    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    folders = [Path(seeds_dir).resolve(), Path(schema_dir).resolve()]
-    status = _git(folders[0], "status", "--porcelain", "--untracked-files=all", "--", *map(str, folders))
-    if status == "":
-        stamp = (_git(folders[0], "log", "-1", "--format=%ct", "--", *map(str, folders)) or "").strip()
-        if stamp.isdigit():
-            return int(stamp)
-    return max((int(path.stat().st_mtime) for folder in folders for path in folder.rglob("*") if path.is_file()),
-               default=0)
 
 
 def _remove_stale_temporaries(target):

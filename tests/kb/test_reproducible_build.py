@@ -1,5 +1,5 @@
 """Builds are reproducible: ``built_at`` (served as Last-Modified) comes from the inputs, not the
-clock (kb.build.built_at_epoch), so two builds of the same commit write byte-identical databases
+clock (kb.built_at.built_at_epoch), so two builds of the same commit write byte-identical databases
 and replicas built apart agree on Last-Modified."""
 import os
 import shutil
@@ -9,7 +9,8 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from kb.build import build, built_at_epoch
+from kb.build import build
+from kb.built_at import built_at_epoch
 from factmodel.vocabulary import SCHEMA_DIR
 from support import ROOT, SEEDS
 
@@ -73,3 +74,20 @@ def test_source_date_epoch_wins(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
     build(SEEDS, tmp_path / "kb.sqlite", progress=False)
     assert _built_at(tmp_path / "kb.sqlite") == "2009-02-13T23:31:30Z"
+
+
+def test_seeds_in_a_repository_of_their_own_take_the_commit_time(tmp_path, monkeypatch):
+    """Seeds in their own git repository (the schema outside it, as in the release tests): the
+    commit time (or the outside schema's newest file, if later), not the seeds files' mtimes,
+    which a fresh clone sets to the time of its checkout."""
+    from support import git, scratch_repo
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    repo = scratch_repo(tmp_path)
+    commit_time = int(git(repo, "log", "-1", "--format=%ct").strip())
+    schema_newest = max(int(p.stat().st_mtime) for p in SCHEMA_DIR.rglob("*") if p.is_file())
+    before = built_at_epoch(repo / "seeds")
+    later = time.time() + 3600
+    for path in (repo / "seeds").rglob("*"):
+        os.utime(path, (later, later))  # what a checkout an hour later does
+    assert built_at_epoch(repo / "seeds") == before == max(commit_time, schema_newest)
