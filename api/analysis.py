@@ -26,6 +26,8 @@ import orjson
 from flask import current_app, g, request
 from flask_smorest import abort
 
+from factmodel.facets import FACETS as FACET_DEFS, facet_sql
+
 from .pagination import page_of
 from .params import FACETS
 
@@ -34,16 +36,7 @@ F = ma.fields
 EXPANDS = ["entities"]
 FACET_SIZE = 30  # values shown per facet
 
-# facet -> (value expression, FROM clause joined to the matches ``m``, count expression)
-_FACET_SQL = {
-    "type": ("m.type", "", "count(*)"),
-    "status": ("m.status", "", "count(*)"),
-    "entity": ("x.entity_id", " JOIN fact_entities x ON x.fact_id = m.id", "count(DISTINCT m.id)"),
-    "source": ("x.source_id", " JOIN citations x ON x.fact_id = m.id", "count(DISTINCT m.id)"),
-    "year": ("CASE WHEN m.date IS NULL THEN NULL ELSE substr(m.date, 1, 4) END", "", "count(*)"),
-    "month": ("CASE WHEN length(m.date) >= 7 THEN substr(m.date, 1, 7) END", "", "count(*)"),
-}
-assert list(_FACET_SQL) == FACETS  # the parameter's choices (api/params.py) are the facets counted here
+assert list(FACET_DEFS) == FACETS  # the parameter's choices (api/params.py) are the facets counted here
 
 
 # ---- expand=entities ---------------------------------------------------------------------------
@@ -113,17 +106,39 @@ def _count(sql, params, deadline):
         db.deadline = None
 
 
+def stored_scope(query):
+    """The scope of ``facet_counts`` (kb/facet_counts.py) that holds the counts of ``query``'s
+    matches: ``''`` for every fact, an entity id for that entity's facts alone, else None."""
+    if not query.where and query.driver == "facts f":
+        return ""
+    if query.where[:1] == ["d.entity_id = ?"] and len(query.where) == 2 and query.driver.startswith("fact_entities d"):
+        return query.params[0]
+    return None
+
+
+def _stored(scope, name):
+    try:
+        return g.db.all("SELECT value, n FROM facet_counts WHERE scope = ? AND facet = ? ORDER BY n DESC, value "
+                        f"LIMIT {FACET_SIZE + 1}", (scope, name))
+    except sqlite3.OperationalError:  # a database built before facet_counts
+        return None
+
+
 def facets(query, names):
     """``{facet: {"values": [{"value", "count"}], "more_values", "truncated"}}`` over every fact
-    that :class:`~api.queries.fact_list.FactQuery` ``query`` matches."""
+    that :class:`~api.queries.fact_list.FactQuery` ``query`` matches: read from ``facet_counts``
+    when the build stored them, else counted within the time budget."""
     matches, params = query.sql()
+    scope = stored_scope(query)
     deadline = time.monotonic() + _budget()
     out = {}
     for name in dict.fromkeys(names):
-        value, join, count = _FACET_SQL[name]
-        sql = (f"SELECT {value} AS value, {count} AS n FROM ({matches}) m{join} "
-               f"GROUP BY 1 ORDER BY n DESC, value LIMIT {FACET_SIZE + 1}")
-        rows = _count(sql, params, deadline) if time.monotonic() < deadline else None
+        rows = _stored(scope, name) if scope is not None else None
+        if rows is None:
+            value, join, count = facet_sql(name, "m")
+            sql = (f"SELECT {value} AS value, {count} AS n FROM ({matches}) m{join} "
+                   f"GROUP BY 1 ORDER BY n DESC, value LIMIT {FACET_SIZE + 1}")
+            rows = _count(sql, params, deadline) if time.monotonic() < deadline else None
         if rows is None:
             out[name] = {"values": [], "more_values": False, "truncated": True}
         else:

@@ -110,10 +110,30 @@ def test_facet_cut_short_by_the_time_limit_says_so(db_path):
     from api import create_app
 
     client = create_app({"KB_DB": str(db_path), "TESTING": True, "FACET_TIME_LIMIT_MS": 0}).test_client()
-    response = client.get("/v1/facts?limit=2&facet=entity&facet=type")
+    response = client.get("/v1/facts?limit=2&status=stated&facet=entity&facet=type")
     assert response.status_code == 200 and len(response.get_json()["data"]) == 2  # the page is still served
     for facet in response.get_json()["facets"].values():
         assert facet == {"values": [], "more_values": False, "truncated": True}
+    # the counts the build stored (every fact, one entity's facts) need no time: never cut short
+    entity = client.get("/v1/entities?limit=1").get_json()["data"][0]["id"]
+    for url in ("/v1/facts?limit=2", f"/v1/facts?entity={entity}&limit=2", f"/v1/entities/{entity}/facts?limit=2"):
+        facets = client.get(url + "&facet=entity&facet=type").get_json()["facets"]
+        assert all(f["truncated"] is False and f["values"] for f in facets.values()), url
+
+
+def test_stored_counts_equal_counting_live(client):
+    """The counts kb/facet_counts.py stored for every fact and for each entity's facts are the ones
+    counting the same matches live gives (a filter that keeps every fact, every status, makes the
+    API count live)."""
+    from factmodel.vocabulary import STATUSES
+
+    every_status = "".join(f"&status={s}" for s in STATUSES)
+    facet = "&facet=type,status,entity,source,year,month&limit=1"
+    entities = [e["id"] for e in all_pages(client, "/v1/entities?limit=100")]
+    for scope in ["/v1/facts?"] + [f"/v1/facts?entity={e}" for e in entities]:
+        stored = client.get(scope + facet).get_json()["facets"]
+        live = client.get(scope + every_status + facet).get_json()["facets"]
+        assert stored == live, scope
 
 
 @pytest.mark.parametrize("url, param, status", [("/v1/facts?facet=color", "facet", 400),
