@@ -24,10 +24,11 @@ def built_at_epoch(seeds_dir, schema_dir=SCHEMA_DIR):
         return int(os.environ["SOURCE_DATE_EPOCH"])
     folders = [Path(seeds_dir).resolve(), Path(schema_dir).resolve()]
     top = (_git(folders[0], "rev-parse", "--show-toplevel") or "").strip()
-    tracked = [f for f in folders if top and f.is_relative_to(Path(top).resolve())]
+    tracked = [f for f in folders if top and f.is_relative_to(Path(top).resolve())
+               and (_git(folders[0], "ls-files", "--", str(f)) or "").strip()]  # not ignored, not new
     outside = [f for f in folders if f not in tracked]  # e.g. the project's schema for a scratch seeds repo
     status = _git(folders[0], "status", "--porcelain", "--untracked-files=all", "--", *map(str, tracked)) \
-        if tracked else None
+        if folders[0] in tracked else None
     if status == "":
         stamp = (_git(folders[0], "log", "-1", "--format=%ct", "--", *map(str, tracked)) or "").strip()
         if stamp.isdigit():

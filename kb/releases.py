@@ -45,6 +45,8 @@ def _where(seeds_dir, schema_dir):
         return None
     root = Path(top.strip()).resolve()
     paths = [seeds.relative_to(root).as_posix()]
+    if not (_git(root, "ls-files", "--", paths[0]) or "").strip():
+        return None  # seeds the checkout does not track (ignored, or never added): not its history
     if schema_dir is not None:
         schema = Path(schema_dir).resolve()
         if schema.is_relative_to(root):
@@ -151,8 +153,8 @@ def release_history(seeds_dir, schema_dir=None, cache_dir=None, working_built_at
             if state == previous:
                 continue
             previous = state
-            if all(s.endswith(":" + p) for s, p in zip(state, paths)) and not out:
-                continue  # before the seeds existed
+            if state[0].endswith(":" + paths[0]) and not out:
+                continue  # before the seeds existed (a commit of the schema alone is no dataset)
             base = out[-1][0]["commit"] if out else None
             found = _cached(cache_dir, commit, base, lambda c=commit: snapshot(
                 revision_content(root, c, seeds_path, cache_dir), base_prints()))

@@ -1,5 +1,6 @@
 """kb diff and the releases from git history (kb/diff.py, kb/history.py, kb/releases.py), in scratch git
 repositories."""
+import os
 import shutil
 import sqlite3
 
@@ -138,3 +139,29 @@ def test_versions_hold_the_rows_each_release_changed_and_the_cache_keeps_them(tm
     entry.write_text(json.dumps(dict(cached, base="another-commit", rows={})))
     assert releases.release_history(seeds, None, cache) == plain
     assert json.loads(entry.read_text())["base"] == cached["base"]
+
+
+def test_seeds_the_checkout_ignores_have_no_git_history(tmp_path):
+    """Seeds generated into an ignored folder of a checkout (as the benchmarks do under var/) are
+    not the checkout's: no release from its commits (they never held these seeds), one release that
+    adds every id, like outside git; their built_at follows the files, not the last commit."""
+    import sqlite3
+
+    from kb.built_at import built_at_epoch
+
+    repo = scratch_repo(tmp_path)
+    (repo / ".gitignore").write_text("var/\n", encoding="utf-8")
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-q", "-m", "ignore var")
+    seeds = repo / "var" / "generated" / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    with pytest.raises(ValueError, match="not in a git checkout"):
+        releases.releases(seeds)
+    build(seeds, tmp_path / "kb.sqlite", progress=False)
+    conn = sqlite3.connect(tmp_path / "kb.sqlite")
+    assert [r[0] for r in conn.execute("SELECT history FROM releases")] == ["none"]
+    facts = {r[0] for r in conn.execute("SELECT id FROM facts")}
+    assert {r[0] for r in conn.execute("SELECT id FROM changes WHERE kind = 'fact' AND op = 'added'")} == facts
+    later = int(git(repo, "log", "-1", "--format=%ct").strip()) + 86400 * 400
+    os.utime(next(seeds.rglob("*.yaml")), (later, later))
+    assert built_at_epoch(seeds) == later
