@@ -9,14 +9,22 @@ RELEASE_COLUMNS = "seq, id, parent, commit_sha, built_at, history, working, adde
 
 
 def gone_or_404(kind, row_id, message):
-    """Abort with 410 when a release removed this ``kind``'s ``row_id`` (and none added it back), else 404."""
+    """Abort with 410 when a release removed this ``kind``'s ``row_id`` (and none added it back) or
+    ``seeds/removals.yaml`` says why it was removed (kb/removals.py), else 404. The 410 names the
+    release and gives the curator's reason when there is one."""
     try:
         removed = g.db.one("SELECT release FROM changes WHERE kind = ? AND id = ? AND op IN ('removed', 'renamed') "
                            "ORDER BY seq DESC LIMIT 1", (kind, row_id))
     except sqlite3.OperationalError:  # a database built before releases existed
         removed = None
-    if removed is not None:
-        abort(410, message=f"{kind.capitalize()} {row_id!r} was removed in release {removed['release']!r}.")
+    try:
+        why = g.db.one("SELECT reason FROM removals WHERE kind = ? AND id = ?", (kind, row_id))
+    except sqlite3.OperationalError:  # a database built before removals existed
+        why = None
+    if removed is not None or why is not None:
+        where = f" in release {removed['release']!r}" if removed is not None else ""
+        reason = f": {why['reason']}" if why is not None else "."
+        abort(410, message=f"{kind.capitalize()} {row_id!r} was removed{where}{reason}")
     abort(404, message=message)
 
 

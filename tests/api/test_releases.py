@@ -5,6 +5,7 @@ import json
 import shutil
 import sqlite3
 
+import pytest
 import yaml
 
 from support import SEEDS, all_pages, four_changes, git, scratch_repo  # noqa: E402
@@ -26,7 +27,10 @@ def test_releases_and_tombstones(tmp_path):
     gone = next(f for f in doc["facts"] if text.count(repr(f["id"])) == 1)
     doc["facts"].remove(gone)
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    git(repo, "commit", "-q", "-am", "two")
+    (repo / "seeds" / "removals.yaml").write_text(yaml.safe_dump(
+        {"removals": [{"kind": "fact", "id": gone["id"], "reason": "retracted by the source"}]}), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "two")
     build(repo / "seeds", tmp_path / "kb.sqlite", progress=False)
     from api import create_app
     client = create_app({"KB_DB": str(tmp_path / "kb.sqlite"), "TESTING": True}).test_client()
@@ -42,7 +46,40 @@ def test_releases_and_tombstones(tmp_path):
     response = client.get(f"/v1/facts/{gone['id']}")
     assert response.status_code == 410 and response.mimetype == "application/problem+json"
     assert releases[0]["id"] in response.get_json()["detail"]
+    assert response.get_json()["detail"].endswith(": retracted by the source")
     assert client.get("/v1/facts/never-existed").status_code == 404
+
+    # outside git there is no release that removed it, but the curator's reason still makes it a 410
+    plain = tmp_path / "plain"
+    shutil.copytree(repo / "seeds", plain)
+    build(plain, tmp_path / "plain.sqlite", progress=False)
+    outside = create_app({"KB_DB": str(tmp_path / "plain.sqlite"), "TESTING": True}).test_client()
+    response = outside.get(f"/v1/facts/{gone['id']}")
+    assert response.status_code == 410 and response.get_json()["detail"] == (
+        f"Fact {gone['id']!r} was removed: retracted by the source")
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("present", "is listed as removed but is still in the seeds"),
+    ("twice", "is listed twice"),
+    ("kind", "removals[0].kind"),
+])
+def test_removals_yaml_is_checked(tmp_path, entry, message):
+    """seeds/removals.yaml names ids that are gone, each once, with a kind: file:line messages."""
+    from kb.build import BuildFailed
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    fact = yaml.safe_load(next((seeds / "facts").rglob("*.yaml")).read_text(encoding="utf-8"))["facts"][0]["id"]
+    items = {"present": [{"kind": "fact", "id": fact, "reason": "r"}],
+             "twice": [{"kind": "source", "id": "gone-source", "reason": "r"}] * 2,
+             "kind": [{"kind": "claim", "id": "x", "reason": "r"}]}[entry]
+    (seeds / "removals.yaml").write_text(yaml.safe_dump({"removals": items}), encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build(seeds, tmp_path / "kb.sqlite", progress=False)
+    text = "\n".join(map(str, failed.value.problems))
+    assert f"{seeds / 'removals.yaml'}:" in text and message in text, text
+    assert not (tmp_path / "kb.sqlite").exists()
 
 
 def _client(db):
