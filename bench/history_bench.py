@@ -78,7 +78,9 @@ class History:
         path = rng.choice(self.files)
         header, *blocks = re.split(r"(?m)^(?=  - id: )", path.read_text(encoding="utf-8"))
         ids = [block.split("\n", 1)[0][len("  - id: "):].strip() for block in blocks]
-        free = [i for i, fid in enumerate(ids) if fid in self.free]
+        # (neither a denied fact nor a denial: every denied fact needs the denial responding to it)
+        free = [i for i, fid in enumerate(ids) if fid in self.free and "\n    status: denied\n" not in blocks[i]
+                and "\n    kind: denial\n" not in blocks[i]]
         picked = rng.sample(free, EDIT["removed"] + EDIT["renamed"] + EDIT["added"])
         removed, renamed, copied = picked[:1], picked[1:2], picked[2:]
         others = [i for i in range(len(blocks)) if i not in picked]

@@ -138,3 +138,24 @@ def test_versions_hold_the_rows_each_release_changed_and_the_cache_keeps_them(tm
     entry.write_text(json.dumps(dict(cached, base="another-commit", rows={})))
     assert releases.release_history(seeds, None, cache) == plain
     assert json.loads(entry.read_text())["base"] == cached["base"]
+
+
+def test_a_rebuild_loads_only_the_newest_fingerprint_and_recomputes_a_missing_one(tmp_path):
+    """The per-commit cache keeps each commit's fingerprint apart from its changes and rows: a rebuild
+    with nothing new reads no fingerprint at all, and one more commit needs only the newest release's,
+    recomputed from git when it is missing. Either way the releases are those computed without a cache."""
+    repo = scratch_repo(tmp_path)
+    seeds, cache = repo / "seeds", tmp_path / "cache"
+    four_changes(repo)
+    plain = releases.release_history(seeds)
+    assert releases.release_history(seeds, None, cache) == plain
+    prints = sorted((cache / releases.CACHE_FORMAT / "prints").glob("*.json"))
+    assert [p.stem for p in prints] == sorted(git(repo, "rev-list", "HEAD").split())
+    for path in prints:
+        path.unlink()
+    assert releases.release_history(seeds, None, cache) == plain  # nothing new: no fingerprint needed
+    assert not list((cache / releases.CACHE_FORMAT / "prints").glob("*.json"))
+    four_changes(repo)  # one more commit: its base's fingerprint is recomputed
+    again = releases.release_history(seeds, None, cache)
+    assert again == releases.release_history(seeds) and len(again) == len(plain) + 1
+    assert [c.op for c in again[-1][1]].count("renamed") == 1

@@ -27,4 +27,4 @@ def test_history_bench_smoke_reports_a_ratio(tmp_path):
     assert f"ratio {result['ratio']:.2f}" in proc.stdout
     # the work folder holds the scratch repository and its caches (never docs: smoke runs leave them alone)
     assert (tmp_path / "history" / "repo" / ".git").is_dir()
-    assert (tmp_path / "history" / "releases-cache" / "v2").is_dir()
+    assert (tmp_path / "history" / "releases-cache" / "v3").is_dir()
