@@ -159,3 +159,15 @@ def test_a_rebuild_loads_only_the_newest_fingerprint_and_recomputes_a_missing_on
     again = releases.release_history(seeds, None, cache)
     assert again == releases.release_history(seeds) and len(again) == len(plain) + 1
     assert [c.op for c in again[-1][1]].count("renamed") == 1
+
+
+@pytest.mark.parametrize("value", ["plain", "quote \" and \\\\ backslash", "tab\tnew\nline\x01\x7f", "Erdoğan — «Şükrü» 🙂",
+                                   "\u2028\u2029", "", 7, 2.5, None, True, ["a", {"b": 1, "a": "é"}], {"z": [1], "a": None}])
+def test_field_hashes_are_those_of_the_sorted_json_text(value):
+    """A field's fingerprint is the hash of its JSON text (sort_keys, ensure_ascii=False): strings take a
+    shortcut to the same text, so release ids and digests do not change."""
+    import hashlib
+    import json
+
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    assert releases._hash(value) == hashlib.sha256(text.encode()).hexdigest()[:16]
