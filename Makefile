@@ -221,6 +221,22 @@ bench-smoke-build: install
 bench: bench-build
 bench-smoke: bench-smoke-build
 
+# ---- Release-history benchmark: `make db` after one more commit vs a build without history --------
+# bench/history_bench.py generates 100k facts in a scratch git repository with 50 commits (var/bench/history/),
+# then times, in alternating rounds, the build after one more commit (earlier commits cached) and the same
+# seeds built outside git; writes `## Release history` in docs/benchmarks.md (target: ratio <= 1.5).
+# bench-smoke-history is the seconds-long version (1k facts, 5 commits, no docs) that `make test` runs
+# through tests/ops/test_bench_smoke_history.py.
+.PHONY: bench-history bench-smoke-history
+bench-history: install
+	$(BIN)/python -m bench.history_bench
+
+bench-smoke-history: install
+	$(BIN)/python -m bench.history_bench --smoke
+
+bench: bench-history
+bench-smoke: bench-smoke-history
+
 # ---- Curator commands (README "Adding an article"): make kb ARGS='quote SOURCE "fragment"' ------
 .PHONY: kb coverage
 kb: install

@@ -165,3 +165,36 @@ def test_seeds_the_checkout_ignores_have_no_git_history(tmp_path):
     later = int(git(repo, "log", "-1", "--format=%ct").strip()) + 86400 * 400
     os.utime(next(seeds.rglob("*.yaml")), (later, later))
     assert built_at_epoch(seeds) == later
+
+
+def test_a_rebuild_loads_only_the_newest_fingerprint_and_recomputes_a_missing_one(tmp_path):
+    """The per-commit cache keeps each commit's fingerprint apart from its changes and rows: a rebuild
+    with nothing new reads no fingerprint at all, and one more commit needs only the newest release's,
+    recomputed from git when it is missing. Either way the releases are those computed without a cache."""
+    repo = scratch_repo(tmp_path)
+    seeds, cache = repo / "seeds", tmp_path / "cache"
+    four_changes(repo)
+    plain = releases.release_history(seeds)
+    assert releases.release_history(seeds, None, cache) == plain
+    prints = sorted((cache / releases.CACHE_FORMAT / "prints").glob("*.json"))
+    assert [p.stem for p in prints] == sorted(git(repo, "rev-list", "HEAD").split())
+    for path in prints:
+        path.unlink()
+    assert releases.release_history(seeds, None, cache) == plain  # nothing new: no fingerprint needed
+    assert not list((cache / releases.CACHE_FORMAT / "prints").glob("*.json"))
+    four_changes(repo)  # one more commit: its base's fingerprint is recomputed
+    again = releases.release_history(seeds, None, cache)
+    assert again == releases.release_history(seeds) and len(again) == len(plain) + 1
+    assert [c.op for c in again[-1][1]].count("renamed") == 1
+
+
+@pytest.mark.parametrize("value", ["plain", "quote \" and \\\\ backslash", "tab\tnew\nline\x01\x7f", "Erdoğan — «Şükrü» 🙂",
+                                   "\u2028\u2029", "", 7, 2.5, None, True, ["a", {"b": 1, "a": "é"}], {"z": [1], "a": None}])
+def test_field_hashes_are_those_of_the_sorted_json_text(value):
+    """A field's fingerprint is the hash of its JSON text (sort_keys, ensure_ascii=False): strings take a
+    shortcut to the same text, so release ids and digests do not change."""
+    import hashlib
+    import json
+
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    assert releases._hash(value) == hashlib.sha256(text.encode()).hexdigest()[:16]
