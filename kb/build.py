@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from factmodel.vocabulary import SCHEMA_DIR
 
-from . import artifacts, facet_counts, releases, removals, search_index
+from . import artifacts, facet_counts, releases, search_index
 from .built_at import built_at_epoch
 from .conflicts import detect_conflicts
 from .pids import left_by_a_dead_build
@@ -181,7 +181,6 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp):
                 _write_fact(batches, fact, search_id)
             batches.flush()
         bar.close()
-        removed = removals.load(seeds)  # seeds/removals.yaml: why published ids were removed
         problems = seeds.finish()
         if problems:
             raise BuildFailed(problems)
@@ -198,7 +197,7 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp):
             facet_counts.write(conn)  # issue 16: kb/facet_counts.py
             conn.execute("CREATE TABLE removals (kind TEXT NOT NULL, id TEXT NOT NULL, reason TEXT NOT NULL, "
                          "PRIMARY KEY (kind, id))")
-            conn.executemany("INSERT INTO removals VALUES (?, ?, ?)", removed)
+            conn.executemany("INSERT INTO removals VALUES (?, ?, ?)", seeds.removed)  # kb/removals.py
         db["search"].enable_fts(["title", "body"], tokenize=FTS_TOKENIZE)
         counts = {"sources": len(seeds.sources), "entities": len(seeds.entities), "facts": seeds.fact_count}
         for ftype, table in TYPED_TABLES.items():

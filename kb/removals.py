@@ -12,7 +12,7 @@ FILE = "removals.yaml"
 
 def load(seeds):
     """The removals ``[(kind, id, reason)]``, after checking them against what ``seeds`` holds
-    (call once every fact has been read); problems go to ``seeds.problems``."""
+    (``Seeds.finish`` calls it, once every fact has been read); problems go to ``seeds.problems``."""
     path = seeds.root / FILE
     if not path.exists():
         return []

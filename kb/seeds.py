@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import yaml
 
-from . import hints, parallel, rules, yaml_hints
+from . import hints, parallel, removals, rules, yaml_hints
 from . import yaml as seed_yaml
 from .crossrefs import CrossRefs
 from .digest import DatasetDigest, hash_line
@@ -237,8 +237,10 @@ class Seeds:
     def finish(self):
         """Checks that need every fact (:mod:`kb.crossrefs`): ``responds_to``, relations and
         attribution name another existing fact; a denied fact has a denial responding to it; a
-        fact's former id is no current fact id. Then the problems in root-cause order."""
+        fact's former id is no current fact id; ``removals.yaml`` (``self.removed``). Then the
+        problems in root-cause order."""
         self.problems += self._crossrefs.check(self._fact_ids, self._files)
+        self.removed = removals.load(self)
         if self.fact_count == 0 and not self.problems:
             self.problems.append(Problem(str(self.root / "facts"), 1, 1, "no facts found"))
         self.problems = hints.regroup(self.problems, self._rejected_sources)

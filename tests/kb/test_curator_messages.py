@@ -184,7 +184,8 @@ def typo(value):
 
 
 def load(seeds, rel):
-    return yaml.safe_load((seeds / rel).read_text(encoding="utf-8"))
+    path = seeds / rel
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def dump(seeds, rel, doc):
@@ -315,6 +316,14 @@ def _entity_field(field):
     return "entities/people.yaml", put
 
 
+def _removal_field(field):
+    """seeds/removals.yaml (optional, absent from these seeds): one entry for an id that is not there."""
+    def put(doc, value):
+        doc.setdefault("removals", [{"kind": "fact", "id": "a-fact-that-was-removed", "reason": "retracted"}])
+        doc["removals"][0][field] = value
+    return "removals.yaml", put
+
+
 LIMITED = {
     ("facts.schema.json", "summary"): _fact_field("summary"),
     ("facts.schema.json", "quote"): _citation_field("quote"),
@@ -334,6 +343,7 @@ LIMITED = {
     ("entities.schema.json", "description"): _entity_field("description"),
     ("entities.schema.json", "aliases"): _entity_field("aliases"),
     ("entities.schema.json", "items"): _entity_field("aliases"),
+    ("removals.schema.json", "reason"): _removal_field("reason"),
 }
 
 
