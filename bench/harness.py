@@ -326,15 +326,6 @@ def git_describe(paths=(), cwd=ROOT):
         return "unknown"
 
 
-def read_meta(db_path):
-    """The ``meta`` table (key -> value) of a database built by ``kb build``, opened read-only."""
-    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
-    try:
-        return dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    finally:
-        conn.close()
-
-
 # -- docs ----------------------------------------------------------------------------------
 def write_block(path, heading, start, end, block):
     """Write a generated ``block`` (which begins with the ``start`` marker and ends with the

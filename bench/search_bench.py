@@ -45,6 +45,7 @@ if str(ROOT) not in sys.path:
 
 from bench import generate  # noqa: E402
 from bench.harness import write_block  # noqa: E402
+from deploy.downloads import read_meta  # noqa: E402
 from kb import search_index  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -65,11 +66,7 @@ def log(message):
 # -- databases -----------------------------------------------------------------------------------
 def _meta(path):
     try:
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
-        try:
-            return dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        finally:
-            conn.close()
+        return read_meta(path)
     except sqlite3.Error:
         return {}
 

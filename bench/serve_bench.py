@@ -46,8 +46,9 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from bench import generate, query_plans
-from bench.harness import ROOT, Server, describe, get, git_describe, machine, production_command, read_meta, \
+from bench.harness import ROOT, Server, describe, get, git_describe, machine, production_command, \
     run_wrk, write_block
+from deploy.downloads import read_meta
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 LUA = Path(__file__).with_name("paths.lua")

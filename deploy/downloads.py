@@ -25,7 +25,8 @@ class Refused(Exception):
     """The dataset's files contradict its manifest."""
 
 
-def _meta(db_path):
+def read_meta(db_path):
+    """The ``meta`` table (key -> value) of a database built by ``kb build``, opened read-only."""
     conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
     try:
         return dict(conn.execute("SELECT key, value FROM meta").fetchall())
@@ -37,14 +38,14 @@ def built_at(db_path):
     """The dataset's ``built_at`` in Unix seconds: the modification time its files are given on the
     replicas and in nginx's folder, so Last-Modified (and nginx's ETag, mtime and size) is the same
     on every host and says when the data was made, not when it was copied."""
-    return int(datetime.fromisoformat(_meta(db_path)["built_at"].replace("Z", "+00:00")).timestamp())
+    return int(datetime.fromisoformat(read_meta(db_path)["built_at"].replace("Z", "+00:00")).timestamp())
 
 
 def dataset_files(db_path):
     """``{DATABASE: path, DUMP: path, MANIFEST: path}`` of the dataset at ``db_path`` (just the
     database when it has no manifest or names no dump)."""
     db_path = Path(db_path)
-    dump = dump_entry(_meta(db_path))
+    dump = dump_entry(read_meta(db_path))
     if dump is None or not manifest_path(db_path).exists():
         return {DATABASE: db_path}
     return {DATABASE: db_path, DUMP: dump_path(db_path, dump["sha256"]), MANIFEST: manifest_path(db_path)}

@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -47,14 +46,10 @@ class PublishError(Exception):
 
 def dataset_version(db_path):
     """The ``dataset_version`` recorded in a database file's meta table."""
-    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'dataset_version'").fetchone()
-    finally:
-        conn.close()
-    if not row:
+    version = downloads.read_meta(db_path).get("dataset_version")
+    if not version:
         raise PublishError(f"{db_path} has no dataset_version in its meta table")
-    return row[0]
+    return version
 
 
 def manifest_digest(db_path):

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from bench.harness import (REPORT_LUA, Load, Outcome, Server, free_port, free_ports, get, read_meta,  # noqa: F401
+from bench.harness import (REPORT_LUA, Load, Outcome, Server, free_port, free_ports, get,  # noqa: F401
                            run_wrk)
+from deploy.downloads import read_meta  # noqa: F401
 
 # ---- The checkout, the seeds, the production server: every test ------------------------------
 ROOT = Path(__file__).resolve().parent.parent
