@@ -43,6 +43,25 @@ def _load(data):
         return None
 
 
+def read_cache(path):
+    """The JSON value a cache file holds, or None when it is missing or spoiled."""
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def write_cache(path, value, sort_keys=False):
+    """Write ``value`` as JSON to the cache file ``path``, atomically (beside, then renamed)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value, sort_keys=sort_keys, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache folder only costs time
+
+
 def _document(data, cache_dir=None):
     """The YAML document in ``data`` as plain JSON values (None if unreadable). With ``cache_dir``,
     kept there as JSON under the SHA-256 of ``data``: a file that did not change between two
@@ -51,18 +70,10 @@ def _document(data, cache_dir=None):
         return _plain(_load(data))
     key = hashlib.sha256(data).hexdigest()
     path = Path(cache_dir) / "documents" / key[:2] / f"{key}.json"
-    try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        pass
-    doc = _plain(_load(data))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache folder only costs time
+    doc = read_cache(path)
+    if doc is None:
+        doc = _plain(_load(data))
+        write_cache(path, doc)
     return doc
 
 

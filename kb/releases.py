@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import diff
-from .history import _git, folder_content, revision_content
+from .history import _git, folder_content, read_cache, revision_content, write_cache
 
 CACHE_FORMAT = "v3"  # v3: {"base", "digest", "counts", "changes", "rows"} + prints/<commit>.json apart
 # (v2: {"prints", "base", "rows"}: every build loaded every commit's fingerprints; v1: the prints alone)
@@ -80,23 +80,6 @@ def snapshot(content, base_prints):
             "changes": diff.changes(base_prints, prints), "rows": _changed_rows(content, prints, base_prints)}
 
 
-def _write(path, value):
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(value, sort_keys=True, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache folder only costs time
-
-
-def _read(path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def _cached(cache_dir, commit, base, compute):
     """The :func:`snapshot` of ``commit`` against the release commit ``base`` (None: the first),
     from ``cache_dir`` when it holds one made against the same base. The fingerprint is kept apart
@@ -105,19 +88,19 @@ def _cached(cache_dir, commit, base, compute):
     if cache_dir is None:
         return compute()
     path = Path(cache_dir) / CACHE_FORMAT / f"{commit}.json"
-    found = _read(path)
+    found = read_cache(path)
     if isinstance(found, dict) and found.get("base") == base and {"digest", "counts", "changes", "rows"} <= set(found):
         return dict(found, changes=[diff.Change(k, i, op, tuple(fields), new) for k, i, op, fields, new in
                                     found["changes"]])
     found = dict(compute(), base=base)
-    _write(path.parent / "prints" / f"{commit}.json", found["prints"])
-    _write(path, {k: v for k, v in found.items() if k != "prints"})
+    write_cache(path.parent / "prints" / f"{commit}.json", found["prints"], sort_keys=True)
+    write_cache(path, {k: v for k, v in found.items() if k != "prints"}, sort_keys=True)
     return found
 
 
 def _prints(cache_dir, commit, compute):
     """The fingerprint of ``commit``: from the cache, else ``compute()``."""
-    found = _read(Path(cache_dir) / CACHE_FORMAT / "prints" / f"{commit}.json") if cache_dir is not None else None
+    found = read_cache(Path(cache_dir) / CACHE_FORMAT / "prints" / f"{commit}.json") if cache_dir is not None else None
     return found if isinstance(found, dict) else compute()
 
 
