@@ -24,7 +24,7 @@ from .pids import left_by_a_dead_build
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BATCH = 5000
 
 
@@ -68,7 +68,7 @@ class _Batches:
 def _write_fact(batches, fact, search_id):
     rows = batches.rows
     fid, ftype, attributes, citations = fact["id"], fact["type"], fact["attributes"], fact["citations"]
-    sort_date = fact["span_start"]
+    sort_date, span_end = fact["span_start"], fact["span_end"]
     rows["facts"].append((
         fid, ftype, fact["summary"], fact["date"], fact["date_precision"], fact["date_start"], fact["date_end"],
         sort_date, fact["status"], fact["first_published"], fact["note"], _json(attributes), _json(fact["entities"]),
@@ -88,8 +88,8 @@ def _write_fact(batches, fact, search_id):
     rows["redirects"] += [(former, "fact", fid) for former in fact["former_ids"]]
     add = rows["fact_entities"].append
     for ref in fact["entities"]:
-        add((fid, ref["id"], ref["role"], ftype, sort_date))
-    rows[TYPED_TABLES[ftype]].append((fid, sort_date, *(
+        add((fid, ref["id"], ref["role"], ftype, sort_date, span_end))
+    rows[TYPED_TABLES[ftype]].append((fid, sort_date, span_end, *(
         _json(value) if isinstance(value, list) else value for value in attributes.values())))
     body = " ".join([attributes.get("text") or ""] + [c["quote"] for c in citations])
     rows["search"].append((search_id, "fact", fid, fact["summary"], body))

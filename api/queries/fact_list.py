@@ -4,10 +4,10 @@ Every list is ordered by ``(sort_date, id)`` (``sort_date`` is the start of the 
 ``''`` when the span has no start). The query is driven by the most selective index that
 also yields that order, so a page costs one index range scan whatever the table size:
 
-- a role filter (``participant=``, ``lessee=``…) drives from ``fact_entities(entity_id, role, sort_date, fact_id)``
-- an ``entity=`` filter drives from ``fact_entities(entity_id, sort_date, fact_id)``
-- an event or statement ``kind=`` drives from ``events``/``statements(kind, sort_date, fact_id)``
-- a single type drives from ``facts(type, sort_date, id)``, otherwise ``facts(sort_date, id)``.
+- a role filter (``participant=``, ``lessee=``…) drives from ``fact_entities(entity_id, role, sort_date, fact_id, span_end)``
+- an ``entity=`` filter drives from ``fact_entities(entity_id, sort_date, fact_id, span_end)``
+- an event or statement ``kind=`` drives from ``events``/``statements(kind, sort_date, fact_id, span_end)``
+- a single type drives from ``facts(type, sort_date, id, span_end)``, otherwise ``facts(sort_date, id, span_end)``.
 
 The one exception is ``related_to=``: its matches are the few facts related to one fact, read
 from ``fact_relations(other_id, type, fact_id)`` and sorted (a walk of every fact in order,
@@ -24,7 +24,9 @@ order (:meth:`FactQuery.parts`; ``UNION ALL`` merges them without sorting):
 
 where ``low`` is the window's start minus the longest finite span of the dataset
 (:func:`span_stats`): a fact with a finite span that starts before ``low`` ends before the
-window. Part 2 starts at the earliest start of an open-ended fact, and is left out when that
+window. Most facts part 3 walks before the window's start end before it too (a dense entity has
+a year of them when the longest span is a year); ``span_end >= start`` is tested on the driving
+table's own ``span_end``, the last column of each driving index, so each costs one index step. Part 2 starts at the earliest start of an open-ended fact, and is left out when that
 is not before ``low``.
 """
 import math
@@ -165,7 +167,9 @@ class FactQuery:
             self._add("f.time_kind = 'state'")
         if starts:
             self.start = max(starts)
-            self._add("f.span_end >= ?", self.start)
+            # on the driving table's copy of span_end, the last column of its index: the facts the
+            # walk passes before the window's start are rejected there, without reading their rows
+            self._add(f"{self.key[0].split('.')[0]}.span_end >= ?", self.start)
         if ends:
             self.end = min(ends)
             self._add("f.span_start <= ?", self.end)

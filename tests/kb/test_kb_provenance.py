@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from kb.build import SCHEMA_VERSION, build
+from kb.tables import TYPED_TABLES
 from kb.cli import validate
 
 from support import FIXTURES  # noqa: E402
@@ -243,11 +244,16 @@ def test_targets_redirects_unnamed_and_meta(rows):
         ("predicted-putin-assad-erdogan-summit-2024-08", "fact", PREDICTION),
         ("europe", "entity", "european-states")}
     assert rows("SELECT type FROM entities WHERE id = 'unnamed-reports'")[0][0] == "unnamed"
-    assert rows("SELECT value FROM meta WHERE key = 'schema_version'")[0][0] == str(SCHEMA_VERSION) == "2"
+    assert rows("SELECT value FROM meta WHERE key = 'schema_version'")[0][0] == str(SCHEMA_VERSION) == "3"
     indexes = {r[0]: r[1] for r in rows("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'")}
     assert "idx_fact_relations_other_id_type_fact_id" in indexes
     assert "idx_attributions_entity_id_fact_id" in indexes
-    assert "idx_facts_sort_date_id" in indexes
+    assert "idx_facts_sort_date_id_span_end" in indexes
+    assert "idx_fact_entities_entity_id_sort_date_fact_id_span_end" in indexes
+    # the driving tables' copies of the span's end are the fact's (fact_list tests windows on them)
+    for table in ["fact_entities", *TYPED_TABLES.values()]:
+        assert rows(f"SELECT count(*) FROM {table} d JOIN facts f ON f.id = d.fact_id "
+                    "WHERE d.span_end IS NOT f.span_end OR d.sort_date IS NOT f.sort_date")[0][0] == 0, table
 
 
 def test_the_dataset_version_covers_the_new_fields(prov):
