@@ -33,17 +33,24 @@ RULES = {
 
 
 def detect_conflicts(conn):
-    """Add the rules' ``conflicts_with`` relations to ``fact_relations``; return how many pairs."""
-    pairs = set()
-    for prepare, query, cleanup in RULES.values():
+    """Add the rules' ``conflicts_with`` relations to ``fact_relations``; return how many pairs.
+
+    One INSERT ... SELECT: at 1M facts the rules find ~900k pairs, which as Python tuples (a set,
+    a sorted list, the rows) took ~330 MB at the build's peak. SQLite sorts them on disk instead;
+    the rows go in the same order as before: by pair, then its outgoing and its incoming row."""
+    for prepare, _, _ in RULES.values():
         for sql in prepare:
             conn.execute(sql)
-        pairs.update(conn.execute(query).fetchall())
+    found = " UNION ".join(query for _, query, _ in RULES.values())  # UNION: a pair two rules find, once
+    cursor = conn.execute(f"""
+        WITH pair(a, b) AS ({found})
+        INSERT OR IGNORE INTO fact_relations (fact_id, type, other_id, direction)
+        SELECT iif(d, b, a), 'conflicts_with', iif(d, a, b), iif(d, 'incoming', 'outgoing')
+        FROM pair, (SELECT 0 AS d UNION ALL SELECT 1)
+        WHERE NOT EXISTS (SELECT 1 FROM fact_relations r WHERE r.type = 'conflicts_with'
+                          AND r.fact_id IN (a, b) AND r.other_id = iif(r.fact_id = a, b, a))
+        ORDER BY a, b, d""")
+    for _, _, cleanup in RULES.values():
         for sql in cleanup:
             conn.execute(sql)
-    declared = set(conn.execute("SELECT fact_id, other_id FROM fact_relations WHERE type = 'conflicts_with'"))
-    pairs = sorted(pair for pair in pairs if pair not in declared and pair[::-1] not in declared)
-    conn.executemany("INSERT OR IGNORE INTO fact_relations (fact_id, type, other_id, direction) "
-                     "VALUES (?, 'conflicts_with', ?, ?)",
-                     [row for a, b in pairs for row in ((a, b, "outgoing"), (b, a, "incoming"))])
-    return len(pairs)
+    return cursor.rowcount // 2

@@ -213,14 +213,17 @@ def write_tables(conn, found):
             seq, manifest["id"], manifest["parent"], manifest["commit"], manifest["built_at"], manifest["history"],
             int(manifest["working"]), tally["added"], tally["modified"], tally["removed"], tally["renamed"],
             json.dumps(manifest["counts"], sort_keys=True), manifest_bytes(manifest).decode()))
-        conn.executemany("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?)", [
-            (seq, manifest["id"], c.kind, c.id, c.op, json.dumps(list(c.fields)), c.new_id) for c in changes])
+        # generators, not lists: a build's one release adds every id (1M rows at 1M facts)
+        conn.executemany("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (seq, manifest["id"], c.kind, c.id, c.op, json.dumps(list(c.fields)), c.new_id) for c in changes))
+        if not rows:
+            continue  # no content to keep (the build's own release, or pairs from releases())
         # the content of each version a change made (the row as the seeds said it), for a fact's history;
         # once per row (two former ids renamed into one new id are two changes, one version)
         made = {(c.kind, c.new_id or c.id) for c in changes if c.op != "removed"}
-        conn.executemany("INSERT INTO versions VALUES (?, ?, ?, ?)", [
+        conn.executemany("INSERT INTO versions VALUES (?, ?, ?, ?)", (
             (seq, kind, rid, json.dumps(rows[kind][rid], sort_keys=True, ensure_ascii=False, separators=(",", ":")))
-            for kind, rid in sorted(made) if rid in rows.get(kind, {})])
+            for kind, rid in sorted(made) if rid in rows.get(kind, {})))
 
 
 def default_cache_dir(db_path):
