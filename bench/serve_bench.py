@@ -49,6 +49,7 @@ from bench import generate, query_plans
 from bench.harness import ROOT, Server, describe, get, git_describe, machine, production_command, \
     run_wrk, write_block
 from deploy.downloads import read_meta
+from kb.build import SCHEMA_VERSION
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 LUA = Path(__file__).with_name("paths.lua")
@@ -78,9 +79,11 @@ def log(message):
 
 # -- databases -----------------------------------------------------------------------------
 def facts_in(path):
-    """Facts counted in the ``meta`` table of a built database, or None if it is not one."""
+    """Facts counted in the ``meta`` table of a database built with today's schema version, or
+    None if it is not one (an older build is not reused: the API would refuse it)."""
     try:
-        return json.loads(read_meta(path)["counts"])["facts"]
+        meta = read_meta(path)
+        return json.loads(meta["counts"])["facts"] if meta["schema_version"] == str(SCHEMA_VERSION) else None
     except (sqlite3.Error, KeyError, ValueError):
         return None
 

@@ -6,6 +6,7 @@ a failed or interrupted build. The tables (``kb/tables.py``, described in ``docs
 are the contract with ``api``; the full-text index (``kb/search_index.py``) is stored in the
 same file, so it is swapped with it.
 """
+import math
 import os
 import re
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ import orjson
 import sqlite_utils
 from tqdm import tqdm
 
+from factmodel.spans import SPAN_STATS_SQL
 from factmodel.vocabulary import SCHEMA_DIR
 
 from . import artifacts, facet_counts, releases, search_index
@@ -209,6 +211,8 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp):
             "schema_version": str(SCHEMA_VERSION),
             "counts": _json(counts),
         }
+        max_days, open_end_low = conn.execute(SPAN_STATS_SQL).fetchone()  # what bounds a date window's walk
+        meta.update(max_span_days="" if max_days is None else str(math.ceil(max_days)), open_end_low=open_end_low or "")
         meta.update(search_index.write(db.conn))  # the Tantivy index, stored in this same file
         meta.update(artifacts.write_dump(db.conn, dump_tmp))  # the facts dump this database names
         with db.conn:
