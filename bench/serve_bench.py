@@ -60,10 +60,12 @@ CURSOR_SECRET = "serve-bench-cursors"  # given to the API servers and used here 
 PAGE = 20
 
 # (name, numerator, denominator, measure, target, "min" | "max")
-RATIOS = [
-    ("GET /v1/facts/{id} ÷ bare Flask hello", "fact", "hello", "rps", 0.85, "min"),
-    ("GET /v1/facts/{id} ÷ Datasette row JSON", "fact", "datasette-row", "rps", 5.0, "min"),
-    ("304 conditional GET ÷ bare Flask hello", "304", "hello", "rps", 0.95, "min"),
+RATIOS = [  # the serving issue's targets (the Datasette one is its goal)
+    ("GET /v1/facts/{id} (Granian) ÷ bare Flask hello under gunicorn sync workers (the old ceiling)", "fact",
+     "hello-gunicorn", "rps", 2.5, "min"),
+    ("GET /v1/facts/{id} ÷ bare Flask hello, same server", "fact", "hello", "rps", 0.85, "min"),
+    ("GET /v1/facts/{id} ÷ Datasette row JSON (goal)", "fact", "datasette-row", "rps", 10.0, "min"),
+    ("304 conditional GET ÷ bare Flask hello", "304", "hello", "rps", 1.0, "min"),
     ("bare Flask hello: Granian ÷ gunicorn sync workers (the old server)", "hello", "hello-gunicorn", "rps", 1.0, "min"),
     ("filtered list p50: large ÷ small", "list-large", "list-small", "p50", 1.3, "max"),
     ("deep cursor page p50: large ÷ small", "cursor-large", "cursor-small", "p50", 1.3, "max"),
