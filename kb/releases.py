@@ -183,7 +183,20 @@ def release_history(seeds_dir, schema_dir=None, cache_dir=None, working_built_at
         if status:
             head = out[-1][0]["commit"] if out else None
             add(snapshot(folder_content(seeds_dir, cache_dir), base_prints()), head, working_built_at, history, True)
+        if out:
+            _prune_prints(cache_dir, out[-1][0]["commit"])
     return out
+
+
+def _prune_prints(cache_dir, keep):
+    """Delete the cached fingerprints of every commit but ``keep``, the newest release's: no
+    later build reads another (:func:`_prints`; one is recomputed if history is rewritten), and
+    each holds a hash per field of every row (tens of MB at 100k facts)."""
+    if cache_dir is None:
+        return
+    for path in (Path(cache_dir) / CACHE_FORMAT / "prints").glob("*.json"):
+        if path.stem != keep:
+            path.unlink(missing_ok=True)
 
 
 def manifest_bytes(manifest):
