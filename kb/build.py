@@ -218,9 +218,11 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp):
         with db.conn:
             db["meta"].insert_all({"key": k, "value": v} for k, v in meta.items())
         # ---- releases and changes from git history (kb/releases.py, docs/releases.md) ----
+        def ids():  # every id built: the one release of seeds outside git adds them all
+            return {kind: [row[0] for row in conn.execute(f"SELECT id FROM {table} ORDER BY id")]
+                    for kind, table in (("fact", "facts"), ("entity", "entities"), ("source", "sources"))}
+
         with db.conn:
-            ids = {kind: [row[0] for row in conn.execute(f"SELECT id FROM {table} ORDER BY id")]
-                   for kind, table in (("fact", "facts"), ("entity", "entities"), ("source", "sources"))}
             releases.write_tables(conn, releases.release_history(
                 seeds_dir, SCHEMA_DIR, releases.default_cache_dir(tmp), working_built_at=meta["built_at"],
                 current=(meta["dataset_version"], ids)))
