@@ -358,7 +358,7 @@ def _run_markdown(run):
     lines = [f"Run {run['when']} (code {run['code']}): databases of {run['small']:,} and {run['large']:,} generated "
              f"facts (seed {run['seed']}); Granian `deploy/serve.py` with {run['workers']} worker(s) × "
              f"{run['threads']} thread(s) for every server but the gunicorn baseline ({run['workers']} sync "
-             "workers); load `{run['load']}`; each target warmed "
+             f"workers); load `{run['load']}`; each target warmed "
              f"{run['warmup']} s then measured {run['duration']} s, {run['rounds']} round(s), the two sides of each "
              "ratio back to back, order reversed every other round; "
              f"load average {run['loadavg'][0]} at the start, {run['loadavg'][1]} at the end "
