@@ -11,7 +11,8 @@ from . import analysis, search_queries
 from .blueprint import UNPROCESSABLE
 from .json import json_response
 from .pagination import after, page
-from .queries.fact_list import FactQuery, sort_key, span_stats
+from .queries.fact_list import FactQuery, sort_key
+from .queries.windows import span_stats
 from .queries.changes import release_seq_or_422
 from .queries.facts import fact_rows, fact_stream, require_entities, require_fact, require_source
 from .queries.fts import fts_or_422

@@ -12,9 +12,9 @@ import marshmallow as ma
 from flask import g
 
 from factmodel import vocabulary
-from factmodel.dates import date_range
 
 from .params import CommonFactArgs, QuerySchema, cursor_field, limit_field
+from .queries.windows import overlap
 
 F = ma.fields
 SEP = " "  # between sort date and fact id in the "most recent" key: neither holds it, and it sorts before any date character
@@ -58,12 +58,9 @@ def related_rows(entity_id, args, limit, after=None):
     if args.get("role"):
         where.append("fe.role = ?")
         params.append(args["role"])
-    if args.get("from_"):
-        where.append("f.span_end >= ?")
-        params.append(date_range(args["from_"])[0])
-    if args.get("to"):
-        where.append("f.span_start <= ?")
-        params.append(date_range(args["to"])[1])
+    clauses, values = overlap("f", args)
+    where += clauses
+    params += values
     other = ["o.entity_id != ?"]
     params.append(entity_id)
     if args.get("related_role"):

@@ -22,7 +22,8 @@ import sys
 from pathlib import Path
 
 from api.queries.changes import change_key, change_sql
-from api.queries.fact_list import FactQuery, span_stats
+from api.queries.fact_list import FactQuery
+from api.queries.windows import span_stats
 
 LIMIT = 21  # a page of 20 and one more, as the API asks
 # cases whose plan may sort its matches, and why (see the module docstring)

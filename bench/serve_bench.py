@@ -49,6 +49,7 @@ from bench import generate, query_plans
 from bench.harness import ROOT, Server, describe, get, git_describe, machine, production_command, \
     run_wrk, write_block
 from deploy.downloads import read_meta
+from kb.build import SCHEMA_VERSION
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 LUA = Path(__file__).with_name("paths.lua")
@@ -59,10 +60,12 @@ CURSOR_SECRET = "serve-bench-cursors"  # given to the API servers and used here 
 PAGE = 20
 
 # (name, numerator, denominator, measure, target, "min" | "max")
-RATIOS = [
-    ("GET /v1/facts/{id} ÷ bare Flask hello", "fact", "hello", "rps", 0.85, "min"),
-    ("GET /v1/facts/{id} ÷ Datasette row JSON", "fact", "datasette-row", "rps", 5.0, "min"),
-    ("304 conditional GET ÷ bare Flask hello", "304", "hello", "rps", 0.95, "min"),
+RATIOS = [  # the serving issue's targets (the Datasette one is its goal)
+    ("GET /v1/facts/{id} (Granian) ÷ bare Flask hello under gunicorn sync workers (the old ceiling)", "fact",
+     "hello-gunicorn", "rps", 2.5, "min"),
+    ("GET /v1/facts/{id} ÷ bare Flask hello, same server", "fact", "hello", "rps", 0.85, "min"),
+    ("GET /v1/facts/{id} ÷ Datasette row JSON (goal)", "fact", "datasette-row", "rps", 10.0, "min"),
+    ("304 conditional GET ÷ bare Flask hello", "304", "hello", "rps", 1.0, "min"),
     ("bare Flask hello: Granian ÷ gunicorn sync workers (the old server)", "hello", "hello-gunicorn", "rps", 1.0, "min"),
     ("filtered list p50: large ÷ small", "list-large", "list-small", "p50", 1.3, "max"),
     ("deep cursor page p50: large ÷ small", "cursor-large", "cursor-small", "p50", 1.3, "max"),
@@ -78,9 +81,11 @@ def log(message):
 
 # -- databases -----------------------------------------------------------------------------
 def facts_in(path):
-    """Facts counted in the ``meta`` table of a built database, or None if it is not one."""
+    """Facts counted in the ``meta`` table of a database built with today's schema version, or
+    None if it is not one (an older build is not reused: the API would refuse it)."""
     try:
-        return json.loads(read_meta(path)["counts"])["facts"]
+        meta = read_meta(path)
+        return json.loads(meta["counts"])["facts"] if meta["schema_version"] == str(SCHEMA_VERSION) else None
     except (sqlite3.Error, KeyError, ValueError):
         return None
 
@@ -353,7 +358,7 @@ def _run_markdown(run):
     lines = [f"Run {run['when']} (code {run['code']}): databases of {run['small']:,} and {run['large']:,} generated "
              f"facts (seed {run['seed']}); Granian `deploy/serve.py` with {run['workers']} worker(s) × "
              f"{run['threads']} thread(s) for every server but the gunicorn baseline ({run['workers']} sync "
-             "workers); load `{run['load']}`; each target warmed "
+             f"workers); load `{run['load']}`; each target warmed "
              f"{run['warmup']} s then measured {run['duration']} s, {run['rounds']} round(s), the two sides of each "
              "ratio back to back, order reversed every other round; "
              f"load average {run['loadavg'][0]} at the start, {run['loadavg'][1]} at the end "

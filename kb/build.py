@@ -6,6 +6,7 @@ a failed or interrupted build. The tables (``kb/tables.py``, described in ``docs
 are the contract with ``api``; the full-text index (``kb/search_index.py``) is stored in the
 same file, so it is swapped with it.
 """
+import math
 import os
 import re
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ import orjson
 import sqlite_utils
 from tqdm import tqdm
 
+from factmodel.spans import SPAN_STATS_SQL
 from factmodel.vocabulary import SCHEMA_DIR
 
 from . import artifacts, facet_counts, releases, search_index
@@ -209,14 +211,18 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp):
             "schema_version": str(SCHEMA_VERSION),
             "counts": _json(counts),
         }
+        max_days, open_end_low = conn.execute(SPAN_STATS_SQL).fetchone()  # what bounds a date window's walk
+        meta.update(max_span_days="" if max_days is None else str(math.ceil(max_days)), open_end_low=open_end_low or "")
         meta.update(search_index.write(db.conn))  # the Tantivy index, stored in this same file
         meta.update(artifacts.write_dump(db.conn, dump_tmp))  # the facts dump this database names
         with db.conn:
             db["meta"].insert_all({"key": k, "value": v} for k, v in meta.items())
         # ---- releases and changes from git history (kb/releases.py, docs/releases.md) ----
+        def ids():  # every id built: the one release of seeds outside git adds them all
+            return {kind: [row[0] for row in conn.execute(f"SELECT id FROM {table} ORDER BY id")]
+                    for kind, table in (("fact", "facts"), ("entity", "entities"), ("source", "sources"))}
+
         with db.conn:
-            ids = {kind: [row[0] for row in conn.execute(f"SELECT id FROM {table} ORDER BY id")]
-                   for kind, table in (("fact", "facts"), ("entity", "entities"), ("source", "sources"))}
             releases.write_tables(conn, releases.release_history(
                 seeds_dir, SCHEMA_DIR, releases.default_cache_dir(tmp), working_built_at=meta["built_at"],
                 current=(meta["dataset_version"], ids)))

@@ -119,8 +119,9 @@ def release_history(seeds_dir, schema_dir=None, cache_dir=None, working_built_at
     """:func:`releases` as ``(manifest, [Change], rows)`` triples, ``rows`` the content of every row
     the release added, modified or renamed into (``{kind: {id: row}}``): what ``versions`` holds.
 
-    ``current``, ``(dataset version, {kind: [id, ...]})`` of the dataset being built, is the
-    seeds folder outside git (required there): its one release adds every id, so reading the
+    ``current``, ``(dataset version, function returning {kind: [id, ...]})`` of the dataset being
+    built (called only outside git), is the seeds folder outside git (required there): its one
+    release adds every id, so reading the
     seeds a second time for field fingerprints and rows would be wasted (at 1M facts, minutes and
     gigabytes); its id is ``<dataset version, 8 hex>-current`` and its versions have no content
     (the current row is the one served)."""
@@ -152,7 +153,8 @@ def release_history(seeds_dir, schema_dir=None, cache_dir=None, working_built_at
 
     if where is None and current is not None:
         unread = {}  # no fields: with no parent release every id is simply added
-        prints = {kind: dict.fromkeys(current[1].get(kind, ()), unread) for kind in diff.KINDS}
+        ids = current[1]()
+        prints = {kind: dict.fromkeys(ids.get(kind, ()), unread) for kind in diff.KINDS}
         add({"digest": current[0], "counts": _count(prints), "changes": diff.changes({}, prints), "rows": {}},
             None, working_built_at, "none", False)
     elif where is None:
@@ -183,7 +185,20 @@ def release_history(seeds_dir, schema_dir=None, cache_dir=None, working_built_at
         if status:
             head = out[-1][0]["commit"] if out else None
             add(snapshot(folder_content(seeds_dir, cache_dir), base_prints()), head, working_built_at, history, True)
+        if out:
+            _prune_prints(cache_dir, out[-1][0]["commit"])
     return out
+
+
+def _prune_prints(cache_dir, keep):
+    """Delete the cached fingerprints of every commit but ``keep``, the newest release's: no
+    later build reads another (:func:`_prints`; one is recomputed if history is rewritten), and
+    each holds a hash per field of every row (tens of MB at 100k facts)."""
+    if cache_dir is None:
+        return
+    for path in (Path(cache_dir) / CACHE_FORMAT / "prints").glob("*.json"):
+        if path.stem != keep:
+            path.unlink(missing_ok=True)
 
 
 def manifest_bytes(manifest):

@@ -2,6 +2,7 @@
 and its span, as pure functions called by :func:`kb.rules.check_fact` (see docs/methodology.md).
 """
 from factmodel import dates
+from factmodel.spans import OPEN_END, OPEN_START
 
 DATED_STATUSES = {"stated", "reported"}
 STATE_TYPES = {"troop_deployment", "lease", "position"}  # facts that are states of affairs by default
@@ -9,7 +10,6 @@ BOUNDS = ("not_before", "not_after", "valid_from", "valid_until", "expected_not_
 BOUND_KINDS = {"not_before": ("act", "prediction"), "not_after": ("act", "prediction"), "valid_from": ("state",),
                "valid_until": ("state",), "expected_not_before": ("prediction",), "expected_not_after": ("prediction",)}
 ORDERED = (("not_before", "not_after"), ("valid_from", "valid_until"), ("expected_not_before", "expected_not_after"))
-OPEN_START, OPEN_END = "", "9999-12-31"
 TIME_KEYS = ("kind", "date", "precision", *BOUNDS)
 
 

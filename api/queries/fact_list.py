@@ -23,68 +23,21 @@ order (:meth:`FactQuery.parts`; ``UNION ALL`` merges them without sorting):
 3. ``sort_date`` in ``[low, end of the window]``,
 
 where ``low`` is the window's start minus the longest finite span of the dataset
-(:func:`span_stats`): a fact with a finite span that starts before ``low`` ends before the
+(:func:`api.queries.windows.span_stats`): a fact with a finite span that starts before ``low`` ends before the
 window. Most facts part 3 walks before the window's start end before it too (a dense entity has
 a year of them when the longest span is a year); ``span_end >= start`` is tested on the driving
 table's own ``span_end``, the last column of each driving index, so each costs one index step. Part 2 starts at the earliest start of an open-ended fact, and is left out when that
 is not before ``low``.
 """
-import math
-from datetime import date, timedelta
-
 from factmodel.dates import date_range
+from factmodel.spans import OPEN_END, OPEN_START
 
 from .changes import CHANGED_FACT
 from .fts import fts_query
+from .windows import days_before
 
 FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.time, f.status, f.note, "
                 "f.sort_date, f.attributes, f.entities, f.citations, f.relations")
-OPEN_START, OPEN_END = "", "9999-12-31"
-_STATS = {}  # dataset version -> SpanStats
-
-
-class SpanStats:
-    """What bounds the sort key of a date window in one dataset: ``max_days``, the longest
-    finite span (``span_end - span_start`` in days; None: no finite span), and ``open_end_low``,
-    the earliest ``span_start`` of a fact with a start and no end (None: there is none)."""
-
-    __slots__ = ("max_days", "open_end_low")
-
-    def __init__(self, max_days, open_end_low):
-        self.max_days, self.open_end_low = max_days, open_end_low
-
-
-def span_stats(conn, version=None):
-    """The :class:`SpanStats` of the database on ``conn`` (a sqlite3 connection), computed once
-    per ``version`` (the dataset version; None: not cached). ``meta.max_span_days``, when the
-    build wrote it, saves the scan."""
-    if version is not None and version in _STATS:
-        return _STATS[version]
-    meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('max_span_days', 'open_end_low')").fetchall())
-    if "max_span_days" in meta and "open_end_low" in meta:
-        max_days = int(meta["max_span_days"]) if meta["max_span_days"] not in (None, "") else None
-        open_end_low = meta["open_end_low"] or None
-    else:
-        max_days, open_end_low = conn.execute(
-            "SELECT max(CASE WHEN span_start != '' AND span_end != '9999-12-31' "
-            "                THEN julianday(span_end) - julianday(span_start) END), "
-            "       min(CASE WHEN span_start != '' AND span_end = '9999-12-31' THEN span_start END) "
-            "FROM facts").fetchone()
-        max_days = None if max_days is None else math.ceil(max_days)
-    stats = SpanStats(max_days, open_end_low)
-    if version is not None:
-        _STATS.clear()  # one dataset is served at a time
-        _STATS[version] = stats
-    return stats
-
-
-def _days_before(day, days):
-    try:
-        return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
-    except OverflowError:
-        return "0001-01-01"
-
-
 def sort_key(row):
     """The key a page's cursor resumes after."""
     return [row["sort_date"], row["id"]]
@@ -198,10 +151,10 @@ class FactQuery:
             return [(None, self.end, None)]  # nothing known (or no fact with a start): one walk
         found = [(OPEN_START, OPEN_START, None)]
         max_days, open_low = self.spans.max_days, self.spans.open_end_low
-        low = None if max_days is None else _days_before(self.start, max_days)
+        low = None if max_days is None else days_before(self.start, max_days)
         if open_low is not None and (low is None or open_low < low):
             # the open-ended facts that start before ``low`` (``< low`` is ``<=`` the day before)
-            high = _days_before(low, 1) if low is not None else OPEN_END
+            high = days_before(low, 1) if low is not None else OPEN_END
             if self.end is not None:
                 high = min(high, self.end)
             if open_low <= high:

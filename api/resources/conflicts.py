@@ -5,7 +5,6 @@ from flask import g
 from flask.views import MethodView
 
 from factmodel import vocabulary
-from factmodel.dates import date_range
 
 from ..blueprint import Blueprint, links
 from ..json import json_response
@@ -14,6 +13,7 @@ from ..pagination import after, page, page_of
 from ..params import CommonFactArgs, QuerySchema, cursor_field, limit_field, slug_field
 from ..queries.fact_list import FACT_COLUMNS
 from ..queries.facts import require_entities
+from ..queries.windows import overlap
 from ..shapes.fact_dumpers import generic
 from ..shapes.facts import FactSchema
 
@@ -51,13 +51,8 @@ def conflict_rows(args, limit, last=None):
     if args.get("entity"):
         where.append(f"EXISTS ({either.format(table='fact_entities x', column='x.fact_id')} AND x.entity_id = ?)")
         params.append(args["entity"])
-    window = []
-    if args.get("from_"):
-        window.append("x.span_end >= ?")
-        params.append(date_range(args["from_"])[0])
-    if args.get("to"):
-        window.append("x.span_start <= ?")
-        params.append(date_range(args["to"])[1])
+    window, values = overlap("x", args)
+    params += values
     if window:
         where.append(f"EXISTS ({either.format(table='facts x', column='x.id')} AND {' AND '.join(window)})")
     if last is not None:

@@ -14,7 +14,8 @@ import sqlite3
 import pytest
 
 from api.queries.changes import change_key, change_sql
-from api.queries.fact_list import FactQuery, span_stats
+from api.queries.fact_list import FactQuery
+from api.queries.windows import span_stats
 from bench import query_plans
 from bench.generate import Generator
 from kb.build import build

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import sqlite3
+from datetime import date
 
 import pytest
 import yaml
@@ -245,6 +246,13 @@ def test_targets_redirects_unnamed_and_meta(rows):
         ("europe", "entity", "european-states")}
     assert rows("SELECT type FROM entities WHERE id = 'unnamed-reports'")[0][0] == "unnamed"
     assert rows("SELECT value FROM meta WHERE key = 'schema_version'")[0][0] == str(SCHEMA_VERSION) == "3"
+    # what bounds a date window's walk, stored so that a server does not scan the facts for it
+    meta = dict(rows("SELECT key, value FROM meta"))
+    longest = max((date.fromisoformat(e) - date.fromisoformat(s)).days for s, e in rows(
+        "SELECT span_start, span_end FROM facts WHERE span_start != '' AND span_end != '9999-12-31'"))
+    assert meta["max_span_days"] == str(longest)
+    assert meta["open_end_low"] == min(r[0] for r in rows(
+        "SELECT span_start FROM facts WHERE span_start != '' AND span_end = '9999-12-31'"))
     indexes = {r[0]: r[1] for r in rows("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'")}
     assert "idx_fact_relations_other_id_type_fact_id" in indexes
     assert "idx_attributions_entity_id_fact_id" in indexes
