@@ -24,9 +24,12 @@ FTS5 table ``search_fts`` (``unicode61 remove_diacritics 2``), which stays for d
 without an index and for the CSV/NDJSON streams; tests/api/test_search_index.py checks that the
 two find the same rows.
 
-Documents are added in ``search.id`` order by one thread and committed once, so the index is
-one segment whose document order is the id order: Tantivy breaks score ties by document
-order, which makes ties come out by id. The build checks that.
+Documents are added in ``search.id`` order, :data:`SEGMENT_DOCS` at a time, each run by a writer
+of its own (one thread, one commit: one segment, never merged), and the segments are listed in
+``meta.json`` in that order. So the document order (segment, then document in it) is the id
+order: Tantivy breaks score ties by document order, which makes ties come out by id; and BM25
+takes its statistics (document counts, frequencies, average lengths) over all segments, so the
+scores are those of one segment. The build checks the segments and their order.
 """
 import hashlib
 import json
@@ -47,9 +50,12 @@ from .pids import left_by_a_dead_build
 FORMAT = "4"
 KINDS = {"source": 0, "entity": 1, "fact": 2, "unnamed": 3}  # unnamed: entities of type unnamed
 FILES_TABLE = "search_index_files"
-# One writer thread, and a budget that holds the whole dataset in memory before the single
-# flush (memory is taken as needed; Tantivy's ceiling is just under 4 GB per thread).
-WRITER_HEAP = 3_500_000_000
+# Documents per segment. A writer holds its segment's postings in memory until its commit: all
+# 1M facts in one segment took ~400 MB at the commit, 250,000 documents take ~100 MB.
+SEGMENT_DOCS = 250_000
+# The writer's budget: a ceiling (memory is taken as needed) far above what SEGMENT_DOCS
+# documents need, so a writer never flushes a second segment (the build checks).
+WRITER_HEAP = 1_000_000_000
 SCRATCH_PREFIX = "kb-search-index-"
 
 
@@ -88,24 +94,71 @@ def _remove_stale_scratch():
 
 
 def _canonical(folder):
-    """``{file name: bytes}`` of the index in ``folder`` with Tantivy's random segment id replaced
-    by one derived from the segment's own bytes, so two builds of the same seeds store
-    byte-identical indexes (the build is reproducible; tests/kb/test_reproducible_build.py)."""
+    """Rename Tantivy's random segment ids in ``folder`` to ones derived from each segment's own
+    bytes (in the file names, ``meta.json`` and ``.managed.json``), so two builds of the same seeds
+    store byte-identical indexes (the build is reproducible; tests/kb/test_reproducible_build.py).
+    Return the index's file names. Files are read one at a time (the segment files never name
+    their segment)."""
     names = [name for name in os.listdir(folder) if not name.startswith(".tantivy-")]
     ids = {name.split(".")[0] for name in names if re.fullmatch(r"[0-9a-f]{32}\.\w+", name)}
-    files = {name: Path(folder, name).read_bytes() for name in names}
+    listed = {name: Path(folder, name).read_text() for name in ("meta.json", ".managed.json") if name in names}
     for old in sorted(ids):
         content = hashlib.sha256()
         for name in sorted(n for n in names if n.startswith(old)):
-            content.update(name[len(old):].encode() + b"\0" + files[name])
+            content.update(name[len(old):].encode() + b"\0" + Path(folder, name).read_bytes())
         new = content.hexdigest()[:32]
         dashed = lambda h: f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"  # noqa: E731
-        files = {name.replace(old, new): data.replace(old.encode(), new.encode())
-                 .replace(dashed(old).encode(), dashed(new).encode()) for name, data in files.items()}
-    if ".managed.json" in files:  # the list of the index's files, in hash-set order: sorted
-        files[".managed.json"] = (json.dumps(sorted(json.loads(files[".managed.json"])), separators=(",", ":"))
-                                  + "\n").encode()
-    return files
+        for name in [n for n in names if n.startswith(old)]:
+            os.replace(Path(folder, name), Path(folder, name.replace(old, new)))
+        names = [name.replace(old, new) for name in names]
+        listed = {name: text.replace(old, new).replace(dashed(old), dashed(new)) for name, text in listed.items()}
+    if ".managed.json" in listed:  # the list of the index's files, in hash-set order: sorted
+        listed[".managed.json"] = json.dumps(sorted(json.loads(listed[".managed.json"])), separators=(",", ":")) + "\n"
+    for name, text in listed.items():
+        Path(folder, name).write_text(text)
+    return names
+
+
+def _combine(parts, folder):
+    """One index in ``folder`` of the segments of the indexes in ``parts``, listed in that order."""
+    os.mkdir(folder)
+    segments, managed = [], set()
+    for part in parts:
+        meta = json.loads(Path(part, "meta.json").read_text())
+        segments += meta["segments"]
+        managed.update(json.loads(Path(part, ".managed.json").read_text()))
+        for name in os.listdir(part):
+            if name not in ("meta.json", ".managed.json") and not name.startswith(".tantivy-"):
+                os.replace(Path(part, name), Path(folder, name))
+    meta["segments"] = segments  # the last part's settings and schema: every part has the same
+    Path(folder, "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    Path(folder, ".managed.json").write_text(json.dumps(sorted(managed)))
+
+
+def _new_writer(scratch, parts):
+    folder = os.path.join(scratch, f"part{len(parts):05d}")
+    os.mkdir(folder)
+    parts.append(folder)
+    index = tantivy.Index(schema(), path=folder)
+    index.register_tokenizer(ANALYZER, analyzer())
+    return index.writer(WRITER_HEAP, 1)
+
+
+def _commit(writer):
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+def _check(folder, count):
+    """The index in ``folder`` holds ``count`` documents in segments of SEGMENT_DOCS (the last one
+    fewer), in id order."""
+    searcher = tantivy.Index.open(folder).searcher()
+    segments = -(-count // SEGMENT_DOCS)
+    firsts = searcher.fast_field_values("id", [tantivy.DocAddress(k, 0) for k in range(searcher.num_segments)]) \
+        if searcher.num_segments else []
+    if searcher.num_docs != count or searcher.num_segments != segments or firsts != sorted(firsts):
+        raise RuntimeError(f"search index: {searcher.num_docs} documents in {searcher.num_segments} segments "
+                           f"(first ids {firsts}), expected {count} in {segments}, in id order")
 
 
 def write(conn):
@@ -117,9 +170,8 @@ def write(conn):
     _remove_stale_scratch()
     scratch = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
     try:
-        index = tantivy.Index(schema(), path=scratch)
-        index.register_tokenizer(ANALYZER, analyzer())
-        writer = index.writer(WRITER_HEAP, 1)
+        parts = []
+        writer = _new_writer(scratch, parts)
         kinds = KINDS
         count = 0
         # each fact's place in list order, by its rowid: one walk of the facts(sort_date, id) index
@@ -157,22 +209,23 @@ def write(conn):
                     doc.add_text("source", source)
             doc.add_text("title", title)
             doc.add_text("body", body)
+            if count and count % SEGMENT_DOCS == 0:  # this segment is full: commit it, start the next
+                _commit(writer)
+                writer = _new_writer(scratch, parts)
             writer.add_document(doc)
             count += 1
-        writer.commit()
-        writer.wait_merging_threads()
-        index.reload()
-        searcher = index.searcher()
-        if searcher.num_docs != count or searcher.num_segments > 1:
-            raise RuntimeError(f"search index: {searcher.num_docs} documents in {searcher.num_segments} segments, "
-                               f"expected {count} in one")
-        del searcher, index
-        files = _canonical(scratch)
+        _commit(writer)
+        del writer
+        folder = parts[0]
+        if len(parts) > 1:
+            folder = os.path.join(scratch, "index")
+            _combine(parts, folder)
+        _check(folder, count)
         digest = hashlib.sha256(FORMAT.encode())
         conn.execute(f"CREATE TABLE {FILES_TABLE} (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
         with conn:
-            for name in sorted(files):
-                data = files.pop(name)
+            for name in sorted(_canonical(folder)):
+                data = Path(folder, name).read_bytes()
                 digest.update(f"\0{name}\0{len(data)}\0".encode())
                 digest.update(data)
                 conn.execute(f"INSERT INTO {FILES_TABLE} (name, data) VALUES (?, ?)", (name, data))

@@ -132,6 +132,32 @@ def test_paging_through_every_hit(q, limit, index_client, db_path):
     assert keys == sorted(keys)
 
 
+def test_an_index_of_many_segments_ranks_as_one_segment(monkeypatch, tmp_path, index_client, db_path):
+    """Segments of a few documents each (the build's are SEGMENT_DOCS, 250,000): the same hits in
+    the same order with the same scores as the one-segment index of the same seeds, each segment
+    in id order, and the same bytes from two builds."""
+    from support import SEEDS
+
+    monkeypatch.setattr(written, "SEGMENT_DOCS", 7)
+    paths = [tmp_path / "a" / "kb.sqlite", tmp_path / "b" / "kb.sqlite"]
+    for path in paths:
+        build(SEEDS, path, progress=False)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    conn = sqlite3.connect(f"file:{paths[0]}?mode=ro", uri=True)
+    count = conn.execute("SELECT count(*) FROM search").fetchone()[0]
+    segments = {name.split(".")[0] for (name,) in conn.execute(f"SELECT name FROM {written.FILES_TABLE}")} - {
+        "meta", ""}
+    conn.close()
+    assert len(segments) == -(-count // 7) > 10
+    client = create_app({"KB_DB": str(paths[0]), "TESTING": True,
+                         "INDEX_CACHE": str(tmp_path / "cache")}).test_client()
+    for q in QUERIES:
+        for kind in ("", "&kind=entity", "&kind=fact&kind=source"):
+            url = f"/v1/search?q={q}{kind}&limit=100"
+            many = [(h.get("kind"), h["id"], h["score"]) for h in all_pages(client, url)]
+            assert many == [(h.get("kind"), h["id"], h["score"]) for h in all_pages(index_client, url)], url
+
+
 def test_cursor_is_signed_and_scoped(index_client):
     body = index_client.get("/v1/search?q=assad&limit=2").get_json()
     cursor = body["next_cursor"]
