@@ -31,6 +31,7 @@ order: Tantivy breaks score ties by document order, which makes ties come out by
 takes its statistics (document counts, frequencies, average lengths) over all segments, so the
 scores are those of one segment. The build checks the segments and their order.
 """
+import ctypes
 import hashlib
 import json
 import os
@@ -161,6 +162,15 @@ def _check(folder, count):
                            f"(first ids {firsts}), expected {count} in {segments}, in id order")
 
 
+def _release_freed_memory():
+    """Give back to the system what the writer threads freed: glibc keeps it in their malloc
+    arenas (at 1M facts ~230 MB, held through the rest of the build otherwise)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 def write(conn):
     """Index the ``search`` table of the open database ``conn`` and store the index in it.
 
@@ -216,6 +226,7 @@ def write(conn):
             count += 1
         _commit(writer)
         del writer
+        _release_freed_memory()
         folder = parts[0]
         if len(parts) > 1:
             folder = os.path.join(scratch, "index")
