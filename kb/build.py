@@ -218,9 +218,10 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp):
         with db.conn:
             db["meta"].insert_all({"key": k, "value": v} for k, v in meta.items())
         # ---- releases and changes from git history (kb/releases.py, docs/releases.md) ----
-        def ids():  # every id built: the one release of seeds outside git adds them all
-            return {kind: [row[0] for row in conn.execute(f"SELECT id FROM {table} ORDER BY id")]
-                    for kind, table in (("fact", "facts"), ("entity", "entities"), ("source", "sources"))}
+        tables = {"fact": "facts", "entity": "entities", "source": "sources"}
+
+        def ids(kind):  # every id built, in order: the one release of seeds outside git adds them all
+            return (row[0] for row in conn.execute(f"SELECT id FROM {tables[kind]} ORDER BY id"))
 
         with db.conn:
             releases.write_tables(conn, releases.release_history(

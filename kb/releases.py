@@ -116,30 +116,31 @@ def releases(seeds_dir, schema_dir=None, cache_dir=None, working_built_at=None, 
 
 
 class _AllAdded:
-    """The changes of a release with no parent: every id of ``ids`` (``{kind: [id, ...]}``, sorted)
-    added, in the order of :func:`diff.changes`, made each time they are read rather than held (at
-    1M facts, the Change tuples with the dict and sets diff.changes builds took ~280 MB)."""
+    """The changes of a release with no parent: every id ``ids(kind)`` yields (in id order) added,
+    in the order of :func:`diff.changes`, read each time they are iterated rather than held (at
+    1M facts, the ids alone took ~180 MB; the Change tuples with the dict and sets diff.changes
+    builds ~280 MB more)."""
 
     def __init__(self, ids):
         self.ids = ids
+        self.counts = {kind: sum(1 for _ in ids(kind)) for kind in diff.KINDS}
 
     def __iter__(self):
-        return (diff.Change(kind, rid, "added", (), None) for kind in diff.KINDS for rid in self.ids[kind])
+        return (diff.Change(kind, rid, "added", (), None) for kind in diff.KINDS for rid in self.ids(kind))
 
     def __len__(self):
-        return sum(map(len, self.ids.values()))
+        return sum(self.counts.values())
 
 
 def release_history(seeds_dir, schema_dir=None, cache_dir=None, working_built_at=None, current=None):
     """:func:`releases` as ``(manifest, [Change], rows)`` triples, ``rows`` the content of every row
     the release added, modified or renamed into (``{kind: {id: row}}``): what ``versions`` holds.
 
-    ``current``, ``(dataset version, function returning {kind: [id, ...]})`` of the dataset being
-    built (called only outside git), is the seeds folder outside git (required there): its one
-    release adds every id, so reading the
-    seeds a second time for field fingerprints and rows would be wasted (at 1M facts, minutes and
-    gigabytes); its id is ``<dataset version, 8 hex>-current`` and its versions have no content
-    (the current row is the one served)."""
+    ``current``, ``(dataset version, ids)`` of the dataset being built, ``ids(kind)`` an iterator of
+    that kind's ids in id order (used only outside git), is the seeds folder outside git (required
+    there): its one release adds every id, so reading the seeds a second time for field fingerprints
+    and rows would be wasted (at 1M facts, minutes and gigabytes); its id is ``<dataset version,
+    8 hex>-current`` and its versions have no content (the current row is the one served)."""
     where = _where(seeds_dir, schema_dir)
     out = []
     newest = {}  # the newest release's fingerprint, once needed (a new commit or uncommitted changes)
@@ -167,9 +168,9 @@ def release_history(seeds_dir, schema_dir=None, cache_dir=None, working_built_at
             newest["prints"] = state["prints"]
 
     if where is None and current is not None:
-        ids = {kind: sorted(current[1]().get(kind, ())) for kind in diff.KINDS}
-        add({"digest": current[0], "counts": {diff.PLURAL[kind]: len(ids[kind]) for kind in diff.KINDS},
-             "changes": _AllAdded(ids), "rows": {}}, None, working_built_at, "none", False)
+        added = _AllAdded(current[1])
+        add({"digest": current[0], "counts": {diff.PLURAL[kind]: added.counts[kind] for kind in diff.KINDS},
+             "changes": added, "rows": {}}, None, working_built_at, "none", False)
     elif where is None:
         raise ValueError(f"{seeds_dir} is not in a git checkout: its one release is the build's "
                          "(kb build; GET /v1/releases)")

@@ -89,7 +89,7 @@ def test_shallow_clone_and_outside_git(tmp_path):
     with pytest.raises(ValueError, match="not in a git checkout"):
         releases.releases(outside)
     ids = {"fact": ["b", "a"], "entity": ["e"], "source": []}
-    found = releases.releases(outside, working_built_at="2026-01-01T00:00:00Z", current=("0123456789abcdef", lambda: ids))
+    found = releases.releases(outside, working_built_at="2026-01-01T00:00:00Z", current=("0123456789abcdef", lambda kind: iter(sorted(ids[kind]))))
     assert len(found) == 1 and found[0][0]["history"] == "none" and found[0][0]["id"] == "01234567-current"
     assert sorted((c.kind, c.id, c.op) for c in found[0][1]) == [
         ("entity", "e", "added"), ("fact", "a", "added"), ("fact", "b", "added")]
