@@ -15,8 +15,9 @@ with it. The word itself scores BM25 (titles weigh 10, bodies 1, as the FTS5 ran
 longer word it begins adds a small constant (also 10 times more in a title), so whole-word
 matches rank first and a word being typed still finds everything it begins. Past
 :data:`EXPANSION` such terms, the rest match through one constant-score prefix query. Hits are
-ordered by score, ties by ``search.id`` (the index's segments, and the documents in
-each, are in id order, see ``kb/search_index.py``); pages are offsets into that order, which is fixed for a dataset.
+ordered by score, ties by ``search.id`` (the index's segments, and the documents in each, are
+in id order, see ``kb/search_index.py``); pages are offsets into that order, which is fixed for
+a dataset.
 
 The searches the resources run through an opened index (``/v1/search`` hits with snippets,
 entity and fact-list lookups) are in :mod:`api.search_queries`.
