@@ -51,10 +51,11 @@ from .pids import left_by_a_dead_build
 FORMAT = "4"
 KINDS = {"source": 0, "entity": 1, "fact": 2, "unnamed": 3}  # unnamed: entities of type unnamed
 FILES_TABLE = "search_index_files"
-# Documents per segment. A writer holds its segment's postings in memory until its commit, and a
-# segment's files are stored one at a time: all 1M facts in one segment took ~400 MB at the commit;
-# with 250,000 documents the phase still peaked ~270 MB above its start at 1M, so 100,000.
-SEGMENT_DOCS = 100_000
+# Documents per segment. A writer holds its segment's postings in memory until its commit: all
+# 1M facts in one segment took ~400 MB at the commit, 250,000 documents take ~100 MB. Smaller is
+# not better: at 100,000 the 1M build's index phase peaked at 656 MB (520 MB at 250,000), the
+# freed memory of more writer threads staying in their malloc arenas.
+SEGMENT_DOCS = 250_000
 # The writer's budget: a ceiling (memory is taken as needed) far above what SEGMENT_DOCS
 # documents need, so a writer never flushes a second segment (the build checks).
 WRITER_HEAP = 1_000_000_000

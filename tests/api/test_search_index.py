@@ -133,7 +133,7 @@ def test_paging_through_every_hit(q, limit, index_client, db_path):
 
 
 def test_an_index_of_many_segments_ranks_as_one_segment(monkeypatch, tmp_path, index_client, db_path):
-    """Segments of a few documents each (the build's are SEGMENT_DOCS, 100,000): the same hits in
+    """Segments of a few documents each (the build's are SEGMENT_DOCS, 250,000): the same hits in
     the same order with the same scores as the one-segment index of the same seeds, each segment
     in id order, and the same bytes from two builds."""
     from support import SEEDS
