@@ -213,6 +213,10 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp):
         }
         max_days, open_end_low = conn.execute(SPAN_STATS_SQL).fetchone()  # what bounds a date window's walk
         meta.update(max_span_days="" if max_days is None else str(math.ceil(max_days)), open_end_low=open_end_low or "")
+        # The rest of the build reads in order: SQLite's page cache (64 MB, full by now) goes back
+        # to the system before the index writer takes its memory (the build's peak, at 1M facts).
+        db.execute("PRAGMA cache_size = -8192")
+        db.execute("PRAGMA shrink_memory")
         meta.update(search_index.write(db.conn))  # the Tantivy index, stored in this same file
         meta.update(artifacts.write_dump(db.conn, dump_tmp))  # the facts dump this database names
         with db.conn:
@@ -226,7 +230,7 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp):
         with db.conn:
             releases.write_tables(conn, releases.release_history(
                 seeds_dir, SCHEMA_DIR, releases.default_cache_dir(tmp), working_built_at=meta["built_at"],
-                current=(meta["dataset_version"], ids)))
+                current=(meta["dataset_version"], ids, counts)))
         # ---- end of releases and changes ----
         db.analyze()
         return meta

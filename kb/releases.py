@@ -119,11 +119,12 @@ class _AllAdded:
     """The changes of a release with no parent: every id ``ids(kind)`` yields (in id order) added,
     in the order of :func:`diff.changes`, read each time they are iterated rather than held (at
     1M facts, the ids alone took ~180 MB; the Change tuples with the dict and sets diff.changes
-    builds ~280 MB more)."""
+    builds ~280 MB more). ``counts`` is ``{kind: number of ids}``, known to the caller (the build
+    counted its rows), so the ids are walked once, when written."""
 
-    def __init__(self, ids):
+    def __init__(self, ids, counts):
         self.ids = ids
-        self.counts = {kind: sum(1 for _ in ids(kind)) for kind in diff.KINDS}
+        self.counts = counts
 
     def __iter__(self):
         return (diff.Change(kind, rid, "added", (), None) for kind in diff.KINDS for rid in self.ids(kind))
@@ -136,8 +137,9 @@ def release_history(seeds_dir, schema_dir=None, cache_dir=None, working_built_at
     """:func:`releases` as ``(manifest, [Change], rows)`` triples, ``rows`` the content of every row
     the release added, modified or renamed into (``{kind: {id: row}}``): what ``versions`` holds.
 
-    ``current``, ``(dataset version, ids)`` of the dataset being built, ``ids(kind)`` an iterator of
-    that kind's ids in id order (used only outside git), is the seeds folder outside git (required
+    ``current``, ``(dataset version, ids, counts)`` of the dataset being built, ``ids(kind)`` an
+    iterator of that kind's ids in id order and ``counts`` ``{plural: number}`` (as the build's
+    ``counts``; used only outside git), is the seeds folder outside git (required
     there): its one release adds every id, so reading the seeds a second time for field fingerprints
     and rows would be wasted (at 1M facts, minutes and gigabytes); its id is ``<dataset version,
     8 hex>-current`` and its versions have no content (the current row is the one served)."""
@@ -161,16 +163,18 @@ def release_history(seeds_dir, schema_dir=None, cache_dir=None, working_built_at
         rid = f"{content_digest[:8]}-{'working' if working else commit[:10] if commit else 'current'}"
         manifest = {"id": rid, "parent": parent["id"] if parent else None, "commit": commit,
                     "built_at": built_at, "history": history, "working": working,
-                    "counts": state["counts"], "changes": diff.counts(found), "artifacts": {}}
+                    "counts": state["counts"], "changes": state.get("tally") or diff.counts(found), "artifacts": {}}
         out.append((manifest, found, {} if baseline else state["rows"]))
         newest.clear()
         if "prints" in state:
             newest["prints"] = state["prints"]
 
     if where is None and current is not None:
-        added = _AllAdded(current[1])
-        add({"digest": current[0], "counts": {diff.PLURAL[kind]: added.counts[kind] for kind in diff.KINDS},
-             "changes": added, "rows": {}}, None, working_built_at, "none", False)
+        version, ids, counts = current
+        added = _AllAdded(ids, {kind: counts[diff.PLURAL[kind]] for kind in diff.KINDS})
+        add({"digest": version, "counts": {diff.PLURAL[kind]: added.counts[kind] for kind in diff.KINDS},
+             "changes": added, "tally": dict(diff.counts([]), added=len(added)), "rows": {}},
+            None, working_built_at, "none", False)
     elif where is None:
         raise ValueError(f"{seeds_dir} is not in a git checkout: its one release is the build's "
                          "(kb build; GET /v1/releases)")

@@ -180,6 +180,7 @@ def write(conn):
     moved into place.
     """
     _remove_stale_scratch()
+    _release_freed_memory()  # what the build freed before (SQLite's page cache): the writers' peak is the build's
     scratch = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
     try:
         parts = []
@@ -223,6 +224,8 @@ def write(conn):
             doc.add_text("body", body)
             if count and count % SEGMENT_DOCS == 0:  # this segment is full: commit it, start the next
                 _commit(writer)
+                del writer
+                _release_freed_memory()
                 writer = _new_writer(scratch, parts)
             writer.add_document(doc)
             count += 1

@@ -9,7 +9,7 @@ import yaml
 
 from support import SEEDS, four_changes, git, scratch_repo  # noqa: E402
 
-from kb import history, releases
+from kb import diff, history, releases
 from kb.build import build
 from kb.cli import main
 
@@ -89,10 +89,14 @@ def test_shallow_clone_and_outside_git(tmp_path):
     with pytest.raises(ValueError, match="not in a git checkout"):
         releases.releases(outside)
     ids = {"fact": ["b", "a"], "entity": ["e"], "source": []}
-    found = releases.releases(outside, working_built_at="2026-01-01T00:00:00Z", current=("0123456789abcdef", lambda kind: iter(sorted(ids[kind]))))
+    counts = {"facts": 2, "entities": 1, "sources": 0}
+    found = releases.releases(outside, working_built_at="2026-01-01T00:00:00Z",
+                              current=("0123456789abcdef", lambda kind: iter(sorted(ids[kind])), counts))
     assert len(found) == 1 and found[0][0]["history"] == "none" and found[0][0]["id"] == "01234567-current"
     assert sorted((c.kind, c.id, c.op) for c in found[0][1]) == [
         ("entity", "e", "added"), ("fact", "a", "added"), ("fact", "b", "added")]
+    assert found[0][0]["changes"] == {**dict.fromkeys(diff.OPS, 0), "added": 3}
+    assert found[0][0]["counts"] == counts
 
 
 def test_document_cache_gives_the_same_content(tmp_path):
