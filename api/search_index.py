@@ -38,11 +38,12 @@ import tantivy
 from factmodel.search_text import ANALYZER, analyzer
 
 # -- the contract with kb/search_index.py (api never imports kb) -------------------------------
-FORMAT = "4"
+FORMAT = "5"  # 5: NAME_FIELDS
 # "unnamed": entities of type unnamed, never a hit of /v1/search (only /v1/entities?type=unnamed&q=)
 KINDS = {"source": 0, "entity": 1, "fact": 2, "unnamed": 3}
 SEARCH_KINDS = ("source", "entity", "fact")
 FILES_TABLE = "search_index_files"
+NAME_FIELDS = ("name_title", "name_body")  # entities only: name and aliases, for /v1/entities?q=
 
 
 
@@ -82,14 +83,17 @@ class SearchIndex:
         self.schema = self.index.schema
         self.searcher = self.index.searcher()
 
-    def query(self, tokens, kinds=None):
-        """The query for ``tokens`` (from :func:`words`), or ``None`` if nothing can match."""
+    def query(self, tokens, kinds=None, names=False):
+        """The query for ``tokens`` (from :func:`words`), or ``None`` if nothing can match; with
+        ``names``, of the entities' names and aliases only (:data:`NAME_FIELDS`: for sets, not
+        ranks)."""
         schema, searcher, Q = self.schema, self.searcher, tantivy.Query
         should, must = tantivy.Occur.Should, tantivy.Occur.Must
         clauses = []
+        fields = tuple(zip(NAME_FIELDS, (TITLE_BOOST, 1.0))) if names else (("title", TITLE_BOOST), ("body", 1.0))
         for token in tokens:
             alternatives = []
-            for field, boost in (("title", TITLE_BOOST), ("body", 1.0)):
+            for field, boost in fields:
                 terms = [term for term, _ in searcher.terms_with_prefix(field, token, limit=EXPANSION + 1)]
                 if token in terms or len(terms) > EXPANSION:  # the word itself: BM25
                     q = Q.term_query(schema, field, token)

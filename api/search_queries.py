@@ -134,7 +134,7 @@ def search_rows(db, index, args):
 def entity_ids(db, index, q):
     """Ids in ``search`` of the entities whose name or aliases match ``q`` (a few thousand at most)."""
     started = time.monotonic()
-    query = index.query(words(q), ["entity", "unnamed"])
+    query = index.query(words(q), names=True)  # the name fields: entities alone have them
     ids = index.all_ids(query) if query is not None else []
     within_budget(db, started)
     return ids

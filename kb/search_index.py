@@ -19,7 +19,11 @@ and digits), tokens over 255 bytes dropped, ASCII-folded, then lowercased (``Erd
 filter on: ``sort`` (u64, indexed and fast: the fact's rank in ``ORDER BY sort_date, id``),
 ``type``, ``status``, ``fact_kind`` (``events:<kind>`` / ``statements:<kind>``, from those tables), ``entity`` (each entity
 id), ``role`` (``role:entity id``), ``source`` (each cited source), all raw text, and
-``span_start``, ``span_end``, ``first_published`` (u64 YYYYMMDD, ``''`` as 0). The same texts are in the
+``span_start``, ``span_end``, ``first_published`` (u64 YYYYMMDD, ``''`` as 0). For entities only,
+:data:`NAME_FIELDS` (``name_title``, ``name_body``): their name and aliases again, as in ``title`` and
+``body``, so a search of names (``/v1/entities?q=``) reads a vocabulary and postings of names alone,
+whose size does not grow with the facts (and ``title``/``body``, and so every score, stay as they
+were). The same texts are in the
 FTS5 table ``search_fts`` (``unicode61 remove_diacritics 2``), which stays for databases
 without an index and for the CSV/NDJSON streams; tests/api/test_search_index.py checks that the
 two find the same rows.
@@ -48,8 +52,9 @@ from factmodel.search_text import ANALYZER, analyzer
 
 from .pids import left_by_a_dead_build
 
-FORMAT = "4"
+FORMAT = "5"  # 5: NAME_FIELDS
 KINDS = {"source": 0, "entity": 1, "fact": 2, "unnamed": 3}  # unnamed: entities of type unnamed
+NAME_FIELDS = ("name_title", "name_body")  # an entity's title and body again (its name, its aliases)
 FILES_TABLE = "search_index_files"
 # Documents per segment. A writer holds its segment's postings in memory until its commit: all
 # 1M facts in one segment took ~400 MB at the commit, 250,000 documents take ~100 MB. Smaller is
@@ -82,6 +87,8 @@ def schema():
         builder.add_unsigned_field(name, indexed=True, fast=False)
     builder.add_text_field("title", tokenizer_name=ANALYZER, index_option="freq")
     builder.add_text_field("body", tokenizer_name=ANALYZER, index_option="freq")
+    for name in NAME_FIELDS:  # matched only, never scored: documents are enough
+        builder.add_text_field(name, tokenizer_name=ANALYZER, index_option="basic")
     return builder.build()
 
 
@@ -222,6 +229,9 @@ def write(conn):
                     doc.add_text("source", source)
             doc.add_text("title", title)
             doc.add_text("body", body)
+            if kind == "entity":
+                doc.add_text(NAME_FIELDS[0], title)
+                doc.add_text(NAME_FIELDS[1], body)
             if count and count % SEGMENT_DOCS == 0:  # this segment is full: commit it, start the next
                 _commit(writer)
                 del writer

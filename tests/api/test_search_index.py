@@ -3,6 +3,7 @@ api/search_queries.py): same answers as FTS5, AND + prefix + diacritic semantics
 
 Every database here is built by the real loader from the real seeds (or a copy of them)."""
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -56,8 +58,8 @@ def test_the_database_carries_its_index(db_path):
 
 
 def test_build_and_serve_sides_agree_on_the_contract():
-    assert (written.FORMAT, written.ANALYZER, written.KINDS, written.FILES_TABLE) == (
-        served.FORMAT, served.ANALYZER, served.KINDS, served.FILES_TABLE)
+    assert (written.FORMAT, written.ANALYZER, written.KINDS, written.FILES_TABLE, written.NAME_FIELDS) == (
+        served.FORMAT, served.ANALYZER, served.KINDS, served.FILES_TABLE, served.NAME_FIELDS)
     text = "Recep Tayyip ERDOĞAN, Ömer Çelik; Hmeimim_air-base 2020 Straße Æsir Łódź دمشق"
     assert written.analyzer().analyze(text) == served.analyzer().analyze(text)
     assert served.words("Erdoğan ERDOGAN erdo") == ["erdogan", "erdo"]
@@ -333,6 +335,20 @@ def test_unnamed_entities_are_no_search_hit(index_client, fts_client, db_rows):
             (h["kind"], h["id"]) for h in all_pages(fts_client, f"/v1/search?q={q}&limit=100")}
         for client in (index_client, fts_client):
             assert eid in {e["id"] for e in all_pages(client, f"/v1/entities?type=unnamed&q={q}&limit=100")}
+
+
+def test_every_entity_is_found_by_its_names_as_with_fts5(index_client, fts_client, db_rows):
+    """/v1/entities?q= reads the entities' own name fields (NAME_FIELDS): for each entity of the
+    seeds, its name and each alias find it, and the whole answer is FTS5's."""
+    for eid, etype, name, aliases in db_rows("SELECT id, type, name, aliases FROM entities"):
+        for text in [name, *json.loads(aliases)]:
+            q = quote(" ".join(re.findall(r"\w+", text)[:4]))
+            if not q:
+                continue
+            url = f"/v1/entities?q={q}&limit=100" + ("&type=unnamed" if etype == "unnamed" else "")
+            found = [e["id"] for e in all_pages(index_client, url)]
+            assert eid in found, (url, found)
+            assert found == [e["id"] for e in all_pages(fts_client, url)], url
 
 
 def test_the_dataset_check_wants_a_named_complete_index(db_path, tmp_path):
