@@ -108,6 +108,7 @@ class Observe:
         self.app = app
         self.write = _log_writer(access_log if access_log is not None else os.environ.get("ACCESS_LOG"))
         self.version = None  # the dataset version this process served last
+        self.metrics = {}  # (route template, status) -> (its counter, its histogram)
 
     @functools.lru_cache(maxsize=2048)
     def _match(self, method, path):
@@ -137,9 +138,12 @@ class Observe:
         def finish():
             duration = time.perf_counter() - started
             status = seen.get("status", "500")[:3]
-            route = self.route(environ)
-            REQUESTS.labels(route, status).inc()
-            LATENCY.labels(route, status).observe(duration)
+            key = (self.route(environ), status)
+            metrics = self.metrics.get(key)
+            if metrics is None:  # prometheus_client's labels() checks and locks on every call
+                metrics = self.metrics[key] = (REQUESTS.labels(*key), LATENCY.labels(*key))
+            metrics[0].inc()
+            metrics[1].observe(duration)
             db = environ.get(DATASET)
             if db is not None and db.version != self.version:
                 if self.version is not None:
