@@ -49,6 +49,7 @@ from bench import generate, query_plans
 from bench.harness import ROOT, Server, describe, get, git_describe, machine, production_command, \
     run_wrk, write_block
 from deploy.downloads import read_meta
+from kb import search_index
 from kb.build import SCHEMA_VERSION
 
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -81,11 +82,14 @@ def log(message):
 
 # -- databases -----------------------------------------------------------------------------
 def facts_in(path):
-    """Facts counted in the ``meta`` table of a database built with today's schema version, or
-    None if it is not one (an older build is not reused: the API would refuse it)."""
+    """Facts counted in the ``meta`` table of a database built with today's schema version and
+    search index format, or None if it is not one (an older build is not reused: the API would
+    refuse it, or search it with FTS5 instead of its index)."""
     try:
         meta = read_meta(path)
-        return json.loads(meta["counts"])["facts"] if meta["schema_version"] == str(SCHEMA_VERSION) else None
+        today = (str(SCHEMA_VERSION), search_index.FORMAT)
+        return json.loads(meta["counts"])["facts"] if (meta["schema_version"], meta.get("search_index_format")) == today \
+            else None
     except (sqlite3.Error, KeyError, ValueError):
         return None
 
