@@ -351,6 +351,33 @@ def test_every_entity_is_found_by_its_names_as_with_fts5(index_client, fts_clien
             assert found == [e["id"] for e in all_pages(fts_client, url)], url
 
 
+def test_prefixes_through_the_compiled_query_and_any_result_size(monkeypatch, db_path, tmp_path):
+    """A word with more completions than EXPANSION matches the rest through one compiled prefix
+    query (kept per index, at most PREFIX_CACHE); all_ids gives every match whether or not they fit
+    its first search. Forced here on the seeds (EXPANSION 0, PREFIX_CACHE 2, expected 1): the same
+    sets as the listed completions give."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    meta = dict(conn.execute("SELECT key, value FROM meta"))
+    names = [name for (name,) in conn.execute("SELECT name FROM entities")]
+    listed, compiled = served.open_index(conn, meta, tmp_path), served.open_index(conn, meta, tmp_path)
+
+    def sets(index, **kwargs):
+        out = []
+        for q in QUERIES + names:
+            for how in ({"names": True}, {"kinds": served.SEARCH_KINDS}):
+                query = index.query(served.words(q), **how)
+                out.append(sorted(index.all_ids(query, **kwargs)) if query is not None else None)
+        return out
+
+    expected = sets(listed)
+    assert sum(len(found) > 1 for found in expected if found) > 10  # many results of more than one
+    monkeypatch.setattr(served, "EXPANSION", 0)
+    monkeypatch.setattr(served, "PREFIX_CACHE", 2)
+    assert sets(compiled) == expected
+    assert sets(compiled, expected=1) == expected  # two searches each
+    assert 0 < len(compiled._prefixes) <= 2
+
+
 def test_the_dataset_check_wants_a_named_complete_index(db_path, tmp_path):
     """A file whose Tantivy index is named but missing, or stored without meta.json, is rejected
     (SEARCH_INDEX_CHECKS); a file without any (an older build) is accepted."""
