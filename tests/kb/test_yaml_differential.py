@@ -41,6 +41,8 @@ TRICKY_FLOW = [  # one-line flow mappings the fast reader gives up on (some of t
     "{a: b,\n  c: d}", "{a: b, a: c}", "{a: 'x' y}", '{a: "x"y}', "{a: 'b'c}", "{a: b]}", "{,}", "{a: b,, c: d}",
     "{" + "k" * 1025 + ": 1}", "{a: {}}", "{a: [b, {c: d}]}", "{a: |}", "{a: @x}", "{a: `x`}", "{a: %x}", "{<<: {a: 1}}",
 ]
+FLOW_ODD_VALUES = ["b: c", "b:c", "b :c", "x?y", "?", "c#d", "c #d", "-", "- x", "-,", ":", ": x", "a]b", "x,y", "{x}",
+                   "[x]", "x}", "http://x.y/z", "'x'y", '"x" y', "&a b", "*a", "!!str x", "|", "@x", "`x`"]
 ESCAPES = ['\\"', "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\u2019", "\\b", "\\r", "\\f"] * 3 + ["\\x41", "\\0", "\\ud83d"]
 
 
@@ -71,7 +73,7 @@ def scalar(rng):
     elif r < 0.97:
         text = ""  # an empty value
     else:
-        text = rng.choice(["{a: 1}", "a: b", "&anchor x", "*anchor", "!!str 1", "|\n  block", ">-\n  folded\n  text",
+        text = rng.choice(["{a: {b: 1}}", "a: b", "&anchor x", "*anchor", "!!str 1", "|\n  block", ">-\n  folded\n  text",
                            "'multi\n  line'", "[x, [y]]", "[x,]", "'x' y"])
     if text and rng.random() < 0.08:
         text += rng.choice([" # comment", "  #c", " #: x"])
@@ -82,9 +84,9 @@ def scalar(rng):
 
 def scalar_item(rng):
     r = rng.random()
-    if r < 0.15:
+    if r < 0.25:
         return flow_map(rng)
-    if r < 0.5:
+    if r < 0.55:
         return rng.choice(PLAIN[:30] + ["vladimir-putin", "bashar-al-assad", "x y"])
     if r < 0.75:
         return "'" + rng.choice(WORDS).replace("'", "''") + "'"
@@ -95,6 +97,8 @@ def flow_value(rng):
     """A value in a flow mapping: mostly what seeds write, now and then a word PyYAML splits
     differently in flow context (``x,y``, ``a]b``, ``a:b``, ``C#``, ...)."""
     r = rng.random()
+    if r < 0.06:
+        return rng.choice(FLOW_ODD_VALUES)
     if r < 0.55:
         return rng.choice(PLAIN[:30] + ["reported_by", "according_to", "kremlin", "federation-of-shakufa", "x y",
                                         "-5", "-x", "-.inf", "O'Brien", 'say "hi"', "é", "“curly”", "a b  c"])
@@ -133,6 +137,8 @@ def node(rng, depth):
         return "map", [(k, node(rng, depth + 1)) for k in keys(rng)]
     if depth < 4 and r < 0.36:
         items = [node(rng, depth + 1) for _ in range(rng.randint(1, 4))]
+        if rng.random() < 0.15:  # a list of flow mappings, as seeds write attribution lists
+            return "seq", [("scalar", flow_map(rng)) for _ in items]
         return "seq", [item if item[0] != "seq" or rng.random() < 0.1 else ("map", [(key(rng), item)]) for item in items]
     return "scalar", scalar(rng)
 
@@ -227,6 +233,7 @@ def test_fast_reader_equals_pyyaml_on_generated_documents():
     reader = Reader()
     accepted = declined = 0
     with_flow_maps = {"value": 0, "block item": 0, "flow item": 0}  # accepted documents with a flow mapping there
+    with_any_flow_map = 0
     for number in range(DOCUMENTS):
         text = document(rng)
         values, positions = reader.read(text), reader.read(text, marked=True)
@@ -246,10 +253,12 @@ def test_fast_reader_equals_pyyaml_on_generated_documents():
             same(positions, expected)
         except AssertionError as exc:
             raise AssertionError(f"document {number} differs at {exc}:\n{text}") from None
-        for place in flow_maps(text, expected):
+        places = flow_maps(text, expected)
+        for place in places:
             with_flow_maps[place] += 1
+        with_any_flow_map += bool(places)
     print(f"{DOCUMENTS} documents: {accepted} read by the fast reader, {declined} declined; "
-          f"accepted with a flow mapping as {with_flow_maps}")
+          f"{with_any_flow_map} accepted with a flow mapping, as {with_flow_maps}")
     assert accepted + declined == DOCUMENTS
     assert accepted >= DOCUMENTS * 0.3 and declined >= DOCUMENTS * 0.1, (accepted, declined)
-    assert all(count >= 50 for count in with_flow_maps.values()), with_flow_maps
+    assert with_any_flow_map >= 150 and all(count >= 40 for count in with_flow_maps.values()), with_flow_maps
