@@ -1,12 +1,15 @@
 """A line-by-line reader for the block-style subset of YAML that seed files use.
 
 It reads mappings and sequences by indentation, one-line plain / single- / double-quoted
-scalars, one-line flow sequences of scalars and comments, and gives up (returns None) on
-anything else: anchors, tags, block scalars (``|``, ``>-``), multi-line scalars, flow
-mappings, document markers, tabs, unusual escapes, empty values, duplicate or non-string
-keys, ... Whatever it gives up on is read by PyYAML instead (:func:`kb.yaml.load`), so the
-subset is a speed-up, never a rule for curators. Plain scalars are resolved with PyYAML's
-own resolver rules and constructors, and dates stay strings, as in :mod:`kb.yaml.marked`.
+scalars, one-line flow sequences of scalars, one-line flow mappings of such scalars with
+plain keys (``- {relation: reported_by, entity: x}``, ``key: {a: b}``, ``key: [{a: b}, {}]``)
+and comments, and gives up (returns None) on anything else: anchors, tags, block scalars
+(``|``, ``>-``), multi-line scalars or flow collections, flow collections inside a flow
+mapping, ``? `` keys, quoted or valueless keys in a flow mapping, document markers, tabs,
+unusual escapes, empty values, duplicate or non-string keys, ... Whatever it gives up on is
+read by PyYAML instead (:func:`kb.yaml.load`), so the subset is a speed-up, never a rule for
+curators. Plain scalars are resolved with PyYAML's own resolver rules and constructors, and
+dates stay strings, as in :mod:`kb.yaml.marked`.
 
 ``Reader().read(text)`` gives plain dicts and lists; ``read(text, marked=True)`` gives
 :class:`~kb.yaml.nodes.Marked` / :class:`~kb.yaml.nodes.MarkedList` nodes with the same
@@ -15,7 +18,7 @@ positions PyYAML's marks give (``tests/kb/test_yaml_differential.py`` checks bot
 import re
 
 from .nodes import Marked, MarkedList
-from .scalars import MAYBE_NOT_STR, NOT_PLAIN_START, Scalars, Unsupported, is_string_key
+from .scalars import MAYBE_NOT_STR, NOT_PLAIN_START, Scalars, Unsupported
 
 # a value starting with none of these is a plain scalar if it has no ": " or " #" and does not end with ":"
 _SPECIAL_START = NOT_PLAIN_START | set("-?: ")
@@ -45,7 +48,6 @@ class Reader:
     short plain scalars such as ``null``, dates, kinds) so one reader per build is fastest."""
 
     def __init__(self):
-        self._keys = {}  # key -> the same string if it is a string key, else False
         self._scalars = Scalars()
 
     def read(self, text, marked=False):
@@ -61,15 +63,6 @@ class Reader:
         except (Unsupported, RecursionError):
             return None
 
-    def _key(self, key):
-        """One string object per distinct key; raise if ``key`` is not a string key (``yes``, ``null``)."""
-        canonical = self._keys.get(key)
-        if canonical is None:
-            canonical = self._keys[key] = key if is_string_key(key) else False
-        if canonical is False:
-            raise Unsupported  # PyYAML reports it
-        return canonical
-
     def _read(self, text, marked):
         root = []  # holds the document while it is read
         stack = []  # open containers, innermost last: (indent, container, is_map)
@@ -77,7 +70,7 @@ class Reader:
         # a `key:` (or the document itself) waiting for its nested block: (container, key, indent)
         pending = (root, None, -1)
         new_map, new_list = (Marked, MarkedList) if marked else (dict, list)
-        special, maybe_not_str, key_of = _SPECIAL_START, MAYBE_NOT_STR, self._key
+        special, maybe_not_str, key_of = _SPECIAL_START, MAYBE_NOT_STR, self._scalars.key
         plain, inline = self._scalars.plain, self._scalars.inline
         number = 0
         for match in _LINES.finditer(text):

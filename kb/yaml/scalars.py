@@ -1,5 +1,7 @@
-"""One-line YAML scalars for the fast reader: plain, single- and double-quoted, and flow
-sequences of them (``[a, 'b', "c"]``), valued as PyYAML values them.
+"""One-line YAML scalars for the fast reader: plain, single- and double-quoted, flow
+sequences of them (``[a, 'b', "c"]``), flow mappings of them with plain keys
+(``{relation: reported_by, entity: 'x'}``) and flow sequences of such mappings
+(``[{a: b}, {}]``), valued and positioned as PyYAML values and positions them.
 
 Anything else raises :class:`Unsupported`, and the document is left to PyYAML.
 """
@@ -7,7 +9,7 @@ import re
 
 import yaml
 
-from .nodes import MarkedList
+from .nodes import Marked, MarkedList
 
 
 class Unsupported(Exception):
@@ -21,6 +23,17 @@ _ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|["\\/nrtbf])')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 _FLOW_ITEM = re.compile(
     r"""( *)(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s,\[\]{}#'"&*!|>%@`?:\-][^,\[\]{}#:]*)) *([,\]])""")
+# one `key: value` of a flow mapping, and the "," or "}" after it: the key is a plain key (as in
+# a block mapping: no quotes, no spaces, "key:" then a space); the value is a double- or single-quoted
+# scalar or a plain scalar without ":", "#", "?" (pure-Python PyYAML and libyaml read "x?y" in flow
+# context differently) or a flow indicator, starting with "-" only if a character of its own follows
+_FLOW_PAIR = re.compile(
+    r"""( *)([A-Za-z_][A-Za-z0-9_-]*):( +)(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|"""
+    r"""((?:[^\s,\[\]{}#'"&*!|>%@`?:\-]|-(?=[^\s,\[\]{}#:?]))[^,\[\]{}#:?]*)) *([,}])""")
+_SPACES = re.compile(" *")
+_FLOW_END = re.compile(r" *([,\]])")  # after an item of a flow sequence
+# a key is "simple" (PyYAML's and libyaml's word) only if its ":" is at most 1024 characters after its start
+_MAX_KEY = 1024
 NOT_PLAIN_START = set(",[]{}#&*!|>'\"%@`")
 _STR = "tag:yaml.org,2002:str"
 _RESOLVER = yaml.resolver.Resolver()
@@ -63,10 +76,21 @@ def is_string_key(key):
 
 class Scalars:
     """Values of one-line scalars, with the short plain ones (``null``, dates, counts, kinds)
-    cached, since they repeat from fact to fact."""
+    and the keys cached, since they repeat from fact to fact."""
 
     def __init__(self):
         self._plain_values = {}  # short plain scalar -> its value (immutable values only)
+        self._keys = {}  # key -> the same string if it is a string key, else False
+
+    def key(self, key):
+        """One string object per distinct key; raise if ``key`` is not a string key (``yes``,
+        ``null``) or too long to be a simple key."""
+        canonical = self._keys.get(key)
+        if canonical is None:
+            canonical = self._keys[key] = key if len(key) <= _MAX_KEY and is_string_key(key) else False
+        if canonical is False:
+            raise Unsupported  # PyYAML reports it
+        return canonical
 
     def plain(self, value):
         """A plain scalar's value, resolved as PyYAML's ``Resolver.resolve`` and constructors do."""
@@ -101,6 +125,11 @@ class Scalars:
             return _unescape(body) if "\\" in body else body
         if first == "[":
             return self.flow_seq(rest, line, col, marked)
+        if first == "{":
+            mapping, end = self.flow_map(rest, 0, line, col, marked)
+            if not _TAIL.fullmatch(rest, end):
+                raise Unsupported
+            return mapping
         if first in NOT_PLAIN_START or (first in "-?:" and (len(rest) == 1 or rest[1] == " ")):
             raise Unsupported
         cut = rest.find(" #")
@@ -121,6 +150,19 @@ class Scalars:
             while True:
                 match = _FLOW_ITEM.match(rest, pos)
                 if match is None:
+                    start = _SPACES.match(rest, pos).end()
+                    if rest.startswith("{", start):  # a flow mapping
+                        mapping, pos = self.flow_map(rest, start, line, col, marked)
+                        items.append(mapping)
+                        if marked:
+                            items.marks.append((line, col + start))
+                        match = _FLOW_END.match(rest, pos)
+                        if match is None:
+                            raise Unsupported
+                        pos = match.end()
+                        if match.group(1) == "]":
+                            break
+                        continue
                     raise Unsupported
                 dq, sq, plain = match.group(2, 3, 4)
                 if plain is not None:
@@ -139,3 +181,35 @@ class Scalars:
             raise Unsupported
         return items
 
+
+    def flow_map(self, rest, start, line, col, marked):
+        """The flow mapping at ``rest[start]`` ("{"), and the index just past its "}";
+        ``rest[0]`` is at column ``col``."""
+        mapping = Marked() if marked else {}
+        if marked:
+            mapping.line, mapping.col, mapping.key_marks, mapping.marks = line, col + start, {}, {}
+        pos = _SPACES.match(rest, start + 1).end()
+        if rest.startswith("}", pos):
+            return mapping, pos + 1
+        key_of = self.key
+        while True:
+            match = _FLOW_PAIR.match(rest, pos)
+            if match is None:
+                raise Unsupported  # a trailing ",", "? ", a key without a value, a nested collection, ...
+            key = key_of(match.group(2))
+            if key in mapping:
+                raise Unsupported  # a duplicate key: PyYAML reports it
+            dq, sq, plain = match.group(4, 5, 6)
+            if plain is not None:
+                value = self.plain(plain.rstrip(" "))  # (the pattern took the spaces before "," or "}")
+            elif sq is not None:
+                value = sq.replace("''", "'")
+            else:
+                value = _unescape(dq) if "\\" in dq else dq
+            mapping[key] = value
+            if marked:
+                mapping.key_marks[key] = (line, col + match.end(1))
+                mapping.marks[key] = (line, col + match.end(3))
+            pos = match.end()
+            if match.group(7) == "}":
+                return mapping, pos
