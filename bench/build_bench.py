@@ -42,22 +42,22 @@ _WRAPPER = ("import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]
 def _tree_memory_kb(pid):
     """Memory of ``pid`` and all its descendants, in KiB: the sum of their proportional set
     sizes (PSS: a page shared by k processes counts 1/k in each), or of their RSS where PSS
-    cannot be read."""
-    total, todo = 0, [pid]
+    cannot be read; and ``{pid: KiB}`` of each."""
+    each, todo = {}, [pid]
     while todo:
         p = todo.pop()
         try:
             try:
                 with open(f"/proc/{p}/smaps_rollup") as handle:
-                    total += next(int(line.split()[1]) for line in handle if line.startswith("Pss:"))
+                    each[p] = next(int(line.split()[1]) for line in handle if line.startswith("Pss:"))
             except (OSError, StopIteration):
                 with open(f"/proc/{p}/status") as handle:
-                    total += next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:"))
+                    each[p] = next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:"))
             with open(f"/proc/{p}/task/{p}/children") as handle:
                 todo.extend(int(c) for c in handle.read().split())
         except (OSError, ValueError, StopIteration):
             continue
-    return total
+    return sum(each.values()), each
 
 
 def measure(cmd, cwd=None, env=None):
@@ -75,11 +75,16 @@ def measure(cmd, cwd=None, env=None):
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(full, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
-        tree_peak = 0
+        tree_peak, peak_parts, peak_at = 0, {}, 0
         while proc.poll() is None:
             if os.path.isdir("/proc"):
-                tree_peak = max(tree_peak, _tree_memory_kb(proc.pid))
+                total, parts = _tree_memory_kb(proc.pid)
+                if total > tree_peak:
+                    tree_peak, peak_parts, peak_at = total, parts, time.perf_counter() - started
             time.sleep(0.05)
+        if peak_parts:  # which processes made the tree's peak (MB each, in pid order)
+            print(f"tree peak {tree_peak / 1024:.0f} MB at {peak_at:.0f} s: "
+                  + ", ".join(f"pid {p} {kb / 1024:.0f}" for p, kb in sorted(peak_parts.items())), file=sys.stderr)
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
