@@ -164,14 +164,7 @@ class Scalars:
                             break
                         continue
                     raise Unsupported
-                dq, sq, plain = match.group(2, 3, 4)
-                if plain is not None:
-                    value = self.plain(plain.rstrip(" "))  # (the pattern took the spaces before "," or "]")
-                elif sq is not None:
-                    value = sq.replace("''", "'")
-                else:
-                    value = _unescape(dq) if "\\" in dq else dq
-                items.append(value)
+                items.append(self.flow_scalar(*match.group(2, 3, 4)))
                 if marked:
                     items.marks.append((line, col + match.end(1)))
                 pos = match.end()
@@ -181,6 +174,14 @@ class Scalars:
             raise Unsupported
         return items
 
+    def flow_scalar(self, dq, sq, plain):
+        """The value of a flow item or mapping value matched as double-quoted ``dq``, single-quoted
+        ``sq`` or ``plain`` (the patterns take the spaces before "," and the closing bracket)."""
+        if plain is not None:
+            return self.plain(plain.rstrip(" "))
+        if sq is not None:
+            return sq.replace("''", "'")
+        return _unescape(dq) if "\\" in dq else dq
 
     def flow_map(self, rest, start, line, col, marked):
         """The flow mapping at ``rest[start]`` ("{"), and the index just past its "}";
@@ -199,14 +200,7 @@ class Scalars:
             key = key_of(match.group(2))
             if key in mapping:
                 raise Unsupported  # a duplicate key: PyYAML reports it
-            dq, sq, plain = match.group(4, 5, 6)
-            if plain is not None:
-                value = self.plain(plain.rstrip(" "))  # (the pattern took the spaces before "," or "}")
-            elif sq is not None:
-                value = sq.replace("''", "'")
-            else:
-                value = _unescape(dq) if "\\" in dq else dq
-            mapping[key] = value
+            mapping[key] = self.flow_scalar(*match.group(4, 5, 6))
             if marked:
                 mapping.key_marks[key] = (line, col + match.end(1))
                 mapping.marks[key] = (line, col + match.end(3))
