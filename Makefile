@@ -8,7 +8,7 @@ PORT ?= 8000
 KB_DB ?= var/kb.sqlite
 export KB_DB
 
-.PHONY: install validate db run serve test test-load install-wrk openapi clean
+.PHONY: install validate db run serve test test-grown test-load install-wrk openapi clean
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,14 @@ serve: install
 
 test: install npm-install install-browser install-wrk install-nginx
 	$(BIN)/python -m pytest
+
+# The seed-reading tests again on the seeds plus the fictional articles of tests/fixtures/*-article
+# (tests/README.md); `make test` runs the same pass inside tests/kb/test_curate.py.
+GROWN_SEEDS ?= var/grown-seeds
+test-grown: install
+	rm -rf $(GROWN_SEEDS)
+	PYTHONPATH=.:tests $(BIN)/python -c 'import sys, pathlib, support; support.grown_seeds(pathlib.Path(sys.argv[1]))' $(GROWN_SEEDS)
+	KB_TEST_SEEDS=$(GROWN_SEEDS) $(BIN)/python -m pytest -m "seeds and not slow" -p no:cacheprovider
 
 # The long forms of the load and live-swap tests (the short forms run in `make test`).
 test-load: install install-wrk

@@ -3,8 +3,29 @@ import shutil
 
 import pytest
 
+import support
 from kb.build import build
 from support import SEEDS, Server
+
+# Fixtures built from the seeds: a test that asks for one of them, directly or through another
+# fixture, reads the seeds.
+SEED_FIXTURES = {"db_path", "seeds_copy"}
+
+
+def reads_the_seeds(item):
+    """A test reads the seeds (``support.SEEDS``) when it asks for a fixture built from them, or
+    when its module holds ``SEEDS`` or ``seed_view`` (it copies, validates, builds or reads them)."""
+    module = vars(item.module) if getattr(item, "module", None) else {}
+    return bool(SEED_FIXTURES & set(item.fixturenames)) or module.get("SEEDS") is support.SEEDS \
+        or "seed_view" in module
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``seeds`` every test that reads the seeds, so that `make test` can run exactly those
+    again on the seeds plus the fixture articles (tests/README.md). Nothing is listed by hand."""
+    for item in items:
+        if reads_the_seeds(item):
+            item.add_marker(pytest.mark.seeds)
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,24 @@ def entities():
     return out
 
 
+def fold(text):
+    """A spelling as reconciliation matches it: case, diacritics and hyphens dropped, spaces squeezed."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).replace("-", " ").split())
+
+
+@lru_cache(maxsize=None)
+def spellings():
+    """folded name or alias -> the ids of every entity that has it (more than one: shared)."""
+    out = {}
+    for eid, entity in entities().items():
+        for spelling in [entity["name"], *entity.get("aliases", [])]:
+            out.setdefault(fold(spelling), set()).add(eid)
+    return out
+
+
 @lru_cache(maxsize=None)
 def facts():
     """id -> fact, as written in ``facts/**/*.yaml`` (dates as strings)."""

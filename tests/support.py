@@ -23,6 +23,49 @@ ROOT = Path(__file__).resolve().parent.parent
 # (tests/kb/test_new_article.py points it at a copy with one more article and runs the API tests).
 SEEDS = Path(os.environ.get("KB_TEST_SEEDS") or ROOT / "seeds").resolve()
 FIXTURES = ROOT / "tests" / "fixtures"  # small knowledge bases and articles the tests build
+# Fictional articles laid out like seeds/ (tests/fixtures/*-article): `make test` runs every
+# seed-reading test again on the seeds with all of them added (tests/README.md).
+ARTICLES = sorted(path for path in FIXTURES.glob("*-article") if (path / "facts").is_dir())
+
+# The entity types a list or reconciliation offers: the schema's, less "unnamed" (never listed).
+ENTITY_TYPES = [t for t in json.loads((ROOT / "schema" / "entities.schema.json").read_text(encoding="utf-8"))
+                ["properties"]["entities"]["items"]["properties"]["type"]["enum"] if t != "unnamed"]
+
+
+def add_article(seeds, article):
+    """Add the fixture ``article`` (a folder laid out like seeds/) to the folder ``seeds`` the way
+    the README's "Adding an article" tells a curator to: its source and facts files are new
+    files; each of its entities is appended to the seeds' entities file of the same name, unless
+    an entity of that id is already there (then it is reused, as `kb entity find` would show)."""
+    import shutil
+
+    for sub in ("sources", "facts"):
+        for path in sorted((article / sub).iterdir()):
+            target = seeds / sub / path.name
+            assert not target.exists(), f"{target} already exists"
+            shutil.copyfile(path, target)
+    known = {e["id"] for path in (seeds / "entities").glob("*.yaml")
+             for e in yaml.safe_load(path.read_text(encoding="utf-8"))["entities"]}
+    for path in sorted((article / "entities").glob("*.yaml")):
+        items = path.read_text(encoding="utf-8").split("\nentities:\n", 1)[1]
+        blocks = [b for b in re.split(r"(?m)^(?=  - id: )", items) if b.strip()]
+        new = [b for b in blocks if re.match(r"  - id: (\S+)\n", b).group(1) not in known]
+        target = seeds / "entities" / path.name
+        body = target.read_text(encoding="utf-8") if target.exists() else "entities:\n"
+        target.write_text(body + ("" if body.endswith("\n") else "\n") + "".join(new), encoding="utf-8")
+    return seeds
+
+
+def grown_seeds(target, articles=ARTICLES):
+    """A copy of the seeds at ``target`` with every fixture article added, but those the seeds
+    hold already (the run on grown seeds: ``KB_TEST_SEEDS``)."""
+    import shutil
+
+    shutil.copytree(SEEDS, target)
+    for article in articles:
+        if not any((target / "sources" / p.name).exists() for p in (article / "sources").iterdir()):
+            add_article(target, article)
+    return target
 
 
 def dataset_version(db_path):
@@ -307,11 +350,17 @@ def scratch_repo(tmp_path):
 def four_changes(repo):
     """Modify one fact, remove another, rename a third (former_ids), add a fourth; commit.
     Return their ids ``(modified, removed, (old, new), added)``."""
-    path = sorted((repo / "seeds" / "facts").glob("*.yaml"))[0]
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    docs = {path: yaml.safe_load(path.read_text(encoding="utf-8"))
+            for path in sorted((repo / "seeds" / "facts").glob("*.yaml"))}
+    everything = json.dumps([doc["facts"] for doc in docs.values()])  # ids other facts point at, in any file
+
+    def free(facts):  # the facts no other fact names
+        return [f for f in facts if everything.count(f'"{f["id"]}"') == 1]
+
+    path = max(docs, key=lambda p: len(free(docs[p]["facts"])))  # the file with the most of them (first on ties)
+    doc = docs[path]
     facts = doc["facts"]
-    referenced = json.dumps(facts)  # keep the fact others point at out of it
-    modified, removed, renamed = [f for f in facts if referenced.count(f'"{f["id"]}"') == 1][:3]
+    modified, removed, renamed = free(facts)[:3]
     modified["summary"] += " (revised)"
     modified["citations"][0]["quote"] = modified["citations"][0]["quote"][:20]
     facts.remove(removed)

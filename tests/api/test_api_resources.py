@@ -4,7 +4,7 @@ from urllib.parse import quote
 import pytest
 
 import seed_view
-from support import all_pages
+from support import ENTITY_TYPES, all_pages
 
 TYPED = [("meetings", "meeting"), ("troop-deployments", "troop_deployment"), ("leases", "lease"),
          ("events", "event"), ("statements", "statement"), ("positions", "position")]
@@ -89,7 +89,7 @@ def test_entity_search_is_case_and_diacritic_insensitive(client, query, expected
     assert expected in ids
 
 
-@pytest.mark.parametrize("etype", ["person", "country", "organization", "place", "group"])
+@pytest.mark.parametrize("etype", ENTITY_TYPES)
 def test_entity_type_filter(client, db_rows, etype):
     items = all_pages(client, f"/v1/entities?type={etype}&limit=3")
     assert {e["type"] for e in items} == {etype}

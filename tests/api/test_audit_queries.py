@@ -2,9 +2,9 @@
 one test per row, plus its section 4 (attribution chains): each states the CORRECT answer,
 through the real API (Flask test client on the seeds built by the real loader), as membership
 and properties read from the seeds (``seed_view``), never as today's exact lists, so a new
-article (tests/test_new_article.py) must not break them.
+article (tests/README.md) must not break them.
 
-The audit is /work/shared/notes/data-audit.md (finding ids H1-H3, M1-M10, L1-L26); the
+The audit is the team's first data audit (finding ids H1-H3, M1-M10, L1-L26, answered); the
 model is docs/methodology.md.
 """
 import pytest
@@ -26,6 +26,15 @@ def ids(items):
 
 def links(citation):
     return [(a["relation"], a["entity"], a["fact"]) for a in citation["attribution"]]
+
+
+def publishers(fact_id):
+    """The publishers of a fact's citations, as the seeds have them."""
+    return {seed_view.sources()[c["source"]]["publisher"] for c in seed_view.facts()[fact_id]["citations"]}
+
+
+def first_published(fact_id):
+    return min(seed_view.sources()[c["source"]]["published"] for c in seed_view.facts()[fact_id]["citations"])
 
 
 def end_of(partial):
@@ -224,14 +233,14 @@ def test_as_of_never_shows_a_later_citation(client):
     assert got
     for item in got:
         assert item["citations"] and all(c["published"] <= "2021-12-31" for c in item["citations"]), item["id"]
-    assert "syrian-civil-war-starts-2011" not in ids(got)  # only the 2024 article says the war started in 2011
-    assert "opposition-militias-form-2011" in ids(got)     # what the 2020 caption says
+    for fact_id in ("syrian-civil-war-starts-2011", "opposition-militias-form-2011"):  # in these seeds: 2024, 2020
+        assert (fact_id in ids(got)) == (first_published(fact_id) <= "2021-12-31"), fact_id
 
 
 def test_the_war_start_rests_on_bloomberg_only(client):
     war = client.get("/v1/events/syrian-civil-war-starts-2011").get_json()
-    assert {c["publisher"] for c in war["citations"]} == {"Bloomberg"}
-    assert war["actors"] == []
+    assert {c["publisher"] for c in war["citations"]} == publishers("syrian-civil-war-starts-2011")  # Bloomberg's
+    assert war["actors"] == seed_view.facts()["syrian-civil-war-starts-2011"]["actors"]
 
 
 # --- row 10: targets are not actors (M4, M5, L2) ------------------------------------------------
@@ -250,7 +259,8 @@ def test_assad_is_the_target_not_an_actor_of_the_sanctions(client):
 
 def test_recipients_of_support_are_targets(client):
     support = client.get("/v1/events/turkey-supports-rebels").get_json()
-    assert support["actors"] == ["turkey"] and support["targets"] == ["syrian-opposition"]
+    assert "turkey" in support["actors"] and "syrian-opposition" in support["targets"]
+    assert "syrian-opposition" not in support["actors"]
 
 
 def test_event_roles_are_those_of_the_seeds(client):
@@ -334,7 +344,7 @@ def test_the_900_troops_are_bloombergs_own_statement(client):
 def test_more_flexibility_chain_runs_new_arab_bloomberg_former_officials(client):
     claim = client.get(f"/v1/statements/{H3_CLAIM}").get_json()
     assert (claim["speaker"], claim["kind"], claim["status"]) == ("bloomberg", "claim", "reported")
-    assert {c["publisher"] for c in claim["citations"]} == {"The New Arab"}
+    assert {c["publisher"] for c in claim["citations"]} == publishers(H3_CLAIM)  # The New Arab's
     chains = [links(c) for c in claim["citations"]]
     assert [("reported_by", "bloomberg", BLOOMBERG_2020), ("citing", "former-russian-officials", None),
             ("citing", "russian-publications", None)] in chains

@@ -80,8 +80,9 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     assert call.ok("getReconciliationManifest", "Manifest").versions == ["0.2"]
     # the POST (not one of the GET operations walked here) through the generated module
     post = importlib.import_module(f"{call.package}.api.reconcile.reconcile").sync_detailed(
-        client=call.client, body=call.models.QueriesForm(queries='{"q0": {"query": "erdogan"}}'))
-    assert post.status_code == 200 and post.parsed.additional_properties["q0"].result[0].id == "recep-tayyip-erdogan"
+        client=call.client, body=call.models.QueriesForm(queries='{"q0": {"query": "Recep Tayyip Erdogan"}}'))
+    top = post.parsed.additional_properties["q0"].result[0]
+    assert post.status_code == 200 and top.id == "recep-tayyip-erdogan" and top.score == 100
     assert call.called == set(OPERATIONS), f"not called: {set(OPERATIONS) - call.called}"
 
 
