@@ -175,10 +175,18 @@ _RANK = {"sources": 0, "entities": 1, "entities.yaml": 1, "facts": 2}
 
 def root_cause_order(problem):
     """Sort key putting root causes first: sources, then entities, then facts (a fact can
-    only be wrong about a source or an entity once those are right), each by file and line."""
+    only be wrong about a source or an entity once those are right), each by file and line;
+    a problem with a ``cause`` right after that cause."""
     parts = problem.path.replace("\\", "/").split("/")
     rank = next((_RANK[p] for p in reversed(parts[:-1]) if p in _RANK), _RANK.get(parts[-1], 3))
-    return rank, problem.path, problem.line, problem.col, problem.message
+    key = (rank, problem.path, problem.line, problem.col, problem.message)
+    return key if problem.cause is None else (*root_cause_order(problem.cause), key)
+
+
+def not_checked(roots):
+    """`` not checked because F failed to parse (line L)`` for ``roots``, the problems of the
+    files that did not parse: what a reference that may point into them is told (no "did you mean")."""
+    return " not checked because " + " and ".join(f"{p.path} failed to parse (line {p.line})" for p in roots)
 
 
 def regroup(problems, rejected):
