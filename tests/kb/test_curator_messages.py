@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 import yaml
-from support import SEEDS
+from support import SEEDS, add_related_article
 
 from factmodel.vocabulary import FACT_TYPES, SCHEMA_DIR
 from kb.cli import validate
@@ -25,10 +25,14 @@ N = "facts/new-arab-2020-04-28.yaml"
 SB = "sources/bloomberg-2024-07-25.yaml"
 
 
-@pytest.fixture
-def seeds(tmp_path):
+@pytest.fixture(params=["alone", "related"])
+def seeds(tmp_path, request):
+    """A copy of the seeds; "related": with a later article whose facts point at facts of both
+    files (tests/support.py), which must not change what a mistake in them is told."""
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
+    if request.param == "related":
+        add_related_article(target, [B, N])
     return target
 
 
