@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import yaml
 
-from . import hints, parallel, removals, rules, yaml_hints
+from . import entity_names, hints, parallel, removals, rules, yaml_hints
 from . import yaml as seed_yaml
 from .crossrefs import CrossRefs
 from .digest import DatasetDigest, hash_line
@@ -49,6 +49,7 @@ class Seeds:
         self.root = Path(root)
         self.workers = workers  # processes reading fact files besides this one (None: decide by size)
         self.problems = []
+        self.warnings = []  # what `kb validate` prints and `kb validate --strict` fails on (kb.entity_names)
         self.schemas = load_schemas()
         self.reader = Reader()
         self.sources = {}  # id -> row (with "text")
@@ -63,6 +64,7 @@ class Seeds:
         self._crossrefs = CrossRefs(self._positions)  # what facts say about other facts, and former ids
         self._rejected_sources = {}  # file stem -> the first problem of a source file that was rejected
         self._unparsed = {}  # file number -> Unparsed, for the fact files that did not parse
+        self._entity_items = {}  # entity id -> (path, index in its file, distinct_from), of the entities accepted
         self.unparsed_entities = []  # the problems of the entity files that did not parse
         self.known = rules.Known(self.sources, self.source_texts, self.entities, self.unparsed_entities)
 
@@ -157,12 +159,31 @@ class Seeds:
                     self._report(path, [Issue(("entities", index, "id"), f"duplicate entity id {row['id']!r}")])
                     continue
                 self.entities[row["id"]] = row
+                self._entity_items[row["id"]] = (path, index, item.get("distinct_from", ()))
                 self._digest.add("entity", hash_line(row))
                 for k, former in enumerate(row["former_ids"]):
                     self.problems += self._crossrefs.add_former(former, "entity", row["id"], str(path),
                                                                 ("entities", index, "former_ids", k))
         self.problems += self._crossrefs.entity_clashes(self.entities)
+        self._check_names()
         self._positions.forget()
+
+    def _check_names(self):
+        """``distinct_from`` names other entities; entities sharing a name or alias are warned
+        about unless one lists the other there (:mod:`kb.entity_names`)."""
+        items = self._entity_items
+        for eid, (path, index, distinct) in items.items():
+            self._report(path, entity_names.distinct_from_issues(index, eid, distinct, self.entities,
+                                                                 self.unparsed_entities))
+
+        def at(eid, where):  # (path, line, column) of a spelling of an entity
+            path, index, _ = items[eid]
+            return (str(path), *self._positions.of(path, ("entities", index, *where)))
+
+        checked = {eid: self.entities[eid] for eid in items}
+        distinct = {eid: set(item[2]) for eid, item in items.items()}
+        for eid, where, message in entity_names.shared_warnings(checked, distinct, lambda *a: "{}:{}".format(*at(*a))):
+            self.warnings.append(Problem(*at(eid, where), message))
 
     # -- facts -----------------------------------------------------------------------------
     def fact_files(self):
