@@ -7,6 +7,7 @@ problems (root causes first) and their regrouping are here too. The expected for
 that breaks a pattern is in :mod:`kb.schema_hints`, how to quote a YAML value that broke the
 parser in :mod:`kb.yaml_hints`. Nothing here runs unless something is wrong.
 """
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -167,6 +168,19 @@ def quote_not_found(sid, quote, texts, plain_hint=""):
     else:
         message += "; nothing in it is close (`kb quote SOURCE \"fragment\"` finds a passage)"
     return message
+
+
+# -- dates ---------------------------------------------------------------------------------
+def after_publication(status, date, sid, published, text):
+    """The message for a fact dated after its source was published: what the article's relative
+    dates resolve to (the table ``kb new-source`` printed), then the advice about its status."""
+    from .reldates import WEEKDAYS, table
+
+    weekday = WEEKDAYS[dt.date.fromisoformat(published).weekday()]
+    return (f"{status} fact is dated {date}, after its source {sid!r} was published ({published}, a {weekday}); "
+            + "\n".join(table(published, text))
+            + "\nIf the date comes from a relative wording (yesterday, on Monday, last week), take it from this "
+              "table; if the fact is an expectation, use status 'predicted'.")
 
 
 # -- order ---------------------------------------------------------------------------------

@@ -175,8 +175,7 @@ def check_fact(fact, index, known):
         source_date = source["published"]
         published.append(source_date)
         if start is not None and status in DATED_STATUSES and start > source_date:
-            issue("date", f"{status} fact is dated {date}, after its source {sid!r} was published ({source_date});"
-                          " use status 'predicted' for expectations")
+            issue("date", hints.after_publication(status, date, sid, source_date, text.text))
         citations.append({"source": sid, "publisher": source["publisher"], "title": source["title"],
                           "published": source_date, "quote": quote, "start": found[0], "end": found[1],
                           "attribution": attribution})
