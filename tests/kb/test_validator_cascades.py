@@ -7,11 +7,9 @@ The scenario is a curator's: a later article (tests/support.py, fictional) whose
 facts of the older files (responds_to, a supersedes relation, an attribution citing a fact), then
 one line of an older file broken. Ids are read from the seeds, so this holds for any valid seeds.
 """
-import shutil
-
 import pytest
 import yaml
-from support import RELATED, SEEDS, add_related_article, related_targets
+from support import RELATED, add_related_article, related_targets
 
 from kb.cli import main, validate
 
@@ -20,10 +18,8 @@ N = "facts/new-arab-2020-04-28.yaml"
 
 
 @pytest.fixture
-def seeds(tmp_path):
-    target = tmp_path / "seeds"
-    shutil.copytree(SEEDS, target)
-    return target
+def seeds(seeds_copy):
+    return seeds_copy
 
 
 def problems_of(seeds):
@@ -36,13 +32,6 @@ def edit(seeds, rel, old, new):
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, old
     path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def where(seeds, rel, line_text, value):
-    """``line:column`` of ``value`` on the one line of ``rel`` that holds ``line_text``."""
-    lines = (seeds / rel).read_text(encoding="utf-8").splitlines()
-    number = next(i for i, line in enumerate(lines, 1) if line_text in line)
-    return f"{number}:{lines[number - 1].index(value) + 1}"
 
 
 def test_the_related_article_validates(seeds):
