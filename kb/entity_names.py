@@ -65,8 +65,8 @@ def shared_warnings(entities, distinct, place):
                 if pair in done or a[0] in distinct.get(b[0], ()) or b[0] in distinct.get(a[0], ()):
                     continue
                 done.add(pair)
-                out.append((b[0], b[2], f"warning: entity {b[0]!r}: {_label(b[2])} {b[1]!r} is also the "
-                                        f"{_label(a[2])} of entity {a[0]!r} ({place(*a[::2])}): if they are "
-                                        f"different, add `distinct_from: [{a[0]}]` to entity {b[0]!r}; "
-                                        f"if the same, merge them"))
+                message = (f"warning: entity {b[0]!r}: {_label(b[2])} {b[1]!r} is also the {_label(a[2])} of "
+                           f"entity {a[0]!r} ({place(*a[::2])}): if they are different, add "
+                           f"`distinct_from: [{a[0]}]` to entity {b[0]!r}; if the same, merge them")
+                out.append((b[0], b[2], message))
     return out

@@ -455,11 +455,11 @@ def test_the_same_person_entered_twice_is_a_warning_naming_both(seeds, capsys):
     eid, name = enter_twice(seeds)
     checked, problems = validate(seeds)
     people = seeds / PEOPLE
-    assert problems == [] and [str(w) for w in checked.warnings] == [
+    assert problems == [] and [str(w) for w in checked.warnings] == [(
         f"{people}:{line_of(seeds, PEOPLE, json.dumps(name.upper()), f'id: {TWICE}')}: warning: entity {TWICE!r}: "
         f"alias {name.upper()!r} is also the name of entity {eid!r} "
         f"({people}:{line_of(seeds, PEOPLE, f'name: {name}', f'id: {eid}').split(':')[0]}): "
-        f"if they are different, add `distinct_from: [{eid}]` to entity {TWICE!r}; if the same, merge them"]
+        f"if they are different, add `distinct_from: [{eid}]` to entity {TWICE!r}; if the same, merge them")]
     assert main(["validate", "--seeds", str(seeds)]) == 0  # printed, but only --strict fails on it
     assert str(checked.warnings[0]) in capsys.readouterr().err
     assert main(["validate", "--strict", "--seeds", str(seeds)]) == 1
@@ -480,10 +480,10 @@ def test_distinct_from_silences_the_warning_whichever_entity_lists_the_other(see
 
 def test_an_unknown_distinct_from_id_is_a_problem(seeds):
     enter_twice(seeds, "    distinct_from: [no-such-entity-at-all]\n")
-    assert problems_of(seeds) == [
+    assert problems_of(seeds) == [(
         f"{seeds / PEOPLE}:{line_of(seeds, PEOPLE, 'no-such-entity-at-all', f'id: {TWICE}')}: entity {TWICE!r}: "
         "distinct_from refers to unknown entity 'no-such-entity-at-all' (no entity has a close id, name or alias: "
-        "add it to seeds/entities/, or `kb entity find no-such-entity-at-all`)"]
+        "add it to seeds/entities/, or `kb entity find no-such-entity-at-all`)")]
     eid = load(seeds, PEOPLE)["entities"][0]["id"]
     edit(seeds, PEOPLE, "[no-such-entity-at-all]", f"[{typo(eid)}]")
     one(seeds, f"entity {TWICE!r}: distinct_from refers to unknown entity {typo(eid)!r} (did you mean {eid!r}")
@@ -508,10 +508,10 @@ def test_a_count_written_as_text_names_count_qualifier(seeds, written):
     value = written.format(count)
     edit_fact(seeds, rel, fid, f"    count: {count}\n", f"    count: {value}\n")
     qualifiers = ", ".join(FACT_TYPES["troop_deployment"].field("count_qualifier").enum)  # as the schema has them
-    assert problems_of(seeds) == [
+    assert problems_of(seeds) == [(
         f"{seeds / rel}:{line_of(seeds, rel, value, f'id: {fid}', 'count: ')}: fact {fid!r}: count: "
         f"{yaml.safe_load('k: ' + value)['k']!r} is not of type 'integer': expected a whole number; write the "
-        f"number alone (count: {count}) and the wording in count_qualifier: one of {qualifiers}"]
+        f"number alone (count: {count}) and the wording in count_qualifier: one of {qualifiers}")]
 
 
 def test_a_date_after_publication_shows_the_articles_relative_dates_before_the_advice(seeds, tmp_path):
@@ -526,9 +526,9 @@ def test_a_date_after_publication_shows_the_articles_relative_dates_before_the_a
     table = printed.getvalue().split("\n\n")[1]
     assert table.startswith("relative dates in this article")
     line, column = line_of(seeds, rel, later, "id: " + fact["id"], 'date: "').split(":")  # the problem is at the quote
-    assert problems_of(seeds) == [
+    assert problems_of(seeds) == [(
         f"{seeds / rel}:{line}:{int(column) - 1}: fact {fact['id']!r}: stated fact is dated "
         f"{later}, after its source {sid!r} was published ({published}, a "
         f"{datetime.date.fromisoformat(published).strftime('%A')}); {table}\n"
         "If the date comes from a relative wording (yesterday, on Monday, last week), take it from this table; "
-        "if the fact is an expectation, use status 'predicted'."]
+        "if the fact is an expectation, use status 'predicted'.")]

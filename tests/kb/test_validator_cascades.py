@@ -127,14 +127,14 @@ def test_a_denied_fact_whose_denial_may_be_in_a_file_that_did_not_parse_is_not_c
     made = add_related_article(seeds, [B])
     article = f"facts/{RELATED}.yaml"
     edit(seeds, article, "    status: reported\n", "    status: denied\n")  # no denial responds to it anywhere
-    assert problems_of(seeds) == [f"seeds/{article}:7:13: fact {made[B]!r}: status is 'denied' but no statement "
-                                  "of kind 'denial' responds to it"]
+    assert problems_of(seeds) == [(f"seeds/{article}:7:13: fact {made[B]!r}: status is 'denied' but no statement "
+                                   "of kind 'denial' responds to it")]
     _, last = related_targets(seeds, B)
     edit(seeds, B, f"  - id: {last}\n", f"  - id: [{last}\n")
     found = problems_of(seeds)
     line = found[0].split(":")[1]
     assert found[0].startswith(f"seeds/{B}:") and found[1:] == [
-        f"seeds/{article}:7:13: fact {made[B]!r}: status 'denied' (a statement of kind 'denial' responding to it) "
-        f"not checked because seeds/{B} failed to parse (line {line})",
+        (f"seeds/{article}:7:13: fact {made[B]!r}: status 'denied' (a statement of kind 'denial' responding to it) "
+         f"not checked because seeds/{B} failed to parse (line {line})"),
         # the statement's own references to the fact whose id line broke
         *[p for p in found[1:] if f"{last!r} not checked because seeds/{B}" in p]], found
