@@ -1,6 +1,6 @@
 """``kb``: validate the seeds and build the SQLite knowledge base.
 
-    kb validate [--seeds DIR]
+    kb validate [--seeds DIR] [--strict]       (--strict: warnings fail too)
     kb build    [--seeds DIR] [--db PATH]      (PATH defaults to $KB_DB or var/kb.sqlite)
     kb diff     BASE [HEAD] [--seeds DIR]      (git revisions or database files; HEAD: the working seeds)
     kb releases [--seeds DIR]                  (one JSON manifest per line, oldest first)
@@ -27,10 +27,10 @@ def validate(seeds_dir):
     return seeds, seeds.finish()
 
 
-def _report(problems):
-    for problem in problems:
+def _report(problems, warnings=()):
+    for problem in [*problems, *warnings]:
         print(problem, file=sys.stderr)
-    print(f"{len(problems)} problem(s) found", file=sys.stderr)
+    print(f"{len(problems)} problem(s) found" + (f", {len(warnings)} warning(s)" if warnings else ""), file=sys.stderr)
     return 1
 
 
@@ -39,6 +39,8 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check the seeds; report every problem as path:line:column")
     p_validate.add_argument("--seeds", default="seeds")
+    p_validate.add_argument("--strict", action="store_true",
+                            help="fail on warnings too (entities sharing a name or alias: see distinct_from)")
     p_build = sub.add_parser("build", help="validate, then write the database atomically")
     p_build.add_argument("--seeds", default="seeds")
     p_build.add_argument("--db", default=None, help="target file (default: $KB_DB or var/kb.sqlite)")
@@ -54,10 +56,13 @@ def main(argv=None):
 
     if args.command == "validate":
         seeds, problems = validate(args.seeds)
-        if problems:
-            return _report(problems)
+        if problems or (args.strict and seeds.warnings):
+            return _report(problems, seeds.warnings)
+        for warning in seeds.warnings:
+            print(warning, file=sys.stderr)
         print(f"ok: {len(seeds.sources)} sources, {len(seeds.entities)} entities, {seeds.fact_count} facts; "
-              f"dataset version {seeds.dataset_version(SCHEMA_VERSION)[:16]}")
+              f"dataset version {seeds.dataset_version(SCHEMA_VERSION)[:16]}"
+              + (f"; {len(seeds.warnings)} warning(s) (`kb validate --strict` fails on them)" if seeds.warnings else ""))
         return 0
 
     db_path = args.db or default_db_path()

@@ -21,8 +21,8 @@ class CrossRefs:
         self.denials = set()  # fact ids a denial responds to
         self.former = {}  # former id -> (kind, current id, path, where) of facts and entities
 
-    def _problem(self, path, where, message):
-        return Problem(path, *self._positions.of(path, where), message)
+    def _problem(self, path, where, message, cause=None):
+        return Problem(path, *self._positions.of(path, where), message, cause)
 
     def add_former(self, former, kind, current, path, where):
         """Record a former id; return the problem (in a list) when another fact or entity already has it."""
@@ -52,15 +52,20 @@ class CrossRefs:
         return [self._problem(path, where, f"entity {eid!r}: former id {former!r} is the id of an existing entity")
                 for former, (kind, eid, path, where) in self.former.items() if former in entities]
 
-    def check(self, fact_ids, files):
+    def check(self, fact_ids, files, unparsed=()):
         """The problems found once every fact is known (``fact_ids``: the
-        :class:`~kb.ids.IdRegistry` of every fact; ``files``: file number -> path)."""
+        :class:`~kb.ids.IdRegistry` of every fact; ``files``: file number -> path). ``unparsed``:
+        the problems of the fact files that did not parse; an id not found may be in one of
+        them, so what names it is reported once, after the first of them, as not checked."""
         problems = []
+        cause = unparsed[0] if unparsed else None
         unknown = fact_ids.unknown({target for target, _, _, _, _ in self.refs})
         meant = set()  # facts a misspelled reference probably meant: no second error about them
         for target, what, fid, number, where in self.refs:
             if target == fid:
                 message = f"fact {fid!r}: {what} cannot point at the fact itself"
+            elif target in unknown and unparsed:
+                message = f"fact {fid!r}: {what} {target!r}{hints.not_checked(unparsed)}"
             elif target in unknown:
                 close = difflib.get_close_matches(target, fact_ids.similar(target), n=1, cutoff=0.6)
                 meant.update(close)
@@ -68,12 +73,13 @@ class CrossRefs:
                            f"{hints.did_you_mean(target, close)}")
             else:
                 continue
-            problems.append(self._problem(files[number], where, message))
+            problems.append(self._problem(files[number], where, message, cause if target in unknown else None))
         for fid, number, index in self.denied:
             if fid not in self.denials and fid not in meant:
-                problems.append(self._problem(
-                    files[number], ("facts", index, "status"),
-                    f"fact {fid!r}: status is 'denied' but no statement of kind 'denial' responds to it"))
+                message = (f"fact {fid!r}: status 'denied' (a statement of kind 'denial' responding to it)"
+                           f"{hints.not_checked(unparsed)}" if unparsed else
+                           f"fact {fid!r}: status is 'denied' but no statement of kind 'denial' responds to it")
+                problems.append(self._problem(files[number], ("facts", index, "status"), message, cause))
         facts_former = {former: value for former, value in self.former.items() if value[0] == "fact"}
         current = set(facts_former) - fact_ids.unknown(set(facts_former))
         for former in sorted(current):

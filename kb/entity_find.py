@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from . import hints
+from . import entity_names, hints
 
 
 def load_entities(seeds):
@@ -21,11 +21,7 @@ def load_entities(seeds):
 
 def shared_aliases(entities):
     """``{folded name or alias: [entity ids]}`` for spellings that more than one entity has."""
-    owners = {}
-    for eid, row in entities.items():
-        for name in {hints.fold(n) for n in (row.get("name"), *(row.get("aliases") or ())) if n}:
-            owners.setdefault(name, []).append(eid)
-    return {name: sorted(ids) for name, ids in owners.items() if len(ids) > 1}
+    return {name: sorted(eid for eid, _, _ in found) for name, found in entity_names.shared(entities).items()}
 
 
 def entity_find(seeds, name, out=None):

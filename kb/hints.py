@@ -7,6 +7,7 @@ problems (root causes first) and their regrouping are here too. The expected for
 that breaks a pattern is in :mod:`kb.schema_hints`, how to quote a YAML value that broke the
 parser in :mod:`kb.yaml_hints`. Nothing here runs unless something is wrong.
 """
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -169,16 +170,37 @@ def quote_not_found(sid, quote, texts, plain_hint=""):
     return message
 
 
+# -- dates ---------------------------------------------------------------------------------
+def after_publication(status, date, sid, published, text):
+    """The message for a fact dated after its source was published: what the article's relative
+    dates resolve to (the table ``kb new-source`` printed), then the advice about its status."""
+    from .reldates import WEEKDAYS, table
+
+    weekday = WEEKDAYS[dt.date.fromisoformat(published).weekday()]
+    return (f"{status} fact is dated {date}, after its source {sid!r} was published ({published}, a {weekday}); "
+            + "\n".join(table(published, text))
+            + "\nIf the date comes from a relative wording (yesterday, on Monday, last week), take it from this "
+              "table; if the fact is an expectation, use status 'predicted'.")
+
+
 # -- order ---------------------------------------------------------------------------------
 _RANK = {"sources": 0, "entities": 1, "entities.yaml": 1, "facts": 2}
 
 
 def root_cause_order(problem):
     """Sort key putting root causes first: sources, then entities, then facts (a fact can
-    only be wrong about a source or an entity once those are right), each by file and line."""
+    only be wrong about a source or an entity once those are right), each by file and line;
+    a problem with a ``cause`` right after that cause."""
     parts = problem.path.replace("\\", "/").split("/")
     rank = next((_RANK[p] for p in reversed(parts[:-1]) if p in _RANK), _RANK.get(parts[-1], 3))
-    return rank, problem.path, problem.line, problem.col, problem.message
+    key = (rank, problem.path, problem.line, problem.col, problem.message)
+    return key if problem.cause is None else (*root_cause_order(problem.cause), key)
+
+
+def not_checked(roots):
+    """`` not checked because F failed to parse (line L)`` for ``roots``, the problems of the
+    files that did not parse: what a reference that may point into them is told (no "did you mean")."""
+    return " not checked because " + " and ".join(f"{p.path} failed to parse (line {p.line})" for p in roots)
 
 
 def regroup(problems, rejected):

@@ -97,7 +97,10 @@ def _issues(doc, error, where):
                 for key in node if key not in allowed]
     if error.validator == "required":
         return [Issue(where, f"{name}: missing required field {error.message.split(' is a required')[0]}")]
-    return [Issue(where, f"{name}: {schema_hints.schema_message(error, node)}")]
+    hint = ""
+    if error.validator == "type" and isinstance(node, str) and where[:1] == ("facts",) and len(where) == 3:
+        hint = schema_hints.qualifier_hint(doc["facts"][where[1]], where[2], node)
+    return [Issue(where, f"{name}: {schema_hints.schema_message(error, node)}{hint}")]
 
 
 def load_schemas():

@@ -5,7 +5,7 @@ document something is wrong as an :class:`Issue` (a path of keys and indexes). O
 the file read again with positions (:class:`Positions`, the one place that does it) to
 turn each issue into a :class:`Problem`.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,10 +18,14 @@ class CurateError(Exception):
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """One problem. ``cause``: the root-cause problem this one follows from (a reference into a
+    file that did not parse), listed right after it (:func:`kb.hints.root_cause_order`)."""
+
     path: str
     line: int
     col: int
     message: str
+    cause: "Problem | None" = field(default=None, compare=False, repr=False)
 
     def __str__(self):
         return f"{self.path}:{self.line}:{self.col}: {self.message}"

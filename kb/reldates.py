@@ -1,6 +1,7 @@
 """The relative dates of an article (``yesterday``, ``on Monday``, ``last month``...) resolved
 against its publication day, as the README's "Fact conventions" say: the table ``kb new-source``
-prints (:mod:`kb.stubs`).
+prints (:mod:`kb.stubs`), which the validator shows too when a fact is dated after its source
+(:mod:`kb.rules`).
 """
 import datetime as dt
 import re
@@ -47,6 +48,21 @@ def relative_dates(published):
     for number, name in enumerate(MONTHS, 1):
         rows.append((f"{name} last year", f"{day.year - 1:04d}-{number:02d}", "month precision"))
     return rows
+
+
+def table(published, text):
+    """The lines ``kb new-source`` prints for an article published on ``published`` with
+    ``text``: a heading, then each relative wording and what it resolves to (``*`` marks those
+    the text uses; months only when it does)."""
+    rows = relative_dates(published)
+    width = max(len(r[0]) for r in rows)
+    lines = ["relative dates in this article (* = the wording occurs in the text):"]
+    for phrase, value, how in rows:
+        mark = "*" if occurs(phrase, text) else " "
+        if mark == " " and phrase.split()[0] in MONTHS + ["in"]:
+            continue  # the months are listed only when the text uses them
+        lines.append(f" {mark} {phrase:<{width}}  {value:<22}  {how}")
+    return lines
 
 
 def occurs(phrase, text):

@@ -16,7 +16,7 @@ def load(seeds):
     path = seeds.root / FILE
     if not path.exists():
         return []
-    doc, bad, problems = seeds._read(path, "removals")
+    doc, bad, problems, _ = seeds._read(path, "removals")
     seeds.problems += problems
     if doc is None:
         return []

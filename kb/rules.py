@@ -53,11 +53,20 @@ class Cross(NamedTuple):
 
 class Known(NamedTuple):
     """What facts are checked against: ``sources`` (id -> row), ``texts`` (id -> SourceText)
-    and ``entities`` (id -> row)."""
+    and ``entities`` (id -> row); ``unparsed``: the problems of the entity files that did not
+    parse (an entity id not found may be in one of them)."""
 
     sources: dict
     texts: dict
     entities: dict
+    unparsed: list = ()
+
+
+def unknown_entity(what, ref, known):
+    """The message for ``what`` (a field, ``attribution``) naming ``ref``, no known entity."""
+    if known.unparsed:
+        return f"{what} {ref!r}{hints.not_checked(known.unparsed)}"
+    return f"{what} refers to unknown entity {ref!r}{hints.unknown_entity(ref, known.entities)}"
 
 
 def check_fact(fact, index, known):
@@ -106,8 +115,7 @@ def check_fact(fact, index, known):
         is_list = isinstance(value, list)
         for i, ref in enumerate(value if is_list else (value,)):
             if ref not in known.entities:
-                issue(field, f"{field} refers to unknown entity {ref!r}{hints.unknown_entity(ref, known.entities)}",
-                      *((i,) if is_list else ()))
+                issue(field, unknown_entity(field, ref, known), *((i,) if is_list else ()))
             elif (ref, role) not in seen:
                 seen.add((ref, role))
                 entities.append({"id": ref, "role": role})
@@ -145,8 +153,7 @@ def check_fact(fact, index, known):
                 issue("citations", f"attribution link {relation!r} must name an entity, a fact or both",
                       number, "attribution", k)
             if entity is not None and entity not in known.entities:
-                issue("citations", f"attribution refers to unknown entity {entity!r}",
-                      number, "attribution", k, "entity")
+                issue("citations", unknown_entity("attribution", entity, known), number, "attribution", k, "entity")
             if report is not None:
                 refs.append((report, "attribution", ("citations", number, "attribution", k, "fact")))
             attribution.append({"relation": relation, "entity": entity, "fact": report})
@@ -168,8 +175,7 @@ def check_fact(fact, index, known):
         source_date = source["published"]
         published.append(source_date)
         if start is not None and status in DATED_STATUSES and start > source_date:
-            issue("date", f"{status} fact is dated {date}, after its source {sid!r} was published ({source_date});"
-                          " use status 'predicted' for expectations")
+            issue("date", hints.after_publication(status, date, sid, source_date, text.text))
         citations.append({"source": sid, "publisher": source["publisher"], "title": source["title"],
                           "published": source_date, "quote": quote, "start": found[0], "end": found[1],
                           "attribution": attribution})

@@ -5,6 +5,7 @@ form of a value that breaks a pattern (and the date a curator probably meant). C
 import re
 
 from factmodel.dates import PARTIAL_DATE
+from factmodel.vocabulary import FACT_TYPES
 
 from .hints import did_you_mean, fold, slugify
 
@@ -111,6 +112,20 @@ def schema_message(error, value):
     if v == "uniqueItems":
         return f"{error.message}: an id is listed twice"
     return error.message
+
+
+def qualifier_hint(fact, field, value):
+    """For a number of ``fact`` written as text (``count: about 900``) when its type has a
+    ``<field>_qualifier`` with a closed list of values (from the JSON Schema): write the number
+    alone and the wording in the qualifier."""
+    ftype = FACT_TYPES.get(fact.get("type")) if isinstance(fact.get("type"), str) else None
+    qualifier = next((f for f in ftype.fields if f.name == f"{field}_qualifier" and f.enum), None) if ftype else None
+    if qualifier is None:
+        return ""
+    numbers = re.findall(r"\d+", re.sub(r"(?<=\d)[,\u00a0 ](?=\d{3}\b)", "", value))
+    number = f" ({field}: {numbers[0]})" if len(numbers) == 1 else ""
+    return (f"; write the number alone{number} and the wording in {qualifier.name}: "
+            f"one of {', '.join(str(v) for v in qualifier.enum)}")
 
 
 def unknown_field(key, allowed):

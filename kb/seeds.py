@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import yaml
 
-from . import hints, parallel, removals, rules, yaml_hints
+from . import entity_names, hints, parallel, removals, rules, yaml_hints
 from . import yaml as seed_yaml
 from .crossrefs import CrossRefs
 from .digest import DatasetDigest, hash_line
@@ -33,6 +33,15 @@ class FileEnd(NamedTuple):
     crosses: list  # (fact id, index, rules.Cross) of every fact that names other facts, is denied or has former ids
 
 
+class Unparsed(NamedTuple):
+    """A fact file that did not parse (sent before its :class:`FileEnd`): the problem saying
+    why, the root cause of anything that refers into it, and the ``(id, line, column)`` of the
+    ids recovered from its text (:func:`kb.yaml_hints.declared_ids`)."""
+
+    problem: Problem
+    ids: list
+
+
 class Seeds:
     """The seed folder: ``sources/*.yaml`` (+ ``.txt``), ``entities/*.yaml``, ``facts/**/*.yaml``."""
 
@@ -40,12 +49,12 @@ class Seeds:
         self.root = Path(root)
         self.workers = workers  # processes reading fact files besides this one (None: decide by size)
         self.problems = []
+        self.warnings = []  # what `kb validate` prints and `kb validate --strict` fails on (kb.entity_names)
         self.schemas = load_schemas()
         self.reader = Reader()
         self.sources = {}  # id -> row (with "text")
         self.source_texts = {}  # id -> SourceText
         self.entities = {}  # id -> row
-        self.known = rules.Known(self.sources, self.source_texts, self.entities)
         self.fact_count = 0
         self._positions = Positions(self.reader)
         self._digest = DatasetDigest()
@@ -54,13 +63,18 @@ class Seeds:
         self._file_numbers = {}  # path -> file number
         self._crossrefs = CrossRefs(self._positions)  # what facts say about other facts, and former ids
         self._rejected_sources = {}  # file stem -> the first problem of a source file that was rejected
+        self._unparsed = {}  # file number -> Unparsed, for the fact files that did not parse
+        self._entity_items = {}  # entity id -> (path, index in its file, distinct_from), of the entities accepted
+        self.unparsed_entities = []  # the problems of the entity files that did not parse
+        self.known = rules.Known(self.sources, self.source_texts, self.entities, self.unparsed_entities)
 
     def dataset_version(self, schema_version):
         return self._digest.version(schema_version)
 
     def _read(self, path, schema):
         """Parse and schema-check one file; return ``(document or None if unusable, indexes
-        of the list items that failed the schema, problems)``."""
+        of the list items that failed the schema, problems, the file's text if it did not
+        parse else None)``."""
         data = Path(path).read_bytes()
         try:
             doc, duplicates = seed_yaml.load(data, self.reader)
@@ -70,16 +84,16 @@ class Seeds:
             text = data.decode("utf-8", "replace")
             where, hint = yaml_hints.enclosing_item(text, line), yaml_hints.yaml_hint(text, line)
             return None, set(), [Problem(str(path), line, col,
-                                         f"{where}YAML syntax error: {exc.problem or exc.context}{hint}")]
+                                         f"{where}YAML syntax error: {exc.problem or exc.context}{hint}")], text
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
-            return None, set(), [Problem(str(path), 1, 1, f"cannot read file: {exc}")]
+            return None, set(), [Problem(str(path), 1, 1, f"cannot read file: {exc}")], data.decode("utf-8", "replace")
         problems = [Problem(str(path), line, col, message) for line, col, message in duplicates]
         if doc is None:
-            return None, set(), problems + [Problem(str(path), 1, 1, "file is empty")]
+            return None, set(), problems + [Problem(str(path), 1, 1, "file is empty")], None
         issues, bad, usable = self.schemas[schema].check(doc)
         if issues:
             problems += self._positions.problems(path, issues)
-        return (doc if usable else None), bad, problems
+        return (doc if usable else None), bad, problems, None
 
     def _report(self, path, issues):
         self.problems += self._positions.problems(path, issues)
@@ -87,7 +101,7 @@ class Seeds:
     # -- sources and entities --------------------------------------------------------------
     def load_sources(self):
         for path in sorted((self.root / "sources").glob("*.yaml")):
-            doc, _, problems = self._read(path, "source")
+            doc, _, problems, _ = self._read(path, "source")
             self.problems += problems
             if doc is None:
                 self._rejected_sources[path.stem] = problems[0] if problems else Problem(str(path), 1, 1, "")
@@ -126,8 +140,12 @@ class Seeds:
         if (self.root / "entities.yaml").exists():
             files.insert(0, self.root / "entities.yaml")
         for path in files:
-            doc, bad, problems = self._read(path, "entities")
+            doc, bad, problems, unparsed = self._read(path, "entities")
             self.problems += problems
+            if unparsed is not None:  # its ids stand in, so facts naming them are not reported too
+                self.unparsed_entities.append(problems[0])
+                for eid, _, _ in yaml_hints.declared_ids(unparsed):
+                    self.entities.setdefault(eid, hints.stand_in_entity({"id": eid}))
             if doc is None:
                 continue
             for index, item in enumerate(doc["entities"]):
@@ -141,12 +159,31 @@ class Seeds:
                     self._report(path, [Issue(("entities", index, "id"), f"duplicate entity id {row['id']!r}")])
                     continue
                 self.entities[row["id"]] = row
+                self._entity_items[row["id"]] = (path, index, item.get("distinct_from", ()))
                 self._digest.add("entity", hash_line(row))
                 for k, former in enumerate(row["former_ids"]):
                     self.problems += self._crossrefs.add_former(former, "entity", row["id"], str(path),
                                                                 ("entities", index, "former_ids", k))
         self.problems += self._crossrefs.entity_clashes(self.entities)
+        self._check_names()
         self._positions.forget()
+
+    def _check_names(self):
+        """``distinct_from`` names other entities; entities sharing a name or alias are warned
+        about unless one lists the other there (:mod:`kb.entity_names`)."""
+        items = self._entity_items
+        for eid, (path, index, distinct) in items.items():
+            self._report(path, entity_names.distinct_from_issues(index, eid, distinct, self.entities,
+                                                                 self.unparsed_entities))
+
+        def at(eid, where):  # (path, line, column) of a spelling of an entity
+            path, index, _ = items[eid]
+            return (str(path), *self._positions.of(path, ("entities", index, *where)))
+
+        checked = {eid: self.entities[eid] for eid in items}
+        distinct = {eid: set(item[2]) for eid, item in items.items()}
+        for eid, where, message in entity_names.shared_warnings(checked, distinct, lambda *a: "{}:{}".format(*at(*a))):
+            self.warnings.append(Problem(*at(eid, where), message))
 
     # -- facts -----------------------------------------------------------------------------
     def fact_files(self):
@@ -169,6 +206,10 @@ class Seeds:
                 if isinstance(part, FileEnd):
                     self.problems += part.problems
                     self.problems += self._crossrefs.add(path, number, part.crosses)
+                elif isinstance(part, Unparsed):  # its ids are registered, so what names them is not reported
+                    self._unparsed[number] = part
+                    yield from self._merge(path, number, [(fid, index, None, None)
+                                                          for index, (fid, _, _) in enumerate(part.ids)])
                 else:
                     yield from self._merge(path, number, part)
             self._positions.forget()
@@ -187,8 +228,10 @@ class Seeds:
         CHUNK at most) of checked facts ``(id, index in the file, row or None if the fact
         broke a rule, its hash line or None)``, in file order, then a :class:`FileEnd`.
         (Plain tuples: a reader process pickles them several times faster than named ones.)"""
-        doc, bad, problems = self._read(path, "facts")
+        doc, bad, problems, unparsed = self._read(path, "facts")
         issues, crosses, chunk = [], [], []
+        if unparsed is not None:
+            yield Unparsed(problems[0], yaml_hints.declared_ids(unparsed))
         if doc is not None:
             for index, item in enumerate(doc["facts"]):
                 if index in bad:
@@ -223,8 +266,8 @@ class Seeds:
                 first = (number, new[fid])
             if first is not None:
                 first_path = self._files[first[0]]
-                first_line = self._positions.of(first_path, ("facts", first[1], "id"))[0]
-                self.problems.append(Problem(str(path), *self._positions.of(path, ("facts", index, "id")),
+                first_line = self._id_position(first[0], first[1])[0]
+                self.problems.append(Problem(str(path), *self._id_position(number, index),
                                              f"duplicate fact id {fid!r} (first defined at {first_path}:{first_line})"))
                 continue
             new[fid] = index
@@ -234,12 +277,21 @@ class Seeds:
                 yield row
         self._fact_ids.add((fid, number, index) for fid, index in new.items())
 
+    def _id_position(self, number, index):
+        """``(line, col)`` of the id of fact ``index`` of file ``number`` (recovered from the
+        text of a file that did not parse)."""
+        unparsed = self._unparsed.get(number)
+        if unparsed is not None:
+            return unparsed.ids[index][1:]
+        return self._positions.of(self._files[number], ("facts", index, "id"))
+
     def finish(self):
         """Checks that need every fact (:mod:`kb.crossrefs`): ``responds_to``, relations and
         attribution name another existing fact; a denied fact has a denial responding to it; a
         fact's former id is no current fact id; ``removals.yaml`` (``self.removed``). Then the
         problems in root-cause order."""
-        self.problems += self._crossrefs.check(self._fact_ids, self._files)
+        self.problems += self._crossrefs.check(self._fact_ids, self._files,
+                                               [unparsed.problem for unparsed in self._unparsed.values()])
         self.removed = removals.load(self)
         if self.fact_count == 0 and not self.problems:
             self.problems.append(Problem(str(self.root / "facts"), 1, 1, "no facts found"))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from factmodel.vocabulary import FACT_TYPES, FACTS_SCHEMA
 
-from . import hints
+from . import hints, reldates
 from .problems import CurateError
-from .reldates import MONTHS, WEEKDAYS, occurs, relative_dates
+from .reldates import WEEKDAYS
 
 FACTS_HEADER = "# yaml-language-server: $schema=../../schema/facts.schema.json\n"
 SOURCE_HEADER = "# yaml-language-server: $schema=../../schema/source.schema.json\n"
@@ -49,14 +49,7 @@ def new_source(seeds, file, publisher, published, url=None, title=None, sid=None
                           "facts: []\n", encoding="utf-8")
     print(f"wrote {targets[0]}, {targets[1]}, {targets[2]}", file=out)
     print(f"source id: {sid}; published {published}, a {WEEKDAYS[day.weekday()]}", file=out)
-    print("\nrelative dates in this article (* = the wording occurs in the text):", file=out)
-    rows = relative_dates(published)
-    width = max(len(r[0]) for r in rows)
-    for phrase, value, how in rows:
-        mark = "*" if occurs(phrase, text) else " "
-        if mark == " " and phrase.split()[0] in MONTHS + ["in"]:
-            continue  # the months are listed only when the text uses them
-        print(f" {mark} {phrase:<{width}}  {value:<22}  {how}", file=out)
+    print("", *reldates.table(published, text), sep="\n", file=out)
     print(f"\nnext: kb new-fact TYPE --into {targets[2]}   (types: {', '.join(FACT_TYPES)})", file=out)
     return sid
 

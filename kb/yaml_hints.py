@@ -1,5 +1,6 @@
 """Hints for YAML syntax errors in a seed file: how to quote the value that broke the parser,
-and which list item it is in. Called by :mod:`kb.seeds`; nothing here runs unless something is wrong.
+which list item it is in, and the ids the file declares. Called by :mod:`kb.seeds`; nothing here
+runs unless something is wrong.
 """
 import re
 
@@ -42,3 +43,18 @@ def enclosing_item(text, line):
         if re.match(r"^(facts|entities):", row):
             break
     return ""
+
+
+_DECLARED_ID = re.compile(r"^(\s*-\s+id:\s*)(['\"]?)([a-z0-9]+(?:-[a-z0-9]+)*)\2\s*(?:#.*)?$")
+
+
+def declared_ids(text):
+    """``[(id, line, column)]`` (1-based) of every list item's ``- id: <slug>`` line of a seed
+    file that did not parse: the ids it declares, recovered from its text so that what refers
+    to them is not reported too (:mod:`kb.seeds`). A line that is not plainly that is skipped."""
+    found = []
+    for number, row in enumerate(text.splitlines(), 1):
+        match = _DECLARED_ID.match(row)
+        if match:
+            found.append((match.group(3), number, len(match.group(1)) + 1))
+    return found

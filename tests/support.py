@@ -372,3 +372,48 @@ def four_changes(repo):
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     git(repo, "commit", "-q", "-am", "four changes")
     return modified["id"], removed["id"], (old_id, renamed["id"]), added["id"]
+
+
+# ---- A later article relating to older ones: tests/kb/test_curator_messages.py, tests/kb/test_validator_cascades.py
+# A short FICTIONAL article (written for the tests only) whose facts point at facts of older files, the
+# way a curator's third article relates to the first two: responds_to, a supersedes relation and an
+# attribution citing a fact. Ids are read from the seeds, so it fits any valid seeds.
+RELATED = "fictional-relay-2025-06-02"
+RELATED_TEXT = ("FICTIONAL ARTICLE, WRITTEN FOR A TEST SUITE ONLY.\n"
+                "Analysts said on Monday that the earlier reports still stand, citing those reports.\n")
+
+
+def related_targets(seeds, rel):
+    """The ids of the facts of ``rel`` (a facts file of ``seeds``) the related article points at: its last two."""
+    ids = [fact["id"] for fact in yaml.safe_load((Path(seeds) / rel).read_text(encoding="utf-8"))["facts"]]
+    return ids[-2:] if len(ids) > 1 else ids * 2
+
+
+def add_related_article(seeds, older):
+    """Add the related article to ``seeds``: one statement per facts file of ``older`` (paths relative
+    to ``seeds``) answering its last fact (responds_to), superseding the one before it (relations) and
+    citing the last one (attribution). Returns ``{rel: fact id of the statement}``."""
+    seeds = Path(seeds)
+    speaker = next(e["id"] for path in sorted((seeds / "entities").glob("*.yaml"))
+                   for e in yaml.safe_load(path.read_text(encoding="utf-8"))["entities"])
+    (seeds / "sources" / f"{RELATED}.txt").write_text(RELATED_TEXT, encoding="utf-8")
+    (seeds / "sources" / f"{RELATED}.yaml").write_text(
+        f'id: {RELATED}\ntitle: FICTIONAL TEST ARTICLE - earlier reports still stand\npublisher: Fictional Relay\n'
+        f'published: "2025-06-02"\nurl: null\nlanguage: en\n'
+        f'note: Fictional, written for the test suite only (tests/support.py); nothing in it happened.\n',
+        encoding="utf-8")
+    facts, made = [], {}
+    for number, rel in enumerate(older, 1):
+        earlier, last = related_targets(seeds, rel)
+        fid = made[rel] = f"fictional-relay-earlier-reports-stand-{number}"
+        facts.append(
+            f"  - id: {fid}\n    type: statement\n"
+            f"    summary: (Fictional) Analysts said the earlier reports still stand.\n"
+            f'    date: "2025-06-02"\n    date_precision: day\n    status: reported\n'
+            f"    speaker: {speaker}\n    kind: stance\n    text: the earlier reports still stand\n    about: []\n"
+            f"    responds_to: {last}\n    relations:\n      - {{type: supersedes, fact: {earlier}}}\n"
+            f"    citations:\n      - source: {RELATED}\n        quote: the earlier reports still stand\n"
+            f"        attribution:\n          - {{relation: citing, fact: {last}}}\n"
+            f"    note: Fictional. \"On Monday\" in an article of Monday 2025-06-02 is the day itself.\n")
+    (seeds / "facts" / f"{RELATED}.yaml").write_text("facts:\n" + "\n".join(facts), encoding="utf-8")
+    return made

@@ -9,26 +9,33 @@ real loader:
   (types, kinds, statuses, ...), every pattern and every length limit of the JSON Schemas
   (found by walking them, so a new one is covered or fails here), and the YAML quoting traps.
 """
+import datetime
+import io
 import json
 import re
 import shutil
 
 import pytest
 import yaml
-from support import SEEDS
+from support import SEEDS, add_related_article
 
 from factmodel.vocabulary import FACT_TYPES, SCHEMA_DIR
-from kb.cli import validate
+from kb.cli import main, validate
+from kb.stubs import new_source
 
 B = "facts/bloomberg-2024-07-25.yaml"
 N = "facts/new-arab-2020-04-28.yaml"
 SB = "sources/bloomberg-2024-07-25.yaml"
 
 
-@pytest.fixture
-def seeds(tmp_path):
+@pytest.fixture(params=["alone", "related"])
+def seeds(tmp_path, request):
+    """A copy of the seeds; "related": with a later article whose facts point at facts of both
+    files (tests/support.py), which must not change what a mistake in them is told."""
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
+    if request.param == "related":
+        add_related_article(target, [B, N])
     return target
 
 
@@ -419,3 +426,109 @@ def test_every_yaml_quoting_trap_gets_the_line_to_write(seeds, value):
     assert len(found) == 1 and "fact 'putin-assad-meeting-2023-03': YAML syntax error" in found[0], found
     fixed = found[0].splitlines()[-1].strip()
     assert fixed.startswith("quote: '") and yaml.safe_load(fixed) == {"quote": value}
+
+
+# -- issue #17, item 2: what three mistakes are told, verbatim ----------------------------------
+PEOPLE = "entities/people.yaml"
+TWICE = "person-entered-twice"
+
+
+def line_of(seeds, rel, text, after="", lead=""):
+    """``line:column`` (1-based) of the first ``text`` in ``rel`` that follows ``lead``, after the first ``after``."""
+    body = (seeds / rel).read_text(encoding="utf-8")
+    offset = body.index(lead + text, body.index(after)) + len(lead)
+    return f"{body.count(chr(10), 0, offset) + 1}:{offset - body.rfind(chr(10), 0, offset)}"
+
+
+def enter_twice(seeds, more=""):
+    """Append to the people file the first person of the seeds again, under another id, with
+    their name in capitals as an alias (case does not count); return (id, name) of the first."""
+    first = load(seeds, PEOPLE)["entities"][0]
+    path = seeds / PEOPLE
+    path.write_text(path.read_text(encoding="utf-8") + f"  - id: {TWICE}\n    type: person\n"
+                    f"    name: {first['name']} (entered again)\n    aliases: [{json.dumps(first['name'].upper())}]\n"
+                    f"    description: The same person, entered twice.\n{more}", encoding="utf-8")
+    return first["id"], first["name"]
+
+
+def test_the_same_person_entered_twice_is_a_warning_naming_both(seeds, capsys):
+    eid, name = enter_twice(seeds)
+    checked, problems = validate(seeds)
+    people = seeds / PEOPLE
+    assert problems == [] and [str(w) for w in checked.warnings] == [(
+        f"{people}:{line_of(seeds, PEOPLE, json.dumps(name.upper()), f'id: {TWICE}')}: warning: entity {TWICE!r}: "
+        f"alias {name.upper()!r} is also the name of entity {eid!r} "
+        f"({people}:{line_of(seeds, PEOPLE, f'name: {name}', f'id: {eid}').split(':')[0]}): "
+        f"if they are different, add `distinct_from: [{eid}]` to entity {TWICE!r}; if the same, merge them")]
+    assert main(["validate", "--seeds", str(seeds)]) == 0  # printed, but only --strict fails on it
+    assert str(checked.warnings[0]) in capsys.readouterr().err
+    assert main(["validate", "--strict", "--seeds", str(seeds)]) == 1
+    assert capsys.readouterr().err.endswith(f"{checked.warnings[0]}\n0 problem(s) found, 1 warning(s)\n")
+
+
+@pytest.mark.parametrize("side", ["new-lists-first", "first-lists-new"])
+def test_distinct_from_silences_the_warning_whichever_entity_lists_the_other(seeds, side):
+    if side == "new-lists-first":
+        enter_twice(seeds, f"    distinct_from: [{load(seeds, PEOPLE)['entities'][0]['id']}]\n")
+    else:
+        eid, _ = enter_twice(seeds)
+        edit(seeds, PEOPLE, f"  - id: {eid}\n", f"  - id: {eid}\n    distinct_from: [{TWICE}]\n")
+    checked, problems = validate(seeds)
+    assert problems == [] and checked.warnings == []
+    assert main(["validate", "--strict", "--seeds", str(seeds)]) == 0
+
+
+def test_an_unknown_distinct_from_id_is_a_problem(seeds):
+    enter_twice(seeds, "    distinct_from: [no-such-entity-at-all]\n")
+    assert problems_of(seeds) == [(
+        f"{seeds / PEOPLE}:{line_of(seeds, PEOPLE, 'no-such-entity-at-all', f'id: {TWICE}')}: entity {TWICE!r}: "
+        "distinct_from refers to unknown entity 'no-such-entity-at-all' (no entity has a close id, name or alias: "
+        "add it to seeds/entities/, or `kb entity find no-such-entity-at-all`)")]
+    eid = load(seeds, PEOPLE)["entities"][0]["id"]
+    edit(seeds, PEOPLE, "[no-such-entity-at-all]", f"[{typo(eid)}]")
+    one(seeds, f"entity {TWICE!r}: distinct_from refers to unknown entity {typo(eid)!r} (did you mean {eid!r}")
+
+
+def troop_deployment():
+    """(file, fact) of the first troop deployment of the seeds."""
+    return next((rel, fact) for rel, _, fact in all_facts() if fact["type"] == "troop_deployment")
+
+
+def edit_fact(seeds, rel, fid, old, new):
+    """Replace the first ``old`` after the id line of fact ``fid`` of ``rel`` with ``new``."""
+    head, block = (seeds / rel).read_text(encoding="utf-8").split(f"  - id: {fid}\n", 1)
+    assert old in block, old
+    (seeds / rel).write_text(head + f"  - id: {fid}\n" + block.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("written", ["about {}", '"{}"'])
+def test_a_count_written_as_text_names_count_qualifier(seeds, written):
+    rel, fact = troop_deployment()
+    fid, count = fact["id"], fact["count"]
+    value = written.format(count)
+    edit_fact(seeds, rel, fid, f"    count: {count}\n", f"    count: {value}\n")
+    qualifiers = ", ".join(FACT_TYPES["troop_deployment"].field("count_qualifier").enum)  # as the schema has them
+    assert problems_of(seeds) == [(
+        f"{seeds / rel}:{line_of(seeds, rel, value, f'id: {fid}', 'count: ')}: fact {fid!r}: count: "
+        f"{yaml.safe_load('k: ' + value)['k']!r} is not of type 'integer': expected a whole number; write the "
+        f"number alone (count: {count}) and the wording in count_qualifier: one of {qualifiers}")]
+
+
+def test_a_date_after_publication_shows_the_articles_relative_dates_before_the_advice(seeds, tmp_path):
+    rel, fact = next((rel, fact) for rel, _, fact in all_facts() if fact["status"] == "stated"
+                     and fact["date_precision"] == "day" and len(fact["citations"]) == 1)
+    sid = fact["citations"][0]["source"]
+    published = load(seeds, f"sources/{sid}.yaml")["published"]
+    later = (datetime.date.fromisoformat(published) + datetime.timedelta(days=2)).isoformat()
+    edit_fact(seeds, rel, fact["id"], f'    date: "{fact["date"]}"\n', f'    date: "{later}"\n')
+    printed = io.StringIO()  # what `kb new-source` prints for that article: its table of relative dates
+    new_source(tmp_path / "scratch", seeds / "sources" / f"{sid}.txt", "Scratch", published, sid="scratch", out=printed)
+    table = printed.getvalue().split("\n\n")[1]
+    assert table.startswith("relative dates in this article")
+    line, column = line_of(seeds, rel, later, "id: " + fact["id"], 'date: "').split(":")  # the problem is at the quote
+    assert problems_of(seeds) == [(
+        f"{seeds / rel}:{line}:{int(column) - 1}: fact {fact['id']!r}: stated fact is dated "
+        f"{later}, after its source {sid!r} was published ({published}, a "
+        f"{datetime.date.fromisoformat(published).strftime('%A')}); {table}\n"
+        "If the date comes from a relative wording (yesterday, on Monday, last week), take it from this table; "
+        "if the fact is an expectation, use status 'predicted'.")]

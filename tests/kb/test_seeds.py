@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from kb.build import SCHEMA_VERSION, build
-from kb.cli import validate
+from kb.cli import main, validate
 from kb.quotes import squash
 
 import seed_view
@@ -27,6 +27,13 @@ def test_real_seeds_validate():
     assert set(seeds.sources) == {p.stem for p in (SEEDS / "sources").glob("*.yaml")} == set(seed_view.sources())
     assert {p.stem for p in (SEEDS / "sources").glob("*.txt")} == set(seeds.sources)
     assert seeds.fact_count == len(seed_view.facts()) >= 40
+
+
+def test_real_seeds_pass_strict_validation(capsys):
+    """`kb validate --strict` on every entity (this runs in `make test`): no warning either, so
+    entities sharing a name or alias say they are different (distinct_from), or are merged."""
+    assert main(["validate", "--strict", "--seeds", str(SEEDS)]) == 0, capsys.readouterr().err
+    assert validate(SEEDS)[0].warnings == []
 
 
 def test_every_quote_is_the_source_text_at_its_offsets(conn):
