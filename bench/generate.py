@@ -533,7 +533,7 @@ class Generator:
                     entities.append(ref_row)
         if status == "denied":
             self._deny = fid
-        time_kind, time, span = time_of({"type": ftype, "status": status, "kind": fields.get("kind")}, date_value,
+        time_kind, time, span, certain = time_of({"type": ftype, "status": status, "kind": fields.get("kind")}, date_value,
                                         precision, start, end, [src["published"] for src, *_ in cites], None)
         relations = [{"type": "responds_to", "fact": fields["responds_to"], "direction": "outgoing"}] if fields.get(
             "responds_to") else []  # the incoming ones are known only once every fact is
@@ -544,6 +544,7 @@ class Generator:
             "attributes": orjson.dumps(attributes).decode(), "entities": orjson.dumps(entities).decode(),
             "citations": orjson.dumps(citations).decode(), "time_kind": time_kind, "time": orjson.dumps(time).decode(),
             "span_start": span[0], "span_end": span[1], "relations": orjson.dumps(relations).decode(),
+            **dict(zip(("whole_start", "whole_end", "held_start", "held_end"), certain)),
         }
         return lines, row
 

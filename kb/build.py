@@ -26,7 +26,7 @@ from .pids import left_by_a_dead_build
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BATCH = 5000
 
 
@@ -75,6 +75,7 @@ def _write_fact(batches, fact, search_id):
         fid, ftype, fact["summary"], fact["date"], fact["date_precision"], fact["date_start"], fact["date_end"],
         sort_date, fact["status"], fact["first_published"], fact["note"], _json(attributes), _json(fact["entities"]),
         _json(citations), fact["time_kind"], _json(fact["time"]), fact["span_start"], fact["span_end"], "[]",
+        *fact["certain"],
     ))
     add = rows["citations"].append
     for ord_, citation in enumerate(citations):

@@ -183,7 +183,7 @@ def check_fact(fact, index, known):
             known.texts[c["source"]].find(attributes["text"]) is not None for c in citations):
         issue("text", "a statement of kind 'quote' must have its text verbatim in a cited source")
 
-    time_kind, time, span = time_of(fact, date, precision, start, end, published, issue)
+    time_kind, time, span, certain = time_of(fact, date, precision, start, end, published, issue)
     cross = Cross(refs, denies, status == "denied",
                   [(former, ("former_ids", k)) for k, former in enumerate(fact.get("former_ids", ()))])
     if issues:
@@ -206,6 +206,7 @@ def check_fact(fact, index, known):
         "time": time,
         "span_start": span[0],
         "span_end": span[1],
+        "certain": certain,
         "relations": relations,
         "former_ids": list(fact.get("former_ids", ())),
     }, [], cross

@@ -23,7 +23,7 @@ def create_tables(db):
         {"id": str, "type": str, "summary": str, "date": str, "date_precision": str, "date_start": str,
          "date_end": str, "sort_date": str, "status": str, "first_published": str, "note": str,
          "attributes": str, "entities": str, "citations": str, "time_kind": str, "time": str, "span_start": str,
-         "span_end": str, "relations": str},
+         "span_end": str, "relations": str, "whole_start": str, "whole_end": str, "held_start": str, "held_end": str},
         pk="id",
         not_null=["type", "summary", "sort_date", "status", "first_published", "attributes", "entities", "citations",
                   "time_kind", "time", "span_start", "span_end", "relations"],
@@ -86,7 +86,7 @@ def create_indexes(db):
 
 FACT_COLUMNS = ["id", "type", "summary", "date", "date_precision", "date_start", "date_end", "sort_date", "status",
                 "first_published", "note", "attributes", "entities", "citations", "time_kind", "time", "span_start",
-                "span_end", "relations"]
+                "span_end", "relations", "whole_start", "whole_end", "held_start", "held_end"]
 COLUMNS = {
     "facts": FACT_COLUMNS,
     "citations": ["fact_id", "ord", "source_id", "quote", "start", "end", "published"],

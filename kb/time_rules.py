@@ -1,6 +1,15 @@
-"""The time rules of a fact: its time kind, its bounds (``not_before`` .. ``expected_not_after``)
-and its span, as pure functions called by :func:`kb.rules.check_fact` (see docs/methodology.md).
+"""The time rules of a fact: its time kind, its bounds (``not_before`` .. ``expected_not_after``),
+where each bound comes from, its span and its certainty, as pure functions called by
+:func:`kb.rules.check_fact` (see docs/methodology.md, section 3).
+
+Only these bounds are derived: an act (or the making of a prediction) is not after its earliest
+citing article (basis ``publication``); a prediction is not expected before it was made
+(``prediction``); a state holds from and to its observation unless the curator says otherwise
+(``observation``: its date, or the earliest citing article when undated); a ``former`` state
+ended before its observation. Every other bound is the curator's (``curator``).
 """
+import datetime as dt
+
 from factmodel import dates
 from factmodel.spans import OPEN_END, OPEN_START
 
@@ -10,7 +19,6 @@ BOUNDS = ("not_before", "not_after", "valid_from", "valid_until", "expected_not_
 BOUND_KINDS = {"not_before": ("act", "prediction"), "not_after": ("act", "prediction"), "valid_from": ("state",),
                "valid_until": ("state",), "expected_not_before": ("prediction",), "expected_not_after": ("prediction",)}
 ORDERED = (("not_before", "not_after"), ("valid_from", "valid_until"), ("expected_not_before", "expected_not_after"))
-TIME_KEYS = ("kind", "date", "precision", *BOUNDS)
 
 
 def default_time_kind(fact):
@@ -23,9 +31,16 @@ def default_time_kind(fact):
     return "act"
 
 
+def _day_before(day):
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+
+
 def time_of(fact, date, precision, start, end, published, issue):
-    """The fact's time kind, its ``time`` object and its span ``(first day or '', last day or
-    '9999-12-31')``; ``issue`` is told of bounds that do not fit (see docs/methodology.md)."""
+    """The fact's time kind, its ``time`` object, its span ``(first day or '', last day or
+    '9999-12-31')`` (the days the sources allow: a window overlapping it is a *possible* match)
+    and its certainty ``(whole_start, whole_end, held_start, held_end)`` (a window holding all
+    of ``whole`` or overlapping ``held`` is a *certain* match; None where there is none); ``issue``
+    is told of bounds that do not fit (see docs/methodology.md, section 3)."""
     kind = fact.get("time_kind") or default_time_kind(fact)
     bounds, days = {}, {}  # bound -> partial date as written; bound -> (first day, last day)
     for name in BOUNDS:
@@ -41,22 +56,35 @@ def time_of(fact, date, precision, start, end, published, issue):
         if kind not in BOUND_KINDS[name]:
             allowed = " and ".join(f"{k}s" for k in BOUND_KINDS[name])
             issue(name, f"{name} is for {allowed} only; this fact's time kind is {kind!r}")
+    former, inferred = bool(fact.get("former")), bool(fact.get("date_inferred"))
+    if former and kind != "state":
+        issue("former", f"former is for states only (a post or a presence over by the observation); this fact's "
+                        f"time kind is {kind!r}")
+    if former and bounds["valid_until"] is not None:
+        issue("former", "a former state ended before its observation: leave valid_until out (or drop former and "
+                        "keep valid_until)")
+    if inferred and date is None:
+        issue("date_inferred", "date_inferred says the date is the curator's inference, but date is null")
     for low, high in ORDERED:
         if low in days and high in days and days[low][0] > days[high][1]:
             issue(low, f"{low} {bounds[low]} is after {high} {bounds[high]}")
-    if start is not None:
-        if kind == "act":
-            if "not_before" in days and days["not_before"][0] > end:
-                issue("not_before", f"not_before {bounds['not_before']} is after date {date}")
-            if "not_after" in days and days["not_after"][1] < start:
-                issue("not_after", f"not_after {bounds['not_after']} is before date {date}")
-        elif kind == "state":
-            if "valid_from" in days and days["valid_from"][0] > end:
-                issue("valid_from", f"valid_from {bounds['valid_from']} is after the date it is reported true ({date})")
-            if "valid_until" in days and days["valid_until"][1] < start:
-                issue("valid_until",
-                      f"valid_until {bounds['valid_until']} is before the date it is reported true ({date})")
-        elif "expected_not_after" in days and days["expected_not_after"][1] < start:
+            del days[high]  # one problem: not reported again against the observation
+    first = min(published) if published else None
+    observed = (start, end) if start is not None else ((first, first) if first else None)  # a state's observation
+    if kind == "act" and start is not None:
+        if "not_before" in days and days["not_before"][0] > end:
+            issue("not_before", f"not_before {bounds['not_before']} is after date {date}")
+        if "not_after" in days and days["not_after"][1] < start:
+            issue("not_after", f"not_after {bounds['not_after']} is before date {date}")
+    elif kind == "state" and observed is not None and not former:
+        seen = date if start is not None else f"its earliest source, {first}"
+        if "valid_from" in days and days["valid_from"][0] > observed[1]:
+            issue("valid_from", f"valid_from {bounds['valid_from']} is after the date it is reported true ({seen})")
+        if "valid_until" in days and days["valid_until"][1] < observed[0]:
+            issue("valid_until", f"valid_until {bounds['valid_until']} is before the date it is reported true "
+                                 f"({seen}); a state over before its observation is `former: true`")
+    elif kind == "prediction" and start is not None:
+        if "expected_not_after" in days and days["expected_not_after"][1] < start:
             issue("expected_not_after", f"expected_not_after {bounds['expected_not_after']} is before the prediction "
                                         f"was made ({date})")
     if kind == "act" and published:
@@ -69,25 +97,47 @@ def time_of(fact, date, precision, start, end, published, issue):
                 issue(name, f"{name} {date if name == 'date' else bounds[name]} of an act is after its latest source "
                             f"was published ({latest})")
 
-    first = min(published) if published else None
-    if kind != "state" and bounds["not_after"] is None:
-        bounds["not_after"] = first  # derived: not after the earliest citing source's publication
-    time = {"kind": kind, "date": date, "precision": precision, **bounds}
-    span_of = dict(days)  # the bounds written (and valid)
-    if "not_after" not in span_of and first is not None:
-        span_of["not_after"] = (first, first)  # the derived one (a state without date uses it too)
-    if kind == "act":
-        if start is not None:
-            span = (max(start, days["not_before"][0]) if "not_before" in days else start,
-                    # never later than the article that reports it (the derived not_after too):
-                    # "in 2020" in an article of 2020-04-28 spans 2020-01-01..2020-04-28
-                    min(end, span_of["not_after"][1]) if "not_after" in span_of else end)
+    basis = {name: ("curator" if bounds[name] is not None else None) for name in BOUNDS}
+    ended_before = None
+
+    def derive(name, value, why, interval):
+        bounds[name], basis[name], days[name] = value, why, interval
+
+    if kind != "state" and bounds["not_after"] is None and first is not None:
+        derive("not_after", first, "publication", (first, first))  # never later than the article
+    if kind == "prediction" and bounds["expected_not_before"] is None and (start is not None or first):
+        made = (date, (start, end)) if start is not None else (first, (first, first))
+        derive("expected_not_before", made[0], "prediction", made[1])  # not expected before it was made
+    if kind == "state" and observed is not None:
+        seen = date if start is not None else first
+        if former:
+            ended_before = observed[0]  # over before the observation; a start only if written
         else:
-            span = (span_of.get("not_before", (OPEN_START,))[0], span_of.get("not_after", (None, OPEN_END))[1])
-    elif kind == "state":
-        span = (span_of["valid_from"][0] if "valid_from" in span_of else (start or OPEN_START),
-                span_of["valid_until"][1] if "valid_until" in span_of else (end or span_of.get("not_after", (None, OPEN_END))[1]))
-    else:
-        span = (span_of["expected_not_before"][0] if "expected_not_before" in span_of else (start or OPEN_START),
-                span_of["expected_not_after"][1] if "expected_not_after" in span_of else OPEN_END)
-    return kind, time, span
+            if bounds["valid_from"] is None:
+                derive("valid_from", seen, "observation", observed)  # from the observation (methodology 3)
+            if bounds["valid_until"] is None:
+                derive("valid_until", seen, "observation", observed)  # to the observation: nothing later is said
+    time = {"kind": kind, "date": date, "precision": precision, "date_inferred": inferred}
+    for name in BOUNDS:
+        time[name], time[f"{name}_basis"] = bounds[name], basis[name]
+        if name == "valid_until":
+            time["ended_before"], time["ended_before_basis"] = ended_before, "observation" if ended_before else None
+
+    if kind == "act":
+        low = days.get("not_before", (OPEN_START,))[0]
+        high = days.get("not_after", (None, OPEN_END))[1]
+        span = (max(start, low), min(end, high)) if start is not None else (low, high)
+        # certain: every day it may have happened lies in the window; an inferred date is not the source's
+        whole = (low, high) if inferred else span
+        return kind, time, span, (*whole, None, None)
+    if kind == "prediction":
+        span = (days.get("expected_not_before", (OPEN_START,))[0], days.get("expected_not_after", (None, OPEN_END))[1])
+        return kind, time, span, (*span, None, None)
+    if former:
+        span = (days.get("valid_from", (OPEN_START,))[0], _day_before(ended_before) if ended_before else OPEN_END)
+        return kind, time, span, (None, None, None, None)  # no day is known: never a certain match
+    since, until = days.get("valid_from", (OPEN_START, OPEN_START)), days.get("valid_until", (OPEN_END, OPEN_END))
+    span = (since[0], until[1])
+    held = (since[1], until[0]) if since[1] <= until[0] else (None, None)  # latest start .. earliest end
+    whole = observed if observed is not None and not inferred else (None, None)  # holds on a day of it
+    return kind, time, span, (*whole, *held)

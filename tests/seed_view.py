@@ -118,24 +118,26 @@ def span(fact):
     """(first day or '', last day or '9999-12-31'): the days the sources allow for the fact
     (docs/methodology.md "The rule for from / to"). An act: its date's interval (or its
     not_before/not_after bounds when undated), never later than the earliest citing article; a
-    state: valid_from/valid_until, else the day(s) it is reported true; a prediction: its
-    expected time, open ends open."""
+    state: valid_from/valid_until, else its observation (the day(s) it is reported true, else
+    the earliest citing article); a former state: up to the day before its observation; a
+    prediction: its expected time, from when it was made when not written, open end open."""
     def bound(name, end):
         value = fact.get(name)
         return None if value is None else interval(str(value))[end]
     date = interval(fact["date"]) if fact.get("date") else None
     first = first_published(fact)
     not_after = bound("not_after", 1) or first
+    observed = date or (first, first)
     kind = time_kind(fact)
     if kind == "act":
         if date:
             return max(date[0], bound("not_before", 0) or ""), min(date[1], not_after)
         return bound("not_before", 0) or OPEN_START, not_after
+    if kind == "state" and fact.get("former"):
+        return bound("valid_from", 0) or OPEN_START, day_before(observed[0])
     if kind == "state":
-        return (bound("valid_from", 0) or (date[0] if date else OPEN_START),
-                bound("valid_until", 1) or (date[1] if date else not_after))
-    return (bound("expected_not_before", 0) or (date[0] if date else OPEN_START),
-            bound("expected_not_after", 1) or OPEN_END)
+        return bound("valid_from", 0) or observed[0], bound("valid_until", 1) or observed[1]
+    return bound("expected_not_before", 0) or observed[0], bound("expected_not_after", 1) or OPEN_END
 
 
 def sort_key(fact):

@@ -54,19 +54,42 @@ class CitationSchema(ma.Schema):
                        "article asserts it in its own voice"})
 
 
+BASES = ["curator", "publication", "prediction", "observation"]
+
+
+def _basis(bound):
+    return open_choice(BASES, f"Where `{bound}` comes from: `curator` (written in the seeds, with a note), "
+                       "`publication` (the earliest citing article: never later than it), `prediction` (when the "
+                       "prediction was made), `observation` (the day the source reports the state true, else the "
+                       "earliest citing article); null when the bound is null", required=True, allow_none=True)
+
+
 class TimeSchema(ma.Schema):
+    """The fact's time (docs/methodology.md, section 3): every bound with where it comes from."""
     kind = open_choice(TIME_KINDS, "`act` (something happened or was said), `state` (a state of affairs, observed "
                        "on `date`) or `prediction` (made on `date`, expected at the `expected_*` time)", required=True)
     date = _partial_date("The fact's `date`", "2024-07-24")
     precision = open_choice(vocabulary.PRECISIONS, "Precision of `date`, null when undated", required=True,
                             allow_none=True)
+    date_inferred = F.Boolean(required=True, metadata={
+        "description": "The date is the curator's inference, not written in the text (the note says how): no match "
+                       "is certain because of it"})
     not_before = _partial_date("An act or the making of a prediction: not before this")
+    not_before_basis = _basis("not_before")
     not_after = _partial_date("An act or the making of a prediction: not after this (when not written, the "
                               "earliest citing source's publication date)", "2024-07-25")
-    valid_from = _partial_date("A state: valid from")
-    valid_until = _partial_date("A state: valid until")
-    expected_not_before = _partial_date("A prediction: expected not before", "2024-08")
+    not_after_basis = _basis("not_after")
+    valid_from = _partial_date("A state: valid from (when not written, the observation)")
+    valid_from_basis = _basis("valid_from")
+    valid_until = _partial_date("A state: valid until (when not written, the observation: nothing later is said)")
+    valid_until_basis = _basis("valid_until")
+    ended_before = _partial_date("A former state (`a former diplomat`): over before this day, its observation")
+    ended_before_basis = _basis("ended_before")
+    expected_not_before = _partial_date("A prediction: expected not before (when not written, when it was made)",
+                                        "2024-08")
+    expected_not_before_basis = _basis("expected_not_before")
     expected_not_after = _partial_date("A prediction: expected not after")
+    expected_not_after_basis = _basis("expected_not_after")
 
 
 class RelationSchema(ma.Schema):

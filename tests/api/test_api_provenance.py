@@ -16,8 +16,10 @@ from kb.build import build
 from support import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "provenance"
-TIME_KEYS = ["kind", "date", "precision", "not_before", "not_after", "valid_from", "valid_until",
-             "expected_not_before", "expected_not_after"]
+TIME_KEYS = ["kind", "date", "precision", "date_inferred", "not_before", "not_before_basis", "not_after",
+             "not_after_basis", "valid_from", "valid_from_basis", "valid_until", "valid_until_basis", "ended_before",
+             "ended_before_basis", "expected_not_before", "expected_not_before_basis", "expected_not_after",
+             "expected_not_after_basis"]
 CITATION_KEYS = ["source", "publisher", "title", "published", "quote", "start", "end", "attribution"]
 
 

@@ -173,13 +173,23 @@ def test_spans_and_time_objects(rows):
     assert peskov["time_kind"] == "act" and peskov["time"]["not_after"] == "2020-04-28"
     assert (peskov["span_start"], peskov["span_end"], peskov["sort_date"]) == ("", "2020-04-28", "")
     prediction = fact(rows, PREDICTION)  # "as early as August": a lower bound, open above
-    assert prediction["time"] == {"kind": "prediction", "date": None, "precision": None, "not_before": None,
-                                  "not_after": "2024-07-25", "valid_from": None, "valid_until": None,
-                                  "expected_not_before": "2024-08", "expected_not_after": None}
+    assert prediction["time"] == {
+        "kind": "prediction", "date": None, "precision": None, "date_inferred": False,
+        "not_before": None, "not_before_basis": None, "not_after": "2024-07-25", "not_after_basis": "publication",
+        "valid_from": None, "valid_from_basis": None, "valid_until": None, "valid_until_basis": None,
+        "ended_before": None, "ended_before_basis": None,
+        "expected_not_before": "2024-08", "expected_not_before_basis": "curator",
+        "expected_not_after": None, "expected_not_after_basis": None}
     assert (prediction["span_start"], prediction["span_end"]) == ("2024-08-01", "9999-12-31")
+    # open above: no window holds all of it, so it is never a certain match
+    assert cert(prediction) == ("2024-08-01", "9999-12-31", None, None)
     ceasefire = fact(rows, "new-ceasefire-since-early-march-2020")  # a state: valid_from to the observation
     assert ceasefire["time_kind"] == "state" and ceasefire["time"]["not_after"] is None
+    assert (ceasefire["time"]["valid_from_basis"], ceasefire["time"]["valid_until"],
+            ceasefire["time"]["valid_until_basis"]) == ("curator", "2020-04-28", "observation")
     assert (ceasefire["span_start"], ceasefire["span_end"]) == ("2020-03-01", "2020-04-28")
+    # known to hold from the last day it may have started (31 March) to its observation
+    assert cert(ceasefire) == ("2020-04-28", "2020-04-28", "2020-03-31", "2020-04-28")
     fall_out = fact(rows, "erdogan-assad-fall-out")
     assert (fall_out["span_start"], fall_out["span_end"]) == ("2011-01-01", "2024-07-25")
     war = fact(rows, "syrian-civil-war-starts-2011")  # dated act: its date's interval
@@ -189,6 +199,10 @@ def test_spans_and_time_objects(rows):
         assert json.loads(row["time"])["kind"] == row["time_kind"]
         if row["time_kind"] != "state":  # the fixture writes no not_after: all are derived from the article
             assert json.loads(row["time"])["not_after"] == row["first_published"]
+
+
+def cert(row):
+    return row["whole_start"], row["whole_end"], row["held_start"], row["held_end"]
 
 
 def test_relations_both_directions(rows):
@@ -245,7 +259,7 @@ def test_targets_redirects_unnamed_and_meta(rows):
         ("predicted-putin-assad-erdogan-summit-2024-08", "fact", PREDICTION),
         ("europe", "entity", "european-states")}
     assert rows("SELECT type FROM entities WHERE id = 'unnamed-reports'")[0][0] == "unnamed"
-    assert rows("SELECT value FROM meta WHERE key = 'schema_version'")[0][0] == str(SCHEMA_VERSION) == "3"
+    assert rows("SELECT value FROM meta WHERE key = 'schema_version'")[0][0] == str(SCHEMA_VERSION) == "4"
     # what bounds a date window's walk, stored so that a server does not scan the facts for it
     meta = dict(rows("SELECT key, value FROM meta"))
     longest = max((date.fromisoformat(e) - date.fromisoformat(s)).days for s, e in rows(
