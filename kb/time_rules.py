@@ -3,8 +3,8 @@ where each bound comes from, its span and its certainty, as pure functions calle
 :func:`kb.rules.check_fact` (see docs/methodology.md, section 3).
 
 Only these bounds are derived: an act (or the making of a prediction) is not after its earliest
-citing article (basis ``publication``); a prediction is not expected before it was made
-(``prediction``); a state holds from and to its observation unless the curator says otherwise
+citing article (basis ``publication``); a prediction is not expected before it was made, its
+date or a written ``not_before`` (``prediction``); a state holds from and to its observation unless the curator says otherwise
 (``observation``: its date, or the earliest citing article when undated); a ``former`` state
 ended before its observation. Every other bound is the curator's (``curator``).
 """
@@ -76,17 +76,22 @@ def time_of(fact, date, precision, start, end, published, issue):
             issue("not_before", f"not_before {bounds['not_before']} is after date {date}")
         if "not_after" in days and days["not_after"][1] < start:
             issue("not_after", f"not_after {bounds['not_after']} is before date {date}")
-    elif kind == "state" and observed is not None and not former:
+    elif kind == "state" and observed is not None and former:
+        if "valid_from" in days and days["valid_from"][0] >= observed[0]:
+            issue("valid_from", f"valid_from {bounds['valid_from']} is not before the observation ({date or first}), "
+                                "which a former state ended before")
+    elif kind == "state" and observed is not None:
         seen = date if start is not None else f"its earliest source, {first}"
         if "valid_from" in days and days["valid_from"][0] > observed[1]:
             issue("valid_from", f"valid_from {bounds['valid_from']} is after the date it is reported true ({seen})")
         if "valid_until" in days and days["valid_until"][1] < observed[0]:
             issue("valid_until", f"valid_until {bounds['valid_until']} is before the date it is reported true "
                                  f"({seen}); a state over before its observation is `former: true`")
-    elif kind == "prediction" and start is not None:
-        if "expected_not_after" in days and days["expected_not_after"][1] < start:
+    elif kind == "prediction" and (start is not None or "not_before" in days):
+        made = (date, start) if start is not None else (f"not before {bounds['not_before']}", days["not_before"][0])
+        if "expected_not_after" in days and days["expected_not_after"][1] < made[1]:
             issue("expected_not_after", f"expected_not_after {bounds['expected_not_after']} is before the prediction "
-                                        f"was made ({date})")
+                                        f"was made ({made[0]})")
     if kind == "act" and published:
         latest = max(published)
         given = [("not_before", days.get("not_before")), ("not_after", days.get("not_after"))]
@@ -105,9 +110,15 @@ def time_of(fact, date, precision, start, end, published, issue):
 
     if kind != "state" and bounds["not_after"] is None and first is not None:
         derive("not_after", first, "publication", (first, first))  # never later than the article
-    if kind == "prediction" and bounds["expected_not_before"] is None and (start is not None or first):
-        made = (date, (start, end)) if start is not None else (first, (first, first))
-        derive("expected_not_before", made[0], "prediction", made[1])  # not expected before it was made
+        if "not_before" in days and days["not_before"][0] > first:
+            issue("not_before", f"not_before {bounds['not_before']} is after the earliest source citing it was "
+                                f"published ({first}), which it cannot be later than")
+    if kind == "prediction" and bounds["expected_not_before"] is None:
+        # not expected before it was made: its date, else a written not_before (an undated one may
+        # have been made any time before its article: nothing is derived)
+        made = (date, (start, end)) if start is not None else (bounds["not_before"], days.get("not_before"))
+        if made[0] is not None and made[1] is not None:
+            derive("expected_not_before", made[0], "prediction", made[1])
     if kind == "state" and observed is not None:
         seen = date if start is not None else first
         if former:

@@ -120,7 +120,8 @@ def span(fact):
     not_before/not_after bounds when undated), never later than the earliest citing article; a
     state: valid_from/valid_until, else its observation (the day(s) it is reported true, else
     the earliest citing article); a former state: up to the day before its observation; a
-    prediction: its expected time, from when it was made when not written, open end open."""
+    prediction: its expected time, from when it was made (its date) when not written, open
+    ends open."""
     def bound(name, end):
         value = fact.get(name)
         return None if value is None else interval(str(value))[end]
@@ -137,7 +138,8 @@ def span(fact):
         return bound("valid_from", 0) or OPEN_START, day_before(observed[0])
     if kind == "state":
         return bound("valid_from", 0) or observed[0], bound("valid_until", 1) or observed[1]
-    return bound("expected_not_before", 0) or observed[0], bound("expected_not_after", 1) or OPEN_END
+    made = date[0] if date else bound("not_before", 0)  # an undated prediction: made any time before its article
+    return bound("expected_not_before", 0) or made or OPEN_START, bound("expected_not_after", 1) or OPEN_END
 
 
 def sort_key(fact):
