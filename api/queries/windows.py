@@ -1,10 +1,10 @@
 """Date windows (``from``/``to``) on facts' spans: what bounds a window's walk of the sort key
 in the dataset served (:func:`span_stats`, used by :class:`api.queries.fact_list.FactQuery`),
-and the overlap test of the lists that take a plain window (:func:`overlap`)."""
+and the overlap test of every list with a window (:func:`overlap`; the window itself is
+:func:`api.filters.window`)."""
 import math
 from datetime import date, timedelta
 
-from factmodel.dates import date_range
 from factmodel.spans import SPAN_STATS_SQL
 
 _STATS = {}  # dataset version -> SpanStats
@@ -47,14 +47,15 @@ def days_before(day, days):
         return "0001-01-01"
 
 
-def overlap(alias, args):
-    """``(clauses, params)``: the span of the facts aliased ``alias`` overlaps the window of
-    ``from``/``to`` in ``args`` (no clause for a bound not given)."""
+def overlap(window, span_start="f.span_start", span_end="f.span_end"):
+    """``(clauses, params)``: the span (its columns ``span_start``, ``span_end``) overlaps
+    ``window``, an :func:`api.filters.window` (no clause for a bound not given)."""
+    start, end = window or (None, None)
     clauses, params = [], []
-    if args.get("from_"):
-        clauses.append(f"{alias}.span_end >= ?")
-        params.append(date_range(args["from_"])[0])
-    if args.get("to"):
-        clauses.append(f"{alias}.span_start <= ?")
-        params.append(date_range(args["to"])[1])
+    if start is not None:
+        clauses.append(f"{span_end} >= ?")
+        params.append(start)
+    if end is not None:
+        clauses.append(f"{span_start} <= ?")
+        params.append(end)
     return clauses, params

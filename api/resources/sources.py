@@ -1,6 +1,7 @@
 """``/v1/sources``: the articles facts are drawn from."""
 from flask.views import MethodView
 
+from .. import filters
 from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, path_id
 from ..listing import fact_list
@@ -67,5 +68,4 @@ class SourceFacts(MethodView):
         Every fact with a citation from this source, by date. Accepts every filter of `/v1/facts`.
         """
         source_or_404(source_id)
-        return fact_list(args, generic, f"source:{source_id}", GENERIC_COLUMNS,
-                         types=args.get("type") or (), source=source_id)
+        return fact_list(args, filters.parse(args, source=source_id), generic, f"source:{source_id}", GENERIC_COLUMNS)
