@@ -67,9 +67,10 @@ SAMPLES = {
     "related_to": "SELECT other_id FROM fact_relations GROUP BY 1 ORDER BY count(*) DESC, 1",
     "relation": "SELECT type FROM fact_relations GROUP BY 1 ORDER BY count(*) DESC, 1",
     "changed_since": "SELECT id FROM releases ORDER BY seq DESC",
-    # a typed list's kind= (``{table}``) and role parameters (``:role``)
+    # a typed list's kind= (``{table}``) and role parameters (``:role`` in its ``:type``)
     "kind": "SELECT kind FROM {table} GROUP BY 1 ORDER BY count(*) DESC, 1",
-    "role": "SELECT entity_id FROM fact_entities WHERE role = :role GROUP BY 1 ORDER BY count(*) DESC, 1",
+    "role": "SELECT d.entity_id FROM fact_entities d JOIN facts f ON f.id = d.fact_id WHERE d.role = :role "
+            "AND f.type = :type GROUP BY 1 ORDER BY count(*) DESC, 1",
 }
 
 

@@ -156,18 +156,14 @@ def answers(filters):
     return filters.text is not None and INDEXED.issuperset(filters.set_fields())
 
 
-def fact_rows(db, index, filters, descending, after_key, limit):
-    """``limit`` rows of the fact list of :class:`~api.filters.FactFilters` ``filters`` (with a
-    ``text``), in list order (newest first when ``descending``) after the cursor key
-    ``after_key`` (``[sort_date, id]``), or ``None`` if SQLite must answer instead."""
-    if not answers(filters):
-        return None
+def index_clauses(index, filters):
+    """The Tantivy clauses (all must hold) of :class:`~api.filters.FactFilters` ``filters``: the
+    words of ``text``, then one per field of :data:`INDEXED` set; None when ``text`` has no word."""
     f = filters
-    started = time.monotonic()
     Q, must, should, schema = tantivy.Query, tantivy.Occur.Must, tantivy.Occur.Should, index.schema
     base = index.query(words(f.text), ["fact"])
     if base is None:
-        return []
+        return None
     clauses = [(must, base)]
 
     def any_of(field, values):
@@ -195,6 +191,20 @@ def fact_rows(db, index, filters, descending, after_key, limit):
         within("span_start", high=_day(end))
     if f.published_by:
         within("first_published", high=_day(f.published_by))
+    return clauses
+
+
+def fact_rows(db, index, filters, descending, after_key, limit):
+    """``limit`` rows of the fact list of :class:`~api.filters.FactFilters` ``filters`` (with a
+    ``text``), in list order (newest first when ``descending``) after the cursor key
+    ``after_key`` (``[sort_date, id]``), or ``None`` if SQLite must answer instead."""
+    if not answers(filters):
+        return None
+    started = time.monotonic()
+    clauses = index_clauses(index, filters)
+    if clauses is None:
+        return []
+    Q, must, schema = tantivy.Query, tantivy.Occur.Must, index.schema
     if after_key is not None:
         row = db.one("SELECT s.id, f.sort_date FROM search s JOIN facts f ON f.id = s.ref_id "
                      "WHERE s.kind = 'fact' AND s.ref_id = ?", (str(after_key[1]),))
