@@ -12,8 +12,9 @@ import time
 
 import tantivy
 
+from factmodel.facts import FACT_COLUMNS
+
 from .pagination import after
-from .queries.fact_list import FACT_COLUMNS
 from .search_index import _ANALYZER, SEARCH_KINDS, within_budget, words
 
 # -- /v1/search and /v1/entities?q= through the index (hooks in api/resources/search.py,

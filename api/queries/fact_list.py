@@ -29,14 +29,13 @@ a year of them when the longest span is a year); ``span_end >= start`` is tested
 table's own ``span_end``, the last column of each driving index, so each costs one index step. Part 2 starts at the earliest start of an open-ended fact, and is left out when that
 is not before ``low``.
 """
+from factmodel.facts import FACT_COLUMNS
 from factmodel.spans import OPEN_END, OPEN_START
 
 from .changes import CHANGED_FACT
 from .fts import fts_query
 from .windows import days_before, overlap
 
-FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.time, f.status, f.note, "
-                "f.sort_date, f.attributes, f.entities, f.citations, f.relations")
 def sort_key(row):
     """The key a page's cursor resumes after."""
     return [row["sort_date"], row["id"]]

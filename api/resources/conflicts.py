@@ -5,16 +5,15 @@ from flask import g
 from flask.views import MethodView
 
 from factmodel import vocabulary
+from factmodel.facts import FACT_COLUMNS, generic
 
 from ..blueprint import Blueprint, links
 from ..json import json_response
 from ..filters import window_or_422
 from ..pagination import after, page, page_of
 from ..params import CommonFactArgs, QuerySchema, cursor_field, limit_field, slug_field
-from ..queries.fact_list import FACT_COLUMNS
 from ..queries.facts import require_entities
 from ..queries.windows import overlap
-from ..shapes.fact_dumpers import generic
 from ..shapes.facts import FactSchema
 
 F = ma.fields

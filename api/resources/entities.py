@@ -2,6 +2,8 @@
 import marshmallow as ma
 from flask.views import MethodView
 
+from factmodel.facts import generic
+
 from .. import filters
 from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, path_id
@@ -12,7 +14,7 @@ from ..related import RelatedArgs, RelatedEntitySchema, related, related_key, re
 from ..queries.catalog import entity_or_404, entity_rows
 from ..queries.fts import fts_or_422
 from ..shapes.catalog import ENTITY_TYPES, EntitySchema, entity
-from ..shapes.fact_dumpers import GENERIC_COLUMNS, generic
+from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
 from ..streams import STREAM_DOC
 
