@@ -34,7 +34,7 @@ from factmodel.spans import OPEN_END, OPEN_START
 
 from .changes import CHANGED_FACT
 from .fts import fts_query
-from .windows import days_before, overlap
+from .windows import bounds, days_before, overlap
 
 def sort_key(row):
     """The key a page's cursor resumes after."""
@@ -168,12 +168,9 @@ class FactQuery:
                     where.append(f"{key} > (?, ?)")
                     params.extend(after)
                     low = None
-        if low is not None:
-            where.append(f"{self.key[0]} >= ?")
-            params.append(low)
-        if high is not None:
-            where.append(f"{self.key[0]} <= ?")
-            params.append(high)
+        clauses, values = bounds(self.key[0], low, self.key[0], high)
+        where += clauses
+        params += values
         sql = f"SELECT {columns} FROM {self.driver}" + (" WHERE " + " AND ".join(where) if where else "")
         return sql, params
 

@@ -51,11 +51,17 @@ def overlap(window, span_start="f.span_start", span_end="f.span_end"):
     """``(clauses, params)``: the span (its columns ``span_start``, ``span_end``) overlaps
     ``window``, an :func:`api.filters.window` (no clause for a bound not given)."""
     start, end = window or (None, None)
+    return bounds(span_end, start, span_start, end)
+
+
+def bounds(low_column, low, high_column, high):
+    """``(clauses, params)``: ``low_column >= low`` and ``high_column <= high``, each only when
+    its bound is not None."""
     clauses, params = [], []
-    if start is not None:
-        clauses.append(f"{span_end} >= ?")
-        params.append(start)
-    if end is not None:
-        clauses.append(f"{span_start} <= ?")
-        params.append(end)
+    if low is not None:
+        clauses.append(f"{low_column} >= ?")
+        params.append(low)
+    if high is not None:
+        clauses.append(f"{high_column} <= ?")
+        params.append(high)
     return clauses, params
