@@ -109,10 +109,11 @@ def _count(sql, params, deadline):
 def stored_scope(query):
     """The scope of ``facet_counts`` (kb/facet_counts.py) that holds the counts of ``query``'s
     matches: ``''`` for every fact, an entity id for that entity's facts alone, else None."""
-    if not query.where and query.driver == "facts f":
+    f = query.filters
+    if not f.set_fields():
         return ""
-    if query.where[:1] == ["d.entity_id = ?"] and len(query.where) == 2 and query.driver.startswith("fact_entities d"):
-        return query.params[0]
+    if f.set_fields() == ["entities"] and len(f.entities) == 1:
+        return f.entities[0]
     return None
 
 

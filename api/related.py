@@ -52,13 +52,14 @@ class RelatedEntitySchema(ma.Schema):
         "shared_facts": "/v1/entities/bashar-al-assad/facts?entity=vladimir-putin"}})
 
 
-def related_rows(entity_id, args, limit, after=None):
-    """Rows (id, name, type, n, latest fact id, date, summary) after the cursor key ``[n, id]``."""
+def related_rows(entity_id, args, window, limit, after=None):
+    """Rows (id, name, type, n, latest fact id, date, summary) after the cursor key ``[n, id]``;
+    ``window``: :func:`api.filters.window` of ``args``."""
     where, params = ["fe.entity_id = ?"], [entity_id]
     if args.get("role"):
         where.append("fe.role = ?")
         params.append(args["role"])
-    clauses, values = overlap("f", args)
+    clauses, values = overlap(window)
     where += clauses
     params += values
     other = ["o.entity_id != ?"]

@@ -12,10 +12,9 @@ import time
 
 import tantivy
 
-from factmodel.dates import date_range
+from factmodel.facts import FACT_COLUMNS
 
 from .pagination import after
-from .queries.fact_list import FACT_COLUMNS
 from .search_index import _ANALYZER, SEARCH_KINDS, within_budget, words
 
 # -- /v1/search and /v1/entities?q= through the index (hooks in api/resources/search.py,
@@ -143,34 +142,29 @@ def entity_ids(db, index, q):
 # -- fact lists with q= through the index (hook in api/listing.py) --------------------------------
 # The index holds, for each fact, its place in list order (``sort``: the rank in ``ORDER BY
 # sort_date, id``, sort_date being span_start) and the fields of the filters it answers exactly
-# as api.queries.fact_list.FactQuery does: type, status, the event/statement kind, entity, role,
-# cited source, the span (``span_start``/``span_end`` for ``from``/``to``: the span overlaps the
-# window) and first_published (``as_of``). A list with any other filter (``valid_at``,
-# ``attributed_to``, ``related_to``, ``relation``) is answered by SQLite + FTS5.
-SQL_ONLY = ("valid_at", "attributed_to", "related_to", "relation", "changed_since")
-OPEN_START, OPEN_END = 0, 99991231
+# as api.queries.fact_list.FactQuery does. INDEXED names those fields of api.filters.FactFilters:
+# a list with any other field set is answered by SQLite + FTS5 (fail closed: a new filter is
+# correct before the index learns it).
+INDEXED = frozenset({"types", "statuses", "roles", "entities", "sources", "kinds", "window", "published_by", "text"})
 
 
 def _day(iso):
     return int(iso[:4]) * 10000 + int(iso[5:7]) * 100 + int(iso[8:10])
 
 
-def answers(args):
-    """Whether the index answers the fact list of these parsed ``args`` exactly."""
-    return bool(args.get("q")) and not any(args.get(name) for name in SQL_ONLY)
+def answers(filters):
+    """Whether the index answers the fact list of these :class:`~api.filters.FactFilters` exactly."""
+    return filters.text is not None and INDEXED.issuperset(filters.set_fields())
 
 
-def fact_rows(db, index, args, query, after_key, limit):
-    """``limit`` rows of a fact list (``args``: the parsed query string; ``query``: the keyword
-    arguments of :class:`~api.queries.fact_list.FactQuery`) filtered by ``q``, in list order after
-    the cursor key ``after_key`` (``[sort_date, id]``), or ``None`` if SQLite must answer instead."""
-    if not answers(args):
-        return None
-    started = time.monotonic()
+def index_clauses(index, filters):
+    """The Tantivy clauses (all must hold) of :class:`~api.filters.FactFilters` ``filters``: the
+    words of ``text``, then one per field of :data:`INDEXED` set; None when ``text`` has no word."""
+    f = filters
     Q, must, should, schema = tantivy.Query, tantivy.Occur.Must, tantivy.Occur.Should, index.schema
-    base = index.query(words(args["q"]), ["fact"])
+    base = index.query(words(f.text), ["fact"])
     if base is None:
-        return []
+        return None
     clauses = [(must, base)]
 
     def any_of(field, values):
@@ -179,27 +173,39 @@ def fact_rows(db, index, args, query, after_key, limit):
     def within(field, low=0, high=2**63):
         clauses.append((must, Q.range_query(schema, field, tantivy.FieldType.Unsigned, low, high, True, True)))
 
-    types = list(query.get("types") or ())
-    if types:
-        any_of("type", types)
-    if args.get("status"):
-        any_of("status", args["status"])
-    for role, eid in query.get("roles") or ():
+    if f.types:
+        any_of("type", f.types)
+    if f.statuses:
+        any_of("status", f.statuses)
+    for role, eid in f.roles:
         any_of("role", [f"{role}:{eid}"])
-    for eid in {e for e in [query.get("entity"), *(args.get("entity") or [])] if e}:
+    for eid in dict.fromkeys(f.entities):
         any_of("entity", [eid])
-    for sid in {s for s in (query.get("source"), args.get("source")) if s}:
+    for sid in f.sources:
         any_of("source", [sid])
-    kind = query.get("kind")
-    if kind and kind[1]:
-        any_of("fact_kind", [f"{kind[0]}:{k}" for k in kind[1]])
-    if args.get("from_"):  # the span overlaps the window: span_end >= its start, span_start <= its end
-        within("span_end", low=_day(date_range(args["from_"])[0]))
-    if args.get("to"):
-        within("span_start", high=_day(date_range(args["to"])[1]))
-    if args.get("as_of"):
-        within("first_published", high=_day(date_range(args["as_of"])[1]))
-    descending = args.get("sort") == "-date"
+    if f.kinds:
+        any_of("fact_kind", [f"{f.kinds[0]}:{k}" for k in f.kinds[1]])
+    start, end = f.window or (None, None)
+    if start is not None:  # the span overlaps the window: span_end >= its start, span_start <= its end
+        within("span_end", low=_day(start))
+    if end is not None:
+        within("span_start", high=_day(end))
+    if f.published_by:
+        within("first_published", high=_day(f.published_by))
+    return clauses
+
+
+def fact_rows(db, index, filters, descending, after_key, limit):
+    """``limit`` rows of the fact list of :class:`~api.filters.FactFilters` ``filters`` (with a
+    ``text``), in list order (newest first when ``descending``) after the cursor key
+    ``after_key`` (``[sort_date, id]``), or ``None`` if SQLite must answer instead."""
+    if not answers(filters):
+        return None
+    started = time.monotonic()
+    clauses = index_clauses(index, filters)
+    if clauses is None:
+        return []
+    Q, must, schema = tantivy.Query, tantivy.Occur.Must, index.schema
     if after_key is not None:
         row = db.one("SELECT s.id, f.sort_date FROM search s JOIN facts f ON f.id = s.ref_id "
                      "WHERE s.kind = 'fact' AND s.ref_id = ?", (str(after_key[1]),))

@@ -6,10 +6,11 @@ from flask import request
 
 from .analysis import EXPAND_PARAMETER, expanding, item_expand
 from .blueprint import FACT_LINKS, links, path_id
+from .filters import parse
 from .json import json_response
 from .listing import fact_list
 from .pagination import page_of
-from .queries.facts import fact_or_404, require_entities
+from .queries.facts import fact_or_404
 from .shapes.fact_dumpers import TYPED_COLUMNS, typed
 from .shapes.facts import TYPED_SCHEMAS
 from .streams import STREAM_DOC
@@ -71,16 +72,8 @@ def item_doc(ftype):
 
 def typed_list(args, ftype, filters):
     """A page (or stream) of the type's facts; ``filters``: :func:`role_filters` of the resource."""
-    roles = []
-    for param, role in filters.items():
-        values = args.get(param)
-        if values:
-            values = values if isinstance(values, list) else [values]
-            require_entities(values, param)
-            roles.extend((role, value) for value in values)
-    kinds = args.get("kind")
-    return fact_list(args, typed, ftype.path, TYPED_COLUMNS[ftype.name], types=[ftype.name], roles=roles,
-                     kind=(ftype.table, kinds) if kinds else None)
+    parsed = parse(args, types=[ftype.name], role_params=filters, kind_table=ftype.table)
+    return fact_list(args, parsed, typed, ftype.path, TYPED_COLUMNS[ftype.name])
 
 
 def typed_item(fact_id, ftype):

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from api.queries.changes import change_key, change_sql
+from api.filters import descending, from_args
 from api.queries.fact_list import FactQuery
 from api.queries.windows import span_stats
 
@@ -38,7 +39,7 @@ def _connect(db_path):
 
 
 def cases(conn):
-    """``{name: (args, FactQuery keyword arguments)}`` with values picked from the database:
+    """``{name: (args, api.filters.from_args keyword arguments)}`` with values picked from the database:
     the entity in most facts, a participant of meetings, the commonest event kind, and a two-year
     window in the middle of the dated facts."""
     entity = conn.execute("SELECT id FROM entities ORDER BY fact_count DESC, id LIMIT 1").fetchone()[0]
@@ -83,8 +84,13 @@ def cases(conn):
         found["typed role filter (meetings?participant=)"] = ({}, {"types": ["meeting"],
                                                                   "roles": [("participant", participant[0])]})
     if kind:
-        found["kind filter (events?kind=)"] = ({}, {"types": ["event"], "kind": ("events", [kind[0]])})
+        found["kind filter (events?kind=)"] = ({}, {"types": ["event"], "kinds": ("events", [kind[0]])})
     return found
+
+
+def fact_query(args, kwargs, spans=None):
+    """The :class:`FactQuery` the API runs for parsed ``args`` (and ``from_args`` keyword arguments)."""
+    return FactQuery(from_args(args, **kwargs), descending=descending(args), spans=spans)
 
 
 def change_cases(conn):
@@ -152,7 +158,7 @@ def check(db_path, deep=True):
         spans = span_stats(conn)
         for name, (args, kwargs) in cases(conn).items():
             args = {"sort": "date", **args}
-            fq = FactQuery(args, spans=spans, **kwargs)
+            fq = fact_query(args, kwargs, spans)
             pages = [("first page", None)]
             if deep:
                 key = deep_key(conn, fq)

@@ -50,9 +50,8 @@ def write_dump(conn, path):
     function of the rows); returns the ``meta`` entry naming it."""
     import orjson
 
-    # The API's own row-to-JSON (the one build-time use of ``api``): each line is what it serves.
-    from api.queries.fact_list import FACT_COLUMNS
-    from api.shapes.fact_dumpers import generic
+    # The served representation (factmodel/facts.py, shared with the API): each line is what it serves.
+    from factmodel.facts import FACT_COLUMNS, generic
 
     cursor = conn.cursor()
     cursor.row_factory = sqlite3.Row

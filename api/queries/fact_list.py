@@ -29,41 +29,38 @@ a year of them when the longest span is a year); ``span_end >= start`` is tested
 table's own ``span_end``, the last column of each driving index, so each costs one index step. Part 2 starts at the earliest start of an open-ended fact, and is left out when that
 is not before ``low``.
 """
-from factmodel.dates import date_range
+from factmodel.facts import FACT_COLUMNS
 from factmodel.spans import OPEN_END, OPEN_START
 
 from .changes import CHANGED_FACT
 from .fts import fts_query
-from .windows import days_before
+from .windows import bounds, days_before, overlap
 
-FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.time, f.status, f.note, "
-                "f.sort_date, f.attributes, f.entities, f.citations, f.relations")
 def sort_key(row):
     """The key a page's cursor resumes after."""
     return [row["sort_date"], row["id"]]
 
 
 class FactQuery:
-    def __init__(self, args, *, types=(), roles=(), kind=None, entity=None, source=None, spans=None,
-                 changed_since=None):
-        """``roles``: ``[(role, entity_id), …]``; ``kind``: ``(table, [kinds])``;
-        ``entity``/``source``: the entity or source a sub-collection belongs to; ``spans``: the
-        dataset's :class:`SpanStats` (without them a window's start does not bound the sort key);
-        ``changed_since``: a release's seq (facts added, modified or renamed into after it)."""
+    def __init__(self, filters, *, descending=False, spans=None):
+        """The SQL of the facts that :class:`api.filters.FactFilters` ``filters`` select, oldest
+        first unless ``descending``; ``spans``: the dataset's :class:`SpanStats` (without them a
+        window's start does not bound the sort key)."""
+        f = filters
+        self.filters = f
         self.where, self.params = [], []
         # window on the span; with ``bounded``, redundant bounds on the sort key make it index ranges
-        self.start = self.end = None
+        self.start, self.end = f.window or (None, None)
         self.spans = spans
         self.bounded = True
-        entities = ([entity] if entity else []) + list(args.get("entity") or [])
-        roles = list(roles)
-        if args.get("related_to"):
+        entities, roles, kinds = list(f.entities), list(f.roles), f.kinds
+        if f.related_to:
             # the few facts related to one fact, by primary key, then sorted (see the module docstring)
             self.driver = "facts f"
             self.key = ("f.sort_date", "f.id")
             self._add("f.id IN (SELECT fact_id FROM fact_relations WHERE other_id = ?"
-                      + (" AND type = ?)" if args.get("relation") else ")"),
-                      *[args["related_to"], *([args["relation"]] if args.get("relation") else [])])
+                      + (" AND type = ?)" if f.relation else ")"),
+                      *[f.related_to, *([f.relation] if f.relation else [])])
         elif roles:
             role, eid = roles.pop(0)
             self.driver = "fact_entities d JOIN facts f ON f.id = d.fact_id"
@@ -76,12 +73,12 @@ class FactQuery:
             # one row per fact even when the entity has several roles in it
             self._add("NOT EXISTS (SELECT 1 FROM fact_entities d2 WHERE d2.fact_id = d.fact_id "
                       "AND d2.entity_id = d.entity_id AND d2.role < d.role)")
-        elif kind and kind[1]:
-            table, kinds = kind
+        elif kinds:
+            table, values = kinds
             self.driver = f"{table} d JOIN facts f ON f.id = d.fact_id"
             self.key = ("d.sort_date", "d.fact_id")
-            self._add(f"d.kind IN ({', '.join('?' * len(kinds))})", *kinds)
-            kind = None
+            self._add(f"d.kind IN ({', '.join('?' * len(values))})", *values)
+            kinds = None
         else:
             self.driver = "facts f"
             self.key = ("f.sort_date", "f.id")
@@ -90,50 +87,36 @@ class FactQuery:
                       eid, role)
         for eid in entities:
             self._add("EXISTS (SELECT 1 FROM fact_entities e WHERE e.fact_id = f.id AND e.entity_id = ?)", eid)
-        if kind and kind[1]:
-            table, kinds = kind
+        if kinds:
+            table, values = kinds
             self._add(f"EXISTS (SELECT 1 FROM {table} k WHERE k.fact_id = f.id AND k.kind IN "
-                      f"({', '.join('?' * len(kinds))}))", *kinds)
-        types = list(types)
-        if types:
-            self._add(f"f.type IN ({', '.join('?' * len(types))})", *types)
-        if args.get("status"):
-            self._add(f"f.status IN ({', '.join('?' * len(args['status']))})", *args["status"])
-        if source or args.get("source"):
-            for sid in {s for s in (source, args.get("source")) if s}:
-                self._add("EXISTS (SELECT 1 FROM citations c WHERE c.fact_id = f.id AND c.source_id = ?)", sid)
-        if args.get("attributed_to"):
+                      f"({', '.join('?' * len(values))}))", *values)
+        if f.types:
+            self._add(f"f.type IN ({', '.join('?' * len(f.types))})", *f.types)
+        if f.statuses:
+            self._add(f"f.status IN ({', '.join('?' * len(f.statuses))})", *f.statuses)
+        for sid in f.sources:
+            self._add("EXISTS (SELECT 1 FROM citations c WHERE c.fact_id = f.id AND c.source_id = ?)", sid)
+        if f.attributed_to:
             self._add("EXISTS (SELECT 1 FROM attributions a WHERE a.entity_id = ? AND a.fact_id = f.id)",
-                      args["attributed_to"])
-        if args.get("relation") and not args.get("related_to"):
-            self._add("EXISTS (SELECT 1 FROM fact_relations t WHERE t.fact_id = f.id AND t.type = ?)", args["relation"])
-        # from/to/valid_at: the span overlaps every window given, so the intersection of the windows
-        starts, ends = [], []
-        for param in ("from_", "to", "valid_at"):
-            if args.get(param):
-                first, last = date_range(args[param])
-                if param != "to":
-                    starts.append(first)
-                if param != "from_":
-                    ends.append(last)
-        if args.get("valid_at"):
+                      f.attributed_to)
+        if f.relation and not f.related_to:
+            self._add("EXISTS (SELECT 1 FROM fact_relations t WHERE t.fact_id = f.id AND t.type = ?)", f.relation)
+        if f.states_only:
             self._add("f.time_kind = 'state'")
-        if starts:
-            self.start = max(starts)
-            # on the driving table's copy of span_end, the last column of its index: the facts the
-            # walk passes before the window's start are rejected there, without reading their rows
-            self._add(f"{self.key[0].split('.')[0]}.span_end >= ?", self.start)
-        if ends:
-            self.end = min(ends)
-            self._add("f.span_start <= ?", self.end)
-        if args.get("as_of"):
-            self._add("f.first_published <= ?", date_range(args["as_of"])[1])
-        if changed_since is not None:
-            self._add(CHANGED_FACT, changed_since, changed_since)
-        if args.get("q"):
+        # the span overlaps the window; its start is tested on the driving table's copy of
+        # span_end, the last column of its index: the facts the walk passes before the window's
+        # start are rejected there, without reading their rows
+        for clause, param in zip(*overlap(f.window, span_end=f"{self.key[0].split('.')[0]}.span_end")):
+            self._add(clause, param)
+        if f.published_by:
+            self._add("f.first_published <= ?", f.published_by)
+        if f.changed_since is not None:
+            self._add(CHANGED_FACT, f.changed_since, f.changed_since)
+        if f.text:
             self._add("f.id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
-                      "WHERE search_fts MATCH ? AND s.kind = 'fact')", fts_query(args["q"]) or '""')
-        self.descending = args.get("sort") == "-date"
+                      "WHERE search_fts MATCH ? AND s.kind = 'fact')", fts_query(f.text) or '""')
+        self.descending = descending
 
     def _add(self, clause, *params):
         self.where.append(clause)
@@ -185,12 +168,9 @@ class FactQuery:
                     where.append(f"{key} > (?, ?)")
                     params.extend(after)
                     low = None
-        if low is not None:
-            where.append(f"{self.key[0]} >= ?")
-            params.append(low)
-        if high is not None:
-            where.append(f"{self.key[0]} <= ?")
-            params.append(high)
+        clauses, values = bounds(self.key[0], low, self.key[0], high)
+        where += clauses
+        params += values
         sql = f"SELECT {columns} FROM {self.driver}" + (" WHERE " + " AND ".join(where) if where else "")
         return sql, params
 

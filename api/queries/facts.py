@@ -2,9 +2,10 @@
 from flask import Response, abort as flask_abort, g, request
 from flask_smorest import abort
 
+from factmodel.facts import FACT_COLUMNS
+
 from ..blueprint import UNPROCESSABLE
 from ..shapes.facts import TYPE_PATHS
-from .fact_list import FACT_COLUMNS
 from .releases import gone_or_404
 
 

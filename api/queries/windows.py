@@ -1,10 +1,10 @@
 """Date windows (``from``/``to``) on facts' spans: what bounds a window's walk of the sort key
 in the dataset served (:func:`span_stats`, used by :class:`api.queries.fact_list.FactQuery`),
-and the overlap test of the lists that take a plain window (:func:`overlap`)."""
+and the overlap test of every list with a window (:func:`overlap`; the window itself is
+:func:`api.filters.window`)."""
 import math
 from datetime import date, timedelta
 
-from factmodel.dates import date_range
 from factmodel.spans import SPAN_STATS_SQL
 
 _STATS = {}  # dataset version -> SpanStats
@@ -47,14 +47,21 @@ def days_before(day, days):
         return "0001-01-01"
 
 
-def overlap(alias, args):
-    """``(clauses, params)``: the span of the facts aliased ``alias`` overlaps the window of
-    ``from``/``to`` in ``args`` (no clause for a bound not given)."""
+def overlap(window, span_start="f.span_start", span_end="f.span_end"):
+    """``(clauses, params)``: the span (its columns ``span_start``, ``span_end``) overlaps
+    ``window``, an :func:`api.filters.window` (no clause for a bound not given)."""
+    start, end = window or (None, None)
+    return bounds(span_end, start, span_start, end)
+
+
+def bounds(low_column, low, high_column, high):
+    """``(clauses, params)``: ``low_column >= low`` and ``high_column <= high``, each only when
+    its bound is not None."""
     clauses, params = [], []
-    if args.get("from_"):
-        clauses.append(f"{alias}.span_end >= ?")
-        params.append(date_range(args["from_"])[0])
-    if args.get("to"):
-        clauses.append(f"{alias}.span_start <= ?")
-        params.append(date_range(args["to"])[1])
+    if low is not None:
+        clauses.append(f"{low_column} >= ?")
+        params.append(low)
+    if high is not None:
+        clauses.append(f"{high_column} <= ?")
+        params.append(high)
     return clauses, params

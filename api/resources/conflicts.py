@@ -5,16 +5,15 @@ from flask import g
 from flask.views import MethodView
 
 from factmodel import vocabulary
+from factmodel.facts import FACT_COLUMNS, generic
 
 from ..blueprint import Blueprint, links
 from ..json import json_response
-from ..listing import require_real_dates
+from ..filters import window_or_422
 from ..pagination import after, page, page_of
 from ..params import CommonFactArgs, QuerySchema, cursor_field, limit_field, slug_field
-from ..queries.fact_list import FACT_COLUMNS
 from ..queries.facts import require_entities
 from ..queries.windows import overlap
-from ..shapes.fact_dumpers import generic
 from ..shapes.facts import FactSchema
 
 F = ma.fields
@@ -41,7 +40,7 @@ class ConflictSchema(ma.Schema):
 ConflictPageSchema = page_of(ConflictSchema, "ConflictPageSchema")
 
 
-def conflict_rows(args, limit, last=None):
+def conflict_rows(args, window, limit, last=None):
     where, params = ["r.type = 'conflicts_with'", "r.direction = 'outgoing'"], []
     either = "SELECT 1 FROM {table} WHERE {column} IN (r.fact_id, r.other_id)"
     if args.get("type"):
@@ -51,10 +50,10 @@ def conflict_rows(args, limit, last=None):
     if args.get("entity"):
         where.append(f"EXISTS ({either.format(table='fact_entities x', column='x.fact_id')} AND x.entity_id = ?)")
         params.append(args["entity"])
-    window, values = overlap("x", args)
+    clauses, values = overlap(window, "x.span_start", "x.span_end")
     params += values
-    if window:
-        where.append(f"EXISTS ({either.format(table='facts x', column='x.id')} AND {' AND '.join(window)})")
+    if clauses:
+        where.append(f"EXISTS ({either.format(table='facts x', column='x.id')} AND {' AND '.join(clauses)})")
     if last is not None:
         where.append("(r.fact_id, r.other_id) > (?, ?)")
         params += [str(last[0]), str(last[1])]
@@ -75,9 +74,9 @@ class Conflicts(MethodView):
         full, by the pair's ids. Filter by `type` (either fact), `entity` (either fact involves
         it), `from`/`to` (either fact's span overlaps the window).
         """
-        require_real_dates(args)
+        window = window_or_422(args)
         require_entities([args.get("entity")], "entity")
-        rows = conflict_rows(args, args["limit"] + 1, after("conflicts", args, 2))
+        rows = conflict_rows(args, window, args["limit"] + 1, after("conflicts", args, 2))
         ids = sorted({i for r in rows for i in r})
         facts = {r["id"]: generic(r) for r in g.db.all(
             f"SELECT {FACT_COLUMNS} FROM facts f WHERE f.id IN ({', '.join('?' * len(ids))})", ids)} if ids else {}

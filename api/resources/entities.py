@@ -2,16 +2,19 @@
 import marshmallow as ma
 from flask.views import MethodView
 
+from factmodel.facts import generic
+
+from .. import filters
 from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, path_id
-from ..listing import fact_list, require_real_dates
+from ..listing import fact_list
 from ..pagination import after, page, page_of
 from ..params import FactArgs, QuerySchema, cursor_field, limit_field
 from ..related import RelatedArgs, RelatedEntitySchema, related, related_key, related_rows
 from ..queries.catalog import entity_or_404, entity_rows
 from ..queries.fts import fts_or_422
 from ..shapes.catalog import ENTITY_TYPES, EntitySchema, entity
-from ..shapes.fact_dumpers import GENERIC_COLUMNS, generic
+from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
 from ..streams import STREAM_DOC
 
@@ -86,8 +89,7 @@ class EntityFacts(MethodView):
         redirects (308), the query string kept.
         """
         entity_or_404(entity_id)
-        return fact_list(args, generic, f"entity:{entity_id}", GENERIC_COLUMNS,
-                         types=args.get("type") or (), entity=entity_id)
+        return fact_list(args, filters.parse(args, entity=entity_id), generic, f"entity:{entity_id}", GENERIC_COLUMNS)
 
 
 @blp.route("/<slug:entity_id>/related", parameters=ENTITY_ID)
@@ -107,9 +109,9 @@ class RelatedEntities(MethodView):
         whose span overlaps the window. A former id redirects (308).
         """
         entity_or_404(entity_id)
-        require_real_dates(args)
+        window = filters.window_or_422(args)
         scope = f"related:{entity_id}"
         last = after(scope, args, 2)
-        rows = related_rows(entity_id, args, args["limit"] + 1, after=last)
+        rows = related_rows(entity_id, args, window, args["limit"] + 1, after=last)
         body, headers = page(rows, args["limit"], scope, related_key, related(entity_id))
         return body, 200, headers

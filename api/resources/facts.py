@@ -3,6 +3,9 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import abort
 
+from factmodel.facts import generic
+
+from .. import filters
 from ..analysis import EXPAND_PARAMETER, expanding, fact_page_of, item_expand
 from ..blueprint import FACT_LINKS, Blueprint, doc_only, links, path_id
 from ..json import json_response
@@ -10,7 +13,7 @@ from ..listing import fact_list
 from ..params import FactArgs, NoQuerySchema
 from ..queries.changes import history_rows, renamed_to
 from ..queries.facts import fact_or_404, permanent_redirect
-from ..shapes.fact_dumpers import GENERIC_COLUMNS, generic
+from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
 from ..streams import STREAM_DOC
 from .changes import FactHistorySchema, version
@@ -35,7 +38,7 @@ class Facts(MethodView):
         full text `q`. Sorted by date (the start of the span), paginated by cursor; `format=csv`
         or `format=ndjson` streams every match.
         """
-        return fact_list(args, generic, "facts", GENERIC_COLUMNS, types=args.get("type") or ())
+        return fact_list(args, filters.parse(args), generic, "facts", GENERIC_COLUMNS)
 
 
 FACT_ID = path_id("fact_id", "Id of the fact", "putin-assad-meeting-2024-07-24")

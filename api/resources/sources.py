@@ -1,6 +1,9 @@
 """``/v1/sources``: the articles facts are drawn from."""
 from flask.views import MethodView
 
+from factmodel.facts import generic
+
+from .. import filters
 from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, path_id
 from ..listing import fact_list
@@ -8,7 +11,7 @@ from ..pagination import after, page, page_of
 from ..params import FactArgs, QuerySchema, cursor_field, limit_field
 from ..queries.catalog import source_or_404, source_rows
 from ..shapes.catalog import SourceDetailSchema, SourceSchema, source
-from ..shapes.fact_dumpers import GENERIC_COLUMNS, generic
+from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
 from ..streams import STREAM_DOC
 
@@ -67,5 +70,4 @@ class SourceFacts(MethodView):
         Every fact with a citation from this source, by date. Accepts every filter of `/v1/facts`.
         """
         source_or_404(source_id)
-        return fact_list(args, generic, f"source:{source_id}", GENERIC_COLUMNS,
-                         types=args.get("type") or (), source=source_id)
+        return fact_list(args, filters.parse(args, source=source_id), generic, f"source:{source_id}", GENERIC_COLUMNS)

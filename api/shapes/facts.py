@@ -131,7 +131,7 @@ class FactBaseSchema(ma.Schema):
         "description": "The quotes the reading rests on; with `as_of`, only those published by then"})
     relations = F.List(F.Nested(RelationSchema), required=True, metadata={
         "description": "Links to other facts, in both directions, by type, direction and fact"})
-    # issue 16 (api/corroboration.py)
+    # corroboration (factmodel/corroboration.py)
     independent_sources = F.Integer(required=True, metadata={
         "description": "How many independent sources support it: citations whose attribution chain names the same "
                        "report, or the same outlet, count once (two outlets relaying one Bloomberg report are one "

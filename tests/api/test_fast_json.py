@@ -4,10 +4,10 @@ what the schema dump gave (same keys, same order, same values), for every fact."
 import orjson
 import pytest
 
-from api.corroboration import conflicts_with, independent_sources
-from api.queries.fact_list import FACT_COLUMNS
-from api.shapes.fact_dumpers import generic, typed
-from api.shapes.facts import TYPE_PATHS, TYPED_SCHEMAS, FactSchema
+from api.shapes.fact_dumpers import typed
+from api.shapes.facts import TYPE_PATHS, TYPED_SCHEMAS, FactBaseSchema, FactSchema
+from factmodel.corroboration import conflicts_with, independent_sources
+from factmodel.facts import BASE_KEYS, FACT_COLUMNS, GENERIC_KEYS, generic
 
 
 def _citations(row, as_of=None):
@@ -44,6 +44,12 @@ def _reference_typed(row, as_of=None):
 @pytest.fixture(scope="module")
 def rows(db_rows):
     return db_rows(f"SELECT {FACT_COLUMNS} FROM facts f ORDER BY f.id")
+
+
+def test_the_shared_keys_are_the_documented_schemas():
+    """factmodel/facts.py spells the keys out (no marshmallow at build time): the schemas' own."""
+    assert GENERIC_KEYS == tuple(FactSchema().fields)
+    assert BASE_KEYS == tuple(FactBaseSchema().fields)
 
 
 def test_every_type_is_in_the_test_database(rows):

@@ -14,7 +14,6 @@ import sqlite3
 import pytest
 
 from api.queries.changes import change_key, change_sql
-from api.queries.fact_list import FactQuery
 from api.queries.windows import span_stats
 from bench import query_plans
 from bench.generate import Generator
@@ -85,7 +84,7 @@ def test_a_deep_page_costs_what_the_first_page_costs(generated_db):
     conn.row_factory = sqlite3.Row
     spans = span_stats(conn)
     for name, (args, kwargs) in query_plans.cases(conn).items():
-        fq = FactQuery({"sort": "date", **args}, spans=spans, **kwargs)
+        fq = query_plans.fact_query({"sort": "date", **args}, kwargs, spans)
         key = query_plans.deep_key(conn, fq)
         if key is None:
             continue
@@ -107,9 +106,9 @@ def test_date_windows_page_through_exactly_the_matching_facts(generated_db, wind
     conn.row_factory = sqlite3.Row
     start, end = window
     args = {"sort": sort, **({"from_": start} if start else {}), **({"to": end} if end else {})}
-    fq = FactQuery(args, spans=span_stats(conn))
+    fq = query_plans.fact_query(args, {}, span_stats(conn))
     expected_sql, params = fq.sql()
-    fq_plain = FactQuery(args)
+    fq_plain = query_plans.fact_query(args, {})
     fq_plain.bounded = False  # the redundant bounds only make it index ranges
     expected = [r["id"] for r in conn.execute(*fq_plain.sql())]
     first, last = date_range(start)[0] if start else "", date_range(end)[1] if end else "9999-12-31"
@@ -175,8 +174,8 @@ def test_a_window_rejects_the_facts_before_its_start_on_the_index(generated_db, 
     dates = [r[0] for r in conn.execute("SELECT sort_date FROM fact_entities WHERE entity_id = ? AND sort_date != '' "
                                         "ORDER BY sort_date", (entity,))]
     year = dates[int(len(dates) * quantile)][:4]
-    sql, params = FactQuery({"entity": [entity], "from_": year, "to": str(int(year) + 5)},
-                            spans=span_stats(conn)).sql(limit=21)
+    sql, params = query_plans.fact_query({"entity": [entity], "from_": year, "to": str(int(year) + 5)}, {},
+                                         span_stats(conn)).sql(limit=21)
     assert "d.span_end >= ?" in sql
     on_rows = sql.replace("d.span_end >= ?", "f.span_end >= ?")
     assert conn.execute(sql, params).fetchall() == conn.execute(on_rows, params).fetchall()

@@ -18,6 +18,7 @@ import pytest
 from api import create_app
 from api import search_index as served
 from api import search_queries
+from api.filters import from_args
 from kb import search_index as written
 from kb.build import BuildFailed, build
 from api import dataset_check
@@ -307,23 +308,26 @@ def test_a_fact_list_cursor_works_across_the_two_paths(index_client, fts_client)
 
 
 def test_which_fact_lists_the_index_answers(index_client):
-    """Every filter of a fact list is answered from the index; a cursor of a fact this dataset
-    does not have (another dataset's) goes to SQLite."""
+    """Every filter the index declares (INDEXED) is answered from the index; a cursor of a fact
+    this dataset does not have (another dataset's) goes to SQLite, and so does any other filter."""
     app = index_client.application
     with app.test_request_context():
         db = app.extensions["kb_db"].current()
         index = db.search_index()
         assert index is not None
         base = {"q": "assad", "sort": "date", "limit": 20}
-        rows = search_queries.fact_rows(db, index, {**base, "status": ["stated"]}, {"types": ["statement"]}, None, 5)
+        rows = search_queries.fact_rows(db, index, from_args({**base, "status": ["stated"]}, types=["statement"]),
+                                        False, None, 5)
         assert rows and all(r["type"] == "statement" and r["status"] == "stated" for r in rows)
-        rows = search_queries.fact_rows(db, index, {**base, "from_": "2020"}, {"entity": "bashar-al-assad"}, None, 50)
+        rows = search_queries.fact_rows(db, index, from_args({**base, "from_": "2020"}, entity="bashar-al-assad"),
+                                        False, None, 50)
         assert rows and all("bashar-al-assad" in r["entities"] for r in rows)
-        assert search_queries.fact_rows(db, index, base, {}, ["2020-01-01", "no-such-fact"], 5) is None
+        assert search_queries.fact_rows(db, index, from_args(base), False, ["2020-01-01", "no-such-fact"], 5) is None
         # filters the index has no field for: SQLite + FTS5 answer
         for name, value in (("valid_at", "2020"), ("attributed_to", "bashar-al-assad"),
                             ("related_to", "x"), ("relation", "responds_to")):
-            assert search_queries.fact_rows(db, index, {**base, name: value}, {}, None, 5) is None
+            assert search_queries.fact_rows(db, index, from_args({**base, name: value}), False, None, 5) is None
+        assert search_queries.fact_rows(db, index, from_args(base, changed_since=1), False, None, 5) is None
 
 
 def test_unnamed_entities_are_no_search_hit(index_client, fts_client, db_rows):

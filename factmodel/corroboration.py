@@ -1,4 +1,4 @@
-"""Issue 16: how many independent sources support a fact, and which facts it conflicts with,
+"""Corroboration: how many independent sources support a fact, and which facts it conflicts with,
 both read from what every fact row already carries (its citations with their attribution
 chains, its relations), so they follow ``as_of`` (only the citations published by then count).
 

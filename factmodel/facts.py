@@ -1,0 +1,46 @@
+"""The served representation of a fact, shared by the build (``kb/artifacts.py`` writes every
+fact in it to the dump) and the API (``api/shapes/fact_dumpers.py`` serves it): the columns a
+fact row is read with, the keys of the common shape in their order, and :func:`generic`, a row
+to that dict for orjson to encode. ``tests/api/test_fast_json.py`` checks that the keys are the
+documented schema's (``api.shapes.facts.FactSchema``) and the dicts its dump."""
+import orjson
+
+from .corroboration import conflicts_with, independent_sources
+from .vocabulary import FACT_TYPES
+
+# the columns of ``facts f`` a fact is served from
+FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.time, f.status, f.note, "
+                "f.sort_date, f.attributes, f.entities, f.citations, f.relations")
+# the keys of every fact shape, in order; the common shape adds ``attributes`` (FactSchema)
+BASE_KEYS = ("id", "type", "summary", "date", "date_precision", "time", "status", "note", "entities", "citations",
+             "relations", "independent_sources", "conflicts_with", "links")
+GENERIC_KEYS = (*BASE_KEYS, "attributes")
+# row columns holding JSON text; every other key but ``links`` is a column as it is
+JSON_COLUMNS = frozenset(["time", "entities", "citations", "relations", "attributes"])
+COMPUTED = frozenset(["independent_sources", "conflicts_with"])  # from the citations and relations
+TYPED_LINK = {name: f"/v1/{ftype.path}/" for name, ftype in FACT_TYPES.items()}
+
+loads = orjson.loads
+
+
+def _value(row, key):
+    return loads(row[key]) if key in JSON_COLUMNS else row[key]
+
+
+def fact_values(row, keys, links, as_of):
+    """The dict of ``keys`` of a fact row; ``links`` as given; with ``as_of`` (an ISO day), only
+    the citations of sources published on or before it (and the corroboration they give)."""
+    fact = {key: links if key == "links" else None if key in COMPUTED else _value(row, key) for key in keys}
+    if as_of is not None:
+        fact["citations"] = [c for c in fact["citations"] if c["published"] <= as_of]
+    fact["independent_sources"] = independent_sources(fact["citations"])
+    fact["conflicts_with"] = conflicts_with(fact["relations"])
+    return fact
+
+
+def generic(row, as_of=None):
+    """A fact row in the common shape (``FactSchema``); with ``as_of`` (an ISO day), only the
+    citations of sources published on or before it."""
+    fid = row["id"]
+    links = {"self": "/v1/facts/" + fid, "typed": TYPED_LINK[row["type"]] + fid}
+    return fact_values(row, GENERIC_KEYS, links, as_of)
