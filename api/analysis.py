@@ -28,7 +28,7 @@ from flask_smorest import abort
 
 from factmodel.facets import FACETS as FACET_DEFS, facet_sql
 
-from .pagination import page_of
+from .pagination import window_page_of
 from .params import FACETS
 
 F = ma.fields
@@ -169,7 +169,7 @@ class FacetSchema(ma.Schema):
 def fact_page_of(item_schema, name):
     """:func:`api.pagination.page_of` plus the optional ``facets`` of ``facet=``."""
     return type(name, (ma.Schema,), {
-        **page_of(item_schema, name + "Base")._declared_fields,
+        **window_page_of(item_schema, name + "Base")._declared_fields,
         "facets": F.Dict(keys=F.String(), values=F.Nested(FacetSchema), metadata={
             "description": "With `facet=`: per facet asked for, the counts over every fact matching the filters"}),
     })

@@ -38,6 +38,7 @@ class FactFilters:
     sources: tuple = ()        # the source whose facts these are and source= (all of them)
     kinds: tuple | None = None  # (table, (kind, …)): a typed list's kind=
     window: tuple | None = None  # (first day or None, last day or None) the span overlaps: from/to/valid_at
+    certain: bool = False      # a window matched for certain (time_match=certain, the default)
     states_only: bool = False  # valid_at=: states alone
     published_by: str | None = None  # as_of=: its last day; a fact cited by then
     attributed_to: str | None = None
@@ -97,9 +98,22 @@ def window(args):
 
 
 def window_or_422(args):
-    """:func:`window`, after the 422 of a date that is no calendar day."""
+    """:func:`window`, after the 422 of a date that is no calendar day and of a window that ends
+    before it starts (``from=2024&to=2020``; or ``valid_at`` outside ``from``/``to``)."""
     real_dates_or_422(args)
-    return window(args)
+    found = window(args)
+    if found and found[0] and found[1] and found[0] > found[1]:
+        given = [f"{name}={args[key]}" for key, name in (("from_", "from"), ("to", "to"), ("valid_at", "valid_at"))
+                 if args.get(key)]
+        param = "valid_at" if args.get("valid_at") else "to"
+        abort(UNPROCESSABLE, errors={param: [f"the window is empty: {' and '.join(given)} share no day "
+                                             f"(it would start {found[0]} and end {found[1]})"]})
+    return found
+
+
+def certain(args):
+    """Whether a window of ``args`` is matched for certain (``time_match``, default ``certain``)."""
+    return window(args) is not None and args.get("time_match", "certain") == "certain"
 
 
 def from_args(args, *, types=(), roles=(), kinds=None, entity=None, source=None, changed_since=None):
@@ -114,6 +128,7 @@ def from_args(args, *, types=(), roles=(), kinds=None, entity=None, source=None,
         sources=tuple(dict.fromkeys(s for s in (source, args.get("source")) if s)),
         kinds=(kinds[0], tuple(kinds[1])) if kinds and kinds[1] else None,
         window=window(args),
+        certain=certain(args),
         states_only=bool(args.get("valid_at")),
         published_by=date_range(args["as_of"])[1] if args.get("as_of") else None,
         attributed_to=args.get("attributed_to") or None,
@@ -136,7 +151,7 @@ def parse(args, *, types=(), role_params=None, kind_table=None, entity=None, sou
             roles.extend((role, value) for value in values)
     if args.get("q") is not None:
         fts_or_422(args["q"])
-    real_dates_or_422(args)
+    window_or_422(args)
     require_entities(args.get("entity") or [], "entity")
     require_source(args.get("source"))
     require_entities([args.get("attributed_to")], "attributed_to")

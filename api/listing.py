@@ -6,6 +6,8 @@ import functools
 from flask import g
 from flask_smorest import abort
 
+from factmodel.certainty import is_certain
+
 from . import analysis, search_queries
 from .blueprint import UNPROCESSABLE
 from .filters import descending as sort_descending
@@ -26,9 +28,12 @@ def fact_list(args, filters, convert, scope, columns):
     """
     if filters.published_by:
         convert = functools.partial(convert, as_of=filters.published_by)
+    if filters.window:
+        convert = marking(convert, filters.window)
     descending = sort_descending(args)
     fq = FactQuery(filters, descending=descending, spans=span_stats(g.db.conn, g.db.version))
     fmt = response_format(args)
+    left_out = g.db.one(*fq.possible_only())[0] if filters.certain else 0
     if fmt != "json":
         if args.get("cursor"):
             abort(UNPROCESSABLE, errors={"cursor": [f"not used with format={fmt}: the stream has every row"]})
@@ -36,7 +41,9 @@ def fact_list(args, filters, convert, scope, columns):
             abort(UNPROCESSABLE, errors={"facet": [f"not used with format={fmt}: a stream has no page to count beside"]})
         if args.get("expand"):
             convert = analysis.expanding(convert)
-        return stream(fact_stream(fq), convert, fmt, columns)
+        response = stream(fact_stream(fq), convert, fmt, columns)
+        response.headers["X-Possible-Matches"] = str(left_out)
+        return response
     scope = f"{scope}:{args.get('sort')}"
     last, rows = after(scope, args, 2), None
     if search_queries.answers(filters) and (index := g.db.search_index()) is not None:
@@ -47,6 +54,17 @@ def fact_list(args, filters, convert, scope, columns):
     if args.get("expand"):  # issue #16: api/analysis.py
         convert = analysis.expanding(convert, rows[:args["limit"]])
     body, headers = page(rows, args["limit"], scope, sort_key, convert)
+    body["possible_matches"] = left_out
     if args.get("facet"):
         body["facets"] = analysis.facets(fq, args["facet"])
     return json_response(body, headers)
+
+
+def marking(convert, window):
+    """``convert`` that also says of each item whether it matches ``window`` for certain or only
+    possibly (``time_match``: factmodel/certainty.py)."""
+    def marked(row, **kwargs):
+        item = convert(row, **kwargs)
+        item["time_match"] = "certain" if is_certain(row, window) else "possible"
+        return item
+    return marked

@@ -81,3 +81,15 @@ def page_of(item_schema, name):
         "next_cursor": ma.fields.String(allow_none=True, required=True, metadata={
             "description": "Cursor of the next page, null on the last page"}),
     })
+
+
+def window_page_of(item_schema, name):
+    """:func:`page_of` of a fact list, which may have a date window: plus ``possible_matches``."""
+    return type(name, (ma.Schema,), {
+        **page_of(item_schema, name + "Base")._declared_fields,
+        "possible_matches": ma.fields.Integer(required=True, metadata={
+            "description": "How many facts the filters select whose possible days only overlap the window (`from`, "
+                           "`to`, `valid_at`), left out because `time_match` is `certain` (the default): ask with "
+                           "`time_match=possible` to see them. 0 without a window or with `time_match=possible`; "
+                           "counted over the whole list, not the page", "example": 0}),
+    })

@@ -7,6 +7,7 @@ from flask_smorest.arguments import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 
 from factmodel import vocabulary
+from factmodel.certainty import MATCHES
 from factmodel.dates import PARTIAL_DATE
 
 from .shapes.facts import RELATION_TYPES
@@ -95,11 +96,21 @@ class CommonFactArgs(QuerySchema):
     status = F.List(F.String(validate=ma.validate.OneOf(vocabulary.STATUSES)),
                     validate=ma.validate.Length(max=len(vocabulary.STATUSES)),
                     metadata={"description": "Only facts with one of these statuses (repeatable)"})
-    from_ = _date_arg("Facts whose span (the days the sources allow for it: docs/methodology.md, section 3) "
-                      "ends on or after the start of this partial date", "2023", data_key="from")
-    to = _date_arg("Facts whose span starts on or before the end of this partial date", "2024-07")
-    valid_at = _date_arg("Only states (deployments, leases, positions held, stances) whose span contains this day "
-                         "(a month or a year: overlaps it)", "2024-03-01")
+    from_ = _date_arg("Window start (a partial date is its first day): facts that happened, held or are expected "
+                      "within the window from here, for certain (see `time_match`; docs/methodology.md, section 3)",
+                      "2023", data_key="from")
+    to = _date_arg("Window end (a partial date is its last day): facts that happened, held or are expected within "
+                   "the window up to here, for certain (see `time_match`). A window that ends before it starts is "
+                   "a 422", "2024-07")
+    valid_at = _date_arg("Only states (deployments, leases, positions held, stances) known to hold on this day (a "
+                         "month or a year: on some day of it); with `time_match=possible`, also those the sources "
+                         "allow on it", "2024-03-01")
+    time_match = F.String(load_default="certain", validate=ma.validate.OneOf(MATCHES), metadata={
+        "description": "With a window (`from`, `to`, `valid_at`): `certain` (default) returns the facts the sources "
+                       "place in it for certain (an act: every day it may have happened is in the window; a state: "
+                       "known to hold on a day of it; a prediction: its whole expected time in it); `possible` adds "
+                       "those whose possible days only overlap it. Each item then says which in `time_match`, and "
+                       "a page says in `possible_matches` how many possible matches the default left out"})
     as_of = _date_arg("Only what the sources had said by then: facts cited by a source published on or before "
                       "the end of this partial date, each with only those citations", "2021")
     attributed_to = slug_field("Only facts with a citation whose attribution chain names this entity "

@@ -4,14 +4,14 @@ how many and the most recent shared fact (its query, shapes and arguments; the v
 
 Ordered by the number of shared facts (most first), then id; paginated by a signed cursor on
 that pair. ``role``: only facts where the entity has this role; ``related_role``: counting the
-other entities only in this role; ``from``/``to``: only facts whose span overlaps the window
-(as on fact lists). "Most recent" is by the fact's sort date (the start of its span), undated
+other entities only in this role; ``from``/``to``: only facts that match the window (as on fact
+lists: for certain unless ``time_match=possible``). "Most recent" is by the fact's sort date (the start of its span), undated
 facts counting as oldest, ties by fact id.
 """
 import marshmallow as ma
 from flask import g
 
-from factmodel import vocabulary
+from factmodel import certainty, vocabulary
 
 from .params import CommonFactArgs, QuerySchema, cursor_field, limit_field
 from .queries.windows import overlap
@@ -27,6 +27,7 @@ class RelatedArgs(QuerySchema):
         "description": "Only entities taking part in this role", "example": "participant"})
     from_ = CommonFactArgs._declared_fields["from_"]
     to = CommonFactArgs._declared_fields["to"]
+    time_match = CommonFactArgs._declared_fields["time_match"]
     limit = limit_field()
     cursor = cursor_field()
 
@@ -60,6 +61,9 @@ def related_rows(entity_id, args, window, limit, after=None):
         where.append("fe.role = ?")
         params.append(args["role"])
     clauses, values = overlap(window)
+    if window and args.get("time_match", "certain") == "certain":  # the same rule as every fact list
+        clause, more = certainty.certain("f", window)
+        clauses, values = [*clauses, clause], [*values, *more]
     where += clauses
     params += values
     other = ["o.entity_id != ?"]

@@ -9,7 +9,7 @@ from .blueprint import FACT_LINKS, links, path_id
 from .filters import parse
 from .json import json_response
 from .listing import fact_list
-from .pagination import page_of
+from .pagination import window_page_of
 from .queries.facts import fact_or_404
 from .shapes.fact_dumpers import TYPED_COLUMNS, typed
 from .shapes.facts import TYPED_SCHEMAS
@@ -37,7 +37,7 @@ def schema(ftype):
 
 
 def page_schema(ftype):
-    return page_of(schema(ftype), f"{ftype.schema_name}PageSchema")
+    return window_page_of(schema(ftype), f"{ftype.schema_name}PageSchema")
 
 
 def list_doc(ftype, args_schema, common_args):

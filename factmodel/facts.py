@@ -9,12 +9,16 @@ from .corroboration import conflicts_with, independent_sources
 from .vocabulary import FACT_TYPES
 
 # the columns of ``facts f`` a fact is served from
+# (and what a date window needs to mark it a certain or a possible match: factmodel/certainty.py)
 FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.time, f.status, f.note, "
-                "f.sort_date, f.attributes, f.entities, f.citations, f.relations")
+                "f.sort_date, f.attributes, f.entities, f.citations, f.relations, "
+                "f.whole_start, f.whole_end, f.held_start, f.held_end")
 # the keys of every fact shape, in order; the common shape adds ``attributes`` (FactSchema)
 BASE_KEYS = ("id", "type", "summary", "date", "date_precision", "time", "status", "note", "entities", "citations",
              "relations", "independent_sources", "conflicts_with", "links")
 GENERIC_KEYS = (*BASE_KEYS, "attributes")
+# keys the schemas document that only some lists add (api/listing.py): a window's ``time_match``
+OPTIONAL_KEYS = ("time_match",)
 # row columns holding JSON text; every other key but ``links`` is a column as it is
 JSON_COLUMNS = frozenset(["time", "entities", "citations", "relations", "attributes"])
 COMPUTED = frozenset(["independent_sources", "conflicts_with"])  # from the citations and relations

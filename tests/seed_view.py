@@ -142,6 +142,45 @@ def span(fact):
     return bound("expected_not_before", 0) or made or OPEN_START, bound("expected_not_after", 1) or OPEN_END
 
 
+def certainly_in(fact, window, first=None):
+    """Whether the sources place ``fact`` in ``window`` (``(first day or None, last day or None)``)
+    for certain (docs/methodology.md, section 3): an act, every day it may have happened (an
+    inferred date does not count: its not_before..not_after does); a prediction, its whole
+    expected time; a state, a day it is known to hold (from the latest day it may have started
+    to the earliest day it may have ended) or its observation; a former state, never.
+    ``first``: the earliest citing article (default: from the seeds)."""
+    low, high = window[0] or OPEN_START, window[1] or OPEN_END
+
+    def bound(name, end, default=None):
+        value = fact.get(name)
+        return default if value is None else interval(str(value))[end]
+    first = first or first_published(fact)
+    date = interval(fact["date"]) if fact.get("date") else None
+    kind = time_kind(fact)
+    if kind == "act":
+        earliest, latest = bound("not_before", 0, OPEN_START), bound("not_after", 1, first)
+        if date and not fact.get("date_inferred"):
+            earliest, latest = max(date[0], earliest), min(date[1], latest)
+        return low <= earliest and latest <= high
+    if kind == "prediction":
+        made = date[0] if date else bound("not_before", 0)
+        return low <= bound("expected_not_before", 0, made or OPEN_START) and \
+            bound("expected_not_after", 1, OPEN_END) <= high
+    if fact.get("former"):
+        return False
+    observed = date or (first, first)
+    latest_start = bound("valid_from", 1, observed[1])
+    earliest_end = bound("valid_until", 0, observed[0])
+    held = latest_start <= earliest_end and latest_start <= high and earliest_end >= low
+    return held or (not fact.get("date_inferred") and low <= observed[0] and observed[1] <= high)
+
+
+def possibly_in(fact, window):
+    """Whether the fact's span (the days its sources allow) overlaps ``window``."""
+    start, end = span(fact)
+    return (window[0] is None or end >= window[0]) and (window[1] is None or start <= window[1])
+
+
 def sort_key(fact):
     """The documented list order: by the start of the span (open starts first), then id."""
     return (span(fact)[0], fact["id"])

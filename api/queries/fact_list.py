@@ -29,12 +29,18 @@ a year of them when the longest span is a year); ``span_end >= start`` is tested
 table's own ``span_end``, the last column of each driving index, so each costs one index step. Part 2 starts at the earliest start of an open-ended fact, and is left out when that
 is not before ``low``.
 """
+from factmodel import certainty
 from factmodel.facts import FACT_COLUMNS
 from factmodel.spans import OPEN_END, OPEN_START
 
 from .changes import CHANGED_FACT
 from .fts import fts_query
 from .windows import bounds, days_before, overlap
+
+def _certain_clause(window):
+    clause, params = certainty.certain("f", window)
+    return (clause, *params)
+
 
 def sort_key(row):
     """The key a page's cursor resumes after."""
@@ -109,6 +115,10 @@ class FactQuery:
         # start are rejected there, without reading their rows
         for clause, param in zip(*overlap(f.window, span_end=f"{self.key[0].split('.')[0]}.span_end")):
             self._add(clause, param)
+        self.certain_at = None  # (clause index, parameter index) of the certain clause
+        if f.certain:  # and matches it for certain, not only possibly (factmodel/certainty.py)
+            self.certain_at = (len(self.where), len(self.params))
+            self._add(*_certain_clause(f.window))
         if f.published_by:
             self._add("f.first_published <= ?", f.published_by)
         if f.changed_since is not None:
@@ -117,6 +127,19 @@ class FactQuery:
             self._add("f.id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
                       "WHERE search_fts MATCH ? AND s.kind = 'fact')", fts_query(f.text) or '""')
         self.descending = descending
+
+    def possible_only(self):
+        """``(sql, params)``: how many facts the filters select that match the window only
+        possibly (the certain ones left out, the rest of the filters as they are)."""
+        clause, params = certainty.certain("f", self.filters.window)
+        where, values = list(self.where), list(self.params)
+        if self.certain_at is not None:  # the certain clause, turned round
+            at, first = self.certain_at
+            where[at], values[first:first + len(params)] = f"NOT {clause}", params
+        else:
+            where.append(f"NOT {clause}")
+            values += params
+        return f"SELECT count(*) FROM {self.driver} WHERE {' AND '.join(where)}", values
 
     def _add(self, clause, *params):
         self.where.append(clause)

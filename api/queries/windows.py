@@ -5,6 +5,7 @@ and the overlap test of every list with a window (:func:`overlap`; the window it
 import math
 from datetime import date, timedelta
 
+from factmodel.certainty import bounds, overlap  # noqa: F401 (the window rule: factmodel/certainty.py)
 from factmodel.spans import SPAN_STATS_SQL
 
 _STATS = {}  # dataset version -> SpanStats
@@ -45,23 +46,3 @@ def days_before(day, days):
         return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
     except OverflowError:
         return "0001-01-01"
-
-
-def overlap(window, span_start="f.span_start", span_end="f.span_end"):
-    """``(clauses, params)``: the span (its columns ``span_start``, ``span_end``) overlaps
-    ``window``, an :func:`api.filters.window` (no clause for a bound not given)."""
-    start, end = window or (None, None)
-    return bounds(span_end, start, span_start, end)
-
-
-def bounds(low_column, low, high_column, high):
-    """``(clauses, params)``: ``low_column >= low`` and ``high_column <= high``, each only when
-    its bound is not None."""
-    clauses, params = [], []
-    if low is not None:
-        clauses.append(f"{low_column} >= ?")
-        params.append(low)
-    if high is not None:
-        clauses.append(f"{high_column} <= ?")
-        params.append(high)
-    return clauses, params

@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask import g
 from flask.views import MethodView
 
-from factmodel import vocabulary
+from factmodel import certainty, vocabulary
 from factmodel.facts import FACT_COLUMNS, generic
 
 from ..blueprint import Blueprint, links
@@ -28,6 +28,7 @@ class ConflictArgs(QuerySchema):
     entity = slug_field("Only conflicts where either fact involves this entity", "united-states")
     from_ = CommonFactArgs._declared_fields["from_"]
     to = CommonFactArgs._declared_fields["to"]
+    time_match = CommonFactArgs._declared_fields["time_match"]
     limit = limit_field()
     cursor = cursor_field()
 
@@ -51,6 +52,9 @@ def conflict_rows(args, window, limit, last=None):
         where.append(f"EXISTS ({either.format(table='fact_entities x', column='x.fact_id')} AND x.entity_id = ?)")
         params.append(args["entity"])
     clauses, values = overlap(window, "x.span_start", "x.span_end")
+    if window and args.get("time_match", "certain") == "certain":  # the same rule as every fact list
+        clause, more = certainty.certain("x", window)
+        clauses, values = [*clauses, clause], [*values, *more]
     params += values
     if clauses:
         where.append(f"EXISTS ({either.format(table='facts x', column='x.id')} AND {' AND '.join(clauses)})")
@@ -72,7 +76,7 @@ class Conflicts(MethodView):
         Each pair of facts linked by `conflicts_with` (a curator's, or the build's rules': two
         troop counts of the same country at the same place with overlapping spans), both facts in
         full, by the pair's ids. Filter by `type` (either fact), `entity` (either fact involves
-        it), `from`/`to` (either fact's span overlaps the window).
+        it), `from`/`to` (either fact matches the window, for certain unless `time_match=possible`).
         """
         window = window_or_422(args)
         require_entities([args.get("entity")], "entity")

@@ -4,6 +4,7 @@ from the vocabulary (its own fields, their descriptions and examples come from
 import marshmallow as ma
 
 from factmodel import vocabulary
+from factmodel.certainty import MATCHES
 
 from .vocab import open_choice
 
@@ -143,6 +144,10 @@ class FactBaseSchema(ma.Schema):
     links = F.Dict(keys=F.String(), values=F.String(), required=True,
                    metadata={"example": {"self": "/v1/facts/putin-assad-meeting-2024-07-24",
                                          "typed": "/v1/meetings/putin-assad-meeting-2024-07-24"}})
+    # in a list with a window (from, to, valid_at) only: factmodel/certainty.py
+    time_match = open_choice(MATCHES, "In a list with a window (`from`, `to`, `valid_at`) only: `certain` when the "
+                             "sources place the fact in the window for certain, `possible` when its possible days "
+                             "only overlap it (listed with `time_match=possible`)", required=False)
 
 
 class FactSchema(FactBaseSchema):

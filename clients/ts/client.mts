@@ -89,6 +89,17 @@ async function main(baseUrl: string): Promise<void> {
   const facetTotal = typeFacet.values.reduce((sum, value) => sum + value.count, 0);
   const named = (faceted.data.data[0]?.entities ?? []).every((e) => typeof e.name === "string" && e.name.length > 0);
 
+  // a date window: what the sources place in it for certain, and what they only allow (1.6.0)
+  operations.push("listFacts");
+  const certainWindow = await api.GET("/v1/facts", { params: { query: { to: "2000", limit: 100 } } });
+  check(certainWindow.response.status === 200 && certainWindow.data !== undefined, "window list failed");
+  operations.push("listFacts");
+  const possibleWindow = await api.GET("/v1/facts", {
+    params: { query: { to: "2000", time_match: "possible", limit: 100 } },
+  });
+  check(possibleWindow.response.status === 200 && possibleWindow.data !== undefined, "possible window list failed");
+  const marks = possibleWindow.data.data.map((f) => f.time_match ?? "unmarked");
+
   // who is connected to whom, what disagrees, which releases, and the OpenRefine manifest
   operations.push("listRelatedEntities");
   const related = await api.GET("/v1/entities/{entity_id}/related", { params: { path: { entity_id: "bashar-al-assad" } } });
@@ -157,6 +168,13 @@ async function main(baseUrl: string): Promise<void> {
       conflicts: conflicts.data.data.length,
       releases: releases.data.data.length,
       reconcile_versions: manifest.data.versions,
+    },
+    window: {
+      certain: certainWindow.data.data.map((f) => f.id),
+      possible_matches: certainWindow.data.possible_matches,
+      possible: possibleWindow.data.data.map((f) => f.id),
+      marks,
+      possible_left_out: possibleWindow.data.possible_matches,
     },
     changes: { since: oldest.id, items: changed, unknown_since_status: unknownSince.response.status },
     history: {

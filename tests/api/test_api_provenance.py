@@ -9,9 +9,11 @@ import sqlite3
 
 import orjson
 import pytest
+import yaml
 
 from api.shapes.facts import TYPE_PATHS
 from factmodel.dates import date_range
+import seed_view
 from kb.build import build
 from support import ROOT
 
@@ -143,34 +145,55 @@ WINDOWS = [("2024-09", None), ("2011-06", "2011-06"), ("2020-04-28", "2020-04-28
            ("2020", None), ("1990", "1995")]
 
 
+def _seed_facts():
+    """The fixture's facts as written, and each one's earliest citing article."""
+    published = {yaml.safe_load(p.read_text(encoding="utf-8"))["id"]: str(yaml.safe_load(p.read_text(
+        encoding="utf-8"))["published"]) for p in (FIXTURE / "sources").glob("*.yaml")}
+    written = {f["id"]: f for f in yaml.safe_load((FIXTURE / "facts" / "facts.yaml").read_text(encoding="utf-8"))["facts"]}
+    return written, {fid: min(published[c["source"]] for c in f["citations"]) for fid, f in written.items()}
+
+
 @pytest.mark.parametrize("sort", ["date", "-date"])
 @pytest.mark.parametrize("window", WINDOWS)
-def test_from_to_is_span_overlap(api, facts, window, sort):
-    """One rule: a fact matches when [span_start, span_end] overlaps the window, open spans
-    included (an undated denial has no start, a prediction without an end has none)."""
+def test_from_to_certain_and_possible(api, facts, window, sort):
+    """``time_match=possible``: a fact matches when [span_start, span_end] overlaps the window,
+    open spans included (an undated denial has no start, a prediction without an end has none).
+    The default, ``certain``: only those the sources place in it for certain (seed_view's reading
+    of docs/methodology.md, section 3), a subset."""
     start, end = window
     first = date_range(start)[0] if start else ""
     last = date_range(end)[1] if end else "9999-12-31"
-    expected = [fid for fid, f in facts.items() if f["span_end"] >= first and f["span_start"] <= last]
+    possible = [fid for fid, f in facts.items() if f["span_end"] >= first and f["span_start"] <= last]
     query = "&".join(q for q in (f"from={start}" if start else "", f"to={end}" if end else "", f"sort={sort}") if q)
-    assert _all(api, f"/v1/facts?{query}") == _ordered(facts, expected, sort)
+    assert _all(api, f"/v1/facts?{query}&time_match=possible") == _ordered(facts, possible, sort)
+    written, earliest = _seed_facts()
+    certain = [fid for fid in possible if seed_view.certainly_in(written[fid], (first or None, end and last),
+                                                                  earliest[fid])]
+    assert _all(api, f"/v1/facts?{query}") == _ordered(facts, certain, sort)
 
 
-def test_open_spans_are_found(api):
-    """Facts without a start and without an end are found by windows far from their dates."""
-    assert "suponina-predicts-agreement-as-early-as-august" in _all(api, "/v1/facts?from=2030")
-    assert "peskov-denies-putin-unhappy-with-assad" in _all(api, "/v1/facts?to=1990")
-    assert "erdogan-assad-fall-out" in _all(api, "/v1/facts?from=2023&to=2023")  # not_before 2011, not after 2024
+def test_open_spans_are_only_possible_far_from_their_dates(api):
+    """Facts without a start or without an end may lie in windows far from their dates: found with
+    time_match=possible, never for certain."""
+    for url, fid in (("/v1/facts?from=2030", "suponina-predicts-agreement-as-early-as-august"),
+                     ("/v1/facts?to=1990", "peskov-denies-putin-unhappy-with-assad"),
+                     ("/v1/facts?from=2023&to=2023", "erdogan-assad-fall-out")):  # not_before 2011, not after 2024
+        assert fid in _all(api, url + "&time_match=possible") and fid not in _all(api, url), url
 
 
-@pytest.mark.parametrize("day", ["2020-03-15", "2020-04-28", "2024-07-25", "2019", "2020-05-01"])
+@pytest.mark.parametrize("day", ["2020-03-15", "2020-04-28", "2024-07-25", "2019", "2020-05-01", "2020-03"])
 def test_valid_at_is_the_states_holding_that_day(api, facts, day):
     first, last = date_range(day)
-    expected = [fid for fid, f in facts.items()
+    possible = [fid for fid, f in facts.items()
                 if f["time_kind"] == "state" and f["span_start"] <= last and f["span_end"] >= first]
-    assert _all(api, f"/v1/facts?valid_at={day}") == _ordered(facts, expected)
-    if day == "2020-03-15":
-        assert expected == ["new-ceasefire-since-early-march-2020"]
+    assert _all(api, f"/v1/facts?valid_at={day}&time_match=possible") == _ordered(facts, possible)
+    written, earliest = _seed_facts()
+    certain = [fid for fid in possible if seed_view.certainly_in(written[fid], (first, last), earliest[fid])]
+    assert _all(api, f"/v1/facts?valid_at={day}") == _ordered(facts, certain)
+    if day == "2020-03-15":  # "since early March": may hold on 15 March, known to hold from 31 March
+        assert possible == ["new-ceasefire-since-early-march-2020"] and certain == []
+    if day == "2020-03":
+        assert certain == ["new-ceasefire-since-early-march-2020"]
 
 
 def test_attributed_to(api, facts, fixture_db):

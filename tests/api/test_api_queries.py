@@ -76,19 +76,36 @@ def test_source_filter(client, source):
     assert got == want and got
 
 
-@pytest.mark.parametrize("start, end", [("2023", None), (None, "2015"), ("2020-03", "2020-04"), ("2011", "2011"),
-                                        ("2024-07-24", "2024-07-24"), ("2020-01-15", "2020-03-10")])
-def test_date_range_overlap(client, db_rows, start, end):
+WINDOWS = [("2023", None), (None, "2015"), ("2020-03", "2020-04"), ("2011", "2011"), ("2024-07-24", "2024-07-24"),
+           ("2020-01-15", "2020-03-10"), (None, "2000"), ("2020", "2020"), ("2005", "2005")]
+
+
+@pytest.mark.parametrize("match", ["certain", "possible"])
+@pytest.mark.parametrize("start, end", WINDOWS)
+def test_date_window(client, start, end, match):
+    """docs/methodology.md, section 3: ``certain`` (the default) lists the facts the sources place
+    in the window for certain, ``possible`` those whose span only overlaps it too, each item
+    marked; the default page says how many possible matches it left out."""
     params = "&".join(p for p in [f"from={start}" if start else "", f"to={end}" if end else ""] if p)
-    got = ids(client, f"/v1/facts?limit=100&{params}")
-    lo = {"2023": "2023-01-01", "2020-03": "2020-03-01", "2011": "2011-01-01", "2024-07-24": "2024-07-24",
-          "2020-01-15": "2020-01-15"}.get(start)
-    hi = {"2015": "2015-12-31", "2020-04": "2020-04-30", "2011": "2011-12-31", "2024-07-24": "2024-07-24",
-          "2020-03-10": "2020-03-10"}.get(end)
-    # one rule (docs/methodology.md, section 3): the fact's span overlaps the window; open spans count
-    want = [r[0] for r in db_rows("SELECT id, span_start, span_end FROM facts ORDER BY sort_date, id")
-            if (lo is None or r[2] >= lo) and (hi is None or r[1] <= hi)]
-    assert got == want and got
+    window = (start and seed_view.interval(start)[0], end and seed_view.interval(end)[1])
+    facts = seed_view.ordered(seed_view.facts().values())
+    possible = [f["id"] for f in facts if seed_view.possibly_in(f, window)]
+    certain = [f["id"] for f in facts if seed_view.certainly_in(f, window)]
+    assert set(certain) <= set(possible)
+    items = all_pages(client, f"/v1/facts?limit=100&{params}" + ("&time_match=possible" if match == "possible" else ""))
+    assert [i["id"] for i in items] == (certain if match == "certain" else possible)
+    assert [i["id"] for i in items if i["time_match"] == "certain"] == certain
+    body = client.get(f"/v1/facts?limit=1&{params}&time_match={match}").get_json()
+    assert body["possible_matches"] == (len(possible) - len(certain) if match == "certain" else 0)
+
+
+def test_an_inverted_window_is_a_422(client):
+    for url in ("/v1/facts?from=2024&to=2020", "/v1/meetings?from=2024-08&to=2024-07",
+                "/v1/facts?from=2021&valid_at=2020", "/v1/conflicts?from=2024&to=2020",
+                "/v1/entities/vladimir-putin/related?from=2024&to=2020"):
+        response = client.get(url)
+        assert response.status_code == 422 and response.mimetype == "application/problem+json", url
+        assert "the window is empty" in next(iter(response.get_json()["errors"].values()))[0], url
 
 
 def _as_of_dates():

@@ -77,6 +77,15 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     assert not page.facets.additional_properties["type"].truncated
     assert isinstance(page.data[0].independent_sources, int) and isinstance(page.data[0].conflicts_with, list)
     call.ok("listConflicts", "ConflictPage", limit=5)
+    # added in 1.6: a date window answers what is certain; time_match=possible adds, marked, what the
+    # sources only allow, and the default page says how many it left out
+    certain = call.every_page("listFacts", "FactList", "Fact", limit=10, to="2000")
+    possible = call.every_page("listFacts", "FactList", "Fact", limit=10, to="2000",
+                               time_match=models.ListFactsTimeMatch("possible"))
+    left_out = call.ok("listFacts", "FactList", limit=1, to="2000").possible_matches
+    assert len(possible) == len(certain) + left_out
+    assert [f.id for f in possible if plain(f.time_match) == "certain"] == [f.id for f in certain]
+    assert call.problem("listFacts", 422, from_="2024", to="2020").errors.additional_properties["to"]
     assert call.ok("getReconciliationManifest", "Manifest").versions == ["0.2"]
     # the POST (not one of the GET operations walked here) through the generated module
     post = importlib.import_module(f"{call.package}.api.reconcile.reconcile").sync_detailed(
@@ -176,13 +185,17 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     summary = json.loads(run.stdout)
     index = get_json(live_server + "/v1")
     assert summary["operations"] == ["getIndex", "listFacts", "getFact", "getFact", "listEvents", "listFacts",
-                                     "listRelatedEntities", "listConflicts", "listReleases", "listChanges",
+                                     "listFacts", "listFacts", "listRelatedEntities", "listConflicts", "listReleases", "listChanges",
                                      "listChanges", "getFactHistory", "getReconciliationManifest", "listDownloads",
                                      "getDownload"]
     assert set(summary["operations"]) <= set(OPERATIONS)
     assert summary["index"] == {"facts": index["counts"]["facts"], "dataset_version": index["dataset_version"]}
     facts = index["counts"]["facts"]
     assert summary["list"] == {"operation": "listFacts", "pages": -(-facts // 10), "facts": facts, "unique_ids": facts}
+    window = summary["window"]  # to=2000: certain matches, and the possible ones the default left out
+    assert window["possible_left_out"] == 0 and len(window["possible"]) == len(window["certain"]) + window["possible_matches"]
+    assert [i for i, m in zip(window["possible"], window["marks"]) if m == "certain"] == window["certain"]
+    assert set(window["marks"]) <= {"certain", "possible"}
     first = get_json(live_server + "/v1/facts?limit=1")["data"][0]
     assert summary["item"] == {"operation": "getFact", "id": first["id"], "type": first["type"], "matches_list": True}
     problem = summary["problem"]

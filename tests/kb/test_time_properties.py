@@ -78,10 +78,15 @@ def matches(rows, window):
     conn.execute("CREATE TABLE f (id INTEGER, span_start, span_end, whole_start, whole_end, held_start, held_end)")
     conn.executemany("INSERT INTO f VALUES (?, ?, ?, ?, ?, ?, ?)",
                      [(i, *span, *certain) for i, (span, certain) in enumerate(rows)])
-    clauses, params = certainty.possible("f", window)
+    conn.row_factory = sqlite3.Row
+    clauses, params = certainty.overlap(window)
     possible = {r[0] for r in conn.execute("SELECT id FROM f WHERE " + (" AND ".join(clauses) or "1"), params)}
     clause, params = certainty.certain("f", window)
     certain = {r[0] for r in conn.execute(f"SELECT id FROM f WHERE {clause}", params)}
+    # the same rule on a row, which marks a list's items; and NOT of the clause is its opposite
+    assert certain == {r["id"] for r in conn.execute("SELECT * FROM f") if certainty.is_certain(r, window)}
+    assert not certain & {r[0] for r in conn.execute(f"SELECT id FROM f WHERE NOT {clause}", params)}
+    assert len(certain) + conn.execute(f"SELECT count(*) FROM f WHERE NOT {clause}", params).fetchone()[0] == len(rows)
     conn.close()
     return certain, possible
 
