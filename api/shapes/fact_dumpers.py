@@ -6,17 +6,17 @@ the schemas' field order once, at import, so they cannot drift. ``tests/api/test
 checks the result against the schema dump for every fact of the test database."""
 import orjson
 
-from factmodel.facts import BASE_KEYS, GENERIC_KEYS, TYPED_LINK, fact_values
+from factmodel.facts import BASE_KEYS, GENERIC_KEYS, OPTIONAL_KEYS, TYPED_LINK, fact_values
 
 from .facts import TYPED_SCHEMAS
 
 loads = orjson.loads
 # a type's own fields (served from the row's ``attributes``), in their schema order
-TYPED_FIELDS = {ftype: tuple(name for name in schema().fields if name not in BASE_KEYS)
+TYPED_FIELDS = {ftype: tuple(name for name in schema().fields if name not in BASE_KEYS and name not in OPTIONAL_KEYS)
                 for ftype, schema in TYPED_SCHEMAS.items()}
 # The columns of a CSV stream, in the order of the JSON keys (``links`` is not a column), the
 # JSON-valued ones last; columns added later go at the end, so a column keeps its position.
-LATER_COLUMNS = ["time", "relations", "independent_sources", "conflicts_with"]
+LATER_COLUMNS = ["time", "relations", "independent_sources", "conflicts_with", *OPTIONAL_KEYS]
 _LAST = ("entities", "citations", "links", *LATER_COLUMNS)
 GENERIC_COLUMNS = [key for key in GENERIC_KEYS if key not in _LAST] + ["entities", "citations", *LATER_COLUMNS]
 TYPED_COLUMNS = {ftype: [*(key for key in BASE_KEYS if key not in _LAST), *own, "entities", "citations",

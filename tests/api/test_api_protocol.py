@@ -148,7 +148,16 @@ def test_csv_streams_every_matching_row(client, db_rows):
     before = seed_view.day_before(min(s["published"] for s in seed_view.sources().values()))
     empty = client.get(f"/v1/facts?format=csv&as_of={before}")
     assert empty.get_data(as_text=True).splitlines() == [
-        "id,type,summary,date,date_precision,status,note,attributes,entities,citations,time,relations,independent_sources,conflicts_with"]
+        "id,type,summary,date,date_precision,status,note,attributes,entities,citations,time,relations,independent_sources,"
+        "conflicts_with,time_match"]
+    # a window marks each row in the last column, and the header says how many possible matches it left out
+    window = client.get("/v1/facts?format=csv&to=2000&time_match=possible")
+    marks = {r["time_match"] for r in csv.DictReader(io.StringIO(window.get_data(as_text=True)))}
+    assert marks and marks <= {"certain", "possible"} and window.headers["X-Possible-Matches"] == "0"
+    certain = client.get("/v1/facts?format=ndjson&to=2000")
+    left_out = int(certain.headers["X-Possible-Matches"])
+    assert len(certain.get_data(as_text=True).splitlines()) + left_out == sum(m == m for m in [
+        r["time_match"] for r in csv.DictReader(io.StringIO(window.get_data(as_text=True)))])
 
 
 def test_committed_openapi_matches_served_spec(client):
