@@ -68,7 +68,9 @@ def cases(conn):
         "from/to, start only (open spans)": ({"from_": window["from_"]}, {}),
         "from/to, start only, newest first": ({"from_": window["from_"], "sort": "-date"}, {}),
         "from/to, start only + entity filter": ({"from_": window["from_"], "entity": [entity]}, {}),
-        "valid_at": ({"valid_at": f"{year}-06-30"}, {}),
+        "valid_at": ({"valid_at": str(year)}, {}),  # known to hold on a day of the year (certain)
+        "valid_at, possible": ({"valid_at": f"{year}-06-30", "time_match": "possible"}, {}),
+        "from/to, possible": ({**window, "time_match": "possible"}, {}),
         "single type": ({}, {"types": ["meeting"]}),
         # facts changed after the last release but one (a filter of the ordered walk, like source=)
         "changed_since": ({}, {"changed_since": conn.execute("SELECT coalesce(max(seq), 1) - 1 FROM releases")

@@ -110,7 +110,7 @@ def time_of(fact, date, precision, start, end, published, issue):
 
     if kind != "state" and bounds["not_after"] is None and first is not None:
         derive("not_after", first, "publication", (first, first))  # never later than the article
-        if "not_before" in days and days["not_before"][0] > first:
+        if "not_before" in days and first < days["not_before"][0] <= max(published):  # (after the latest: above)
             issue("not_before", f"not_before {bounds['not_before']} is after the earliest source citing it was "
                                 f"published ({first}), which it cannot be later than")
     if kind == "prediction" and bounds["expected_not_before"] is None:

@@ -93,28 +93,32 @@ def test_a_deep_page_costs_what_the_first_page_costs(generated_db):
         assert deep <= 3 * first + 2000, (name, first, deep)
 
 
+@pytest.mark.parametrize("match", ["certain", "possible"])
 @pytest.mark.parametrize("sort", ["date", "-date"])
 @pytest.mark.parametrize("window", [("2001", "2003"), ("2001-07", "2002-02-15"), ("2001-07-04", None), (None, "1975"),
                                     ("2030", None), ("1900", "1900")])
-def test_date_windows_page_through_exactly_the_matching_facts(generated_db, window, sort):
+def test_date_windows_page_through_exactly_the_matching_facts(generated_db, window, sort, match):
     """Walking a from/to list page by page (the sort-key bounds move with the cursor, across the
     parts of the window) yields the same facts, in the same order, as the query without pages or
-    redundant bounds, and those are the facts whose span overlaps the window."""
+    redundant bounds, and those are the facts whose span overlaps the window (``possible``), or
+    those of them that match it for certain (``certain``, the default)."""
+    from factmodel.certainty import is_certain
     from factmodel.dates import date_range
 
     conn = sqlite3.connect(f"file:{generated_db}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     start, end = window
-    args = {"sort": sort, **({"from_": start} if start else {}), **({"to": end} if end else {})}
+    args = {"sort": sort, "time_match": match, **({"from_": start} if start else {}), **({"to": end} if end else {})}
     fq = query_plans.fact_query(args, {}, span_stats(conn))
     expected_sql, params = fq.sql()
     fq_plain = query_plans.fact_query(args, {})
     fq_plain.bounded = False  # the redundant bounds only make it index ranges
     expected = [r["id"] for r in conn.execute(*fq_plain.sql())]
     first, last = date_range(start)[0] if start else "", date_range(end)[1] if end else "9999-12-31"
-    overlapping = sorted(((r["sort_date"], r["id"]) for r in conn.execute("SELECT sort_date, id, span_start, span_end "
-                                                                            "FROM facts") if r["span_end"] >= first
-                          and r["span_start"] <= last), reverse=sort == "-date")
+    window_days = (first or None, None if last == "9999-12-31" else last)
+    overlapping = sorted(((r["sort_date"], r["id"]) for r in conn.execute("SELECT * FROM facts")
+                          if r["span_end"] >= first and r["span_start"] <= last
+                          and (match == "possible" or is_certain(r, window_days))), reverse=sort == "-date")
     assert expected == [fid for _, fid in overlapping]
     assert [r["id"] for r in conn.execute(expected_sql, params)] == expected
     got, after = [], None
@@ -124,7 +128,7 @@ def test_date_windows_page_through_exactly_the_matching_facts(generated_db, wind
         if len(rows) < 500:
             break
         after = [rows[-1]["sort_date"], rows[-1]["id"]]
-    assert got == expected and len(expected) > 0
+    assert got == expected and (len(expected) > 0 or match == "certain")
 
 
 def test_the_change_feed_walks_the_primary_key(plans, generated_db):
@@ -174,8 +178,8 @@ def test_a_window_rejects_the_facts_before_its_start_on_the_index(generated_db, 
     dates = [r[0] for r in conn.execute("SELECT sort_date FROM fact_entities WHERE entity_id = ? AND sort_date != '' "
                                         "ORDER BY sort_date", (entity,))]
     year = dates[int(len(dates) * quantile)][:4]
-    sql, params = query_plans.fact_query({"entity": [entity], "from_": year, "to": str(int(year) + 5)}, {},
-                                         span_stats(conn)).sql(limit=21)
+    sql, params = query_plans.fact_query({"entity": [entity], "from_": year, "to": str(int(year) + 5),
+                                          "time_match": "possible"}, {}, span_stats(conn)).sql(limit=21)
     assert "d.span_end >= ?" in sql
     on_rows = sql.replace("d.span_end >= ?", "f.span_end >= ?")
     assert conn.execute(sql, params).fetchall() == conn.execute(on_rows, params).fetchall()
