@@ -42,6 +42,8 @@ class FactFilters:
     states_only: bool = False  # valid_at=: states alone
     published_by: str | None = None  # as_of=: its last day; a fact cited by then
     attributed_to: str | None = None
+    voice: str | None = None   # voice=: own or attributed
+    min_sources: int | None = None  # min_sources=
     related_to: str | None = None
     relation: str | None = None
     changed_since: int | None = None  # the seq of the changed_since= release
@@ -65,6 +67,9 @@ SAMPLES = {
     "as_of": "SELECT substr(first_published, 1, 4) FROM facts GROUP BY 1 ORDER BY count(*) DESC, 1",
     "attributed_to": "SELECT entity_id FROM attributions WHERE entity_id IS NOT NULL GROUP BY 1 "
                      "ORDER BY count(DISTINCT fact_id) DESC, 1",
+    "voice": "SELECT voice FROM facts GROUP BY 1 ORDER BY count(*) DESC, 1",
+    "min_sources": "SELECT DISTINCT n FROM (SELECT count(DISTINCT origin) AS n FROM citations GROUP BY fact_id) "
+                   "WHERE n > 1 ORDER BY n DESC",  # 1 selects every fact
     "related_to": "SELECT other_id FROM fact_relations GROUP BY 1 ORDER BY count(*) DESC, 1",
     "relation": "SELECT type FROM fact_relations GROUP BY 1 ORDER BY count(*) DESC, 1",
     "changed_since": "SELECT id FROM releases ORDER BY seq DESC",
@@ -132,6 +137,8 @@ def from_args(args, *, types=(), roles=(), kinds=None, entity=None, source=None,
         states_only=bool(args.get("valid_at")),
         published_by=date_range(args["as_of"])[1] if args.get("as_of") else None,
         attributed_to=args.get("attributed_to") or None,
+        voice=args.get("voice") or None,
+        min_sources=args.get("min_sources") or None,
         related_to=args.get("related_to") or None,
         relation=args.get("relation") or None,
         changed_since=changed_since,

@@ -8,6 +8,7 @@ from webargs.multidictproxy import MultiDictProxy
 
 from factmodel import vocabulary
 from factmodel.certainty import MATCHES
+from factmodel.corroboration import VOICES
 from factmodel.dates import PARTIAL_DATE
 
 from .shapes.facts import RELATION_TYPES
@@ -17,7 +18,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 120
 CURSOR = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"  # base64url(payload) "." base64url(mac)
 FORMATS = ["json", "csv", "ndjson"]
-FACETS = ["type", "status", "entity", "source", "year", "month"]  # api/analysis.py
+FACETS = ["type", "status", "entity", "source", "year", "month", "independent_sources"]  # api/analysis.py
 
 
 class Parser(FlaskParser):
@@ -115,6 +116,13 @@ class CommonFactArgs(QuerySchema):
                       "the end of this partial date, each with only those citations", "2021")
     attributed_to = slug_field("Only facts with a citation whose attribution chain names this entity "
                                "(according to whom)", "bloomberg")
+    voice = F.String(validate=ma.validate.OneOf(VOICES), metadata={
+        "description": "`own`: facts a citation carries in the article's own voice; `attributed`: facts every "
+                       "citation attributes to someone else (relayed claims and predictions); with `as_of`, among "
+                       "the citations published by then", "example": "attributed"})
+    min_sources = F.Integer(validate=ma.validate.Range(1, 1000), metadata={
+        "description": "Only facts with at least this many independent sources (`independent_sources`; with "
+                       "`as_of`, among the citations published by then)", "example": 2})
     related_to = slug_field("Only facts with a relation, in either direction, to this fact",
                             "putin-unhappy-with-assad-claim-2020")
     relation = F.String(validate=ma.validate.OneOf(RELATION_TYPES), metadata={
@@ -145,7 +153,8 @@ class FactArgs(CommonFactArgs):
     facet = F.List(F.String(validate=ma.validate.OneOf(FACETS)), validate=ma.validate.Length(max=len(FACETS)),
                    metadata={"description": "Count the facts matching the filters (every page, not just this one) "
                                             "per value of these fields, top 30 values each, in the page's `facets`: "
-                                            "`type`, `status`, `entity`, `source`, `year` and `month` of `date` "
+                                            "`type`, `status`, `entity`, `source`, `year` and `month` of `date`, "
+                                            "`independent_sources` (over every citation, as text) "
                                             "(repeatable, or comma-separated)", "example": ["type", "year"]})
 
     @ma.pre_load

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import orjson
 
-from factmodel import vocabulary
+from factmodel import corroboration, vocabulary
 from kb.quotes import SourceText
 from kb.time_rules import time_of
 
@@ -522,6 +522,9 @@ class Generator:
             citations.append({"source": src["id"], "publisher": src["publisher"], "title": src["title"],
                               "published": src["published"], "quote": quote, "start": q_start, "end": q_end,
                               "attribution": attribution})
+        speaker = fields.get("speaker") if ftype == "statement" else None
+        for citation, found in zip(citations, corroboration.origins(citations)):  # as kb/rules.py adds them
+            citation["origin"], citation["voice"] = found, corroboration.citation_voice(citation, speaker)
         if note:
             lines.append(f"    note: {scalar(note)}")
         entities = []
@@ -545,6 +548,7 @@ class Generator:
             "citations": orjson.dumps(citations).decode(), "time_kind": time_kind, "time": orjson.dumps(time).decode(),
             "span_start": span[0], "span_end": span[1], "relations": orjson.dumps(relations).decode(),
             **dict(zip(("whole_start", "whole_end", "held_start", "held_end"), certain)),
+            "voice": corroboration.voice(citations, speaker),
         }
         return lines, row
 

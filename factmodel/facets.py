@@ -11,6 +11,9 @@ FACETS = {
     "source": ("x.source_id", " JOIN citations x ON x.fact_id = {t}.id", True),
     "year": ("CASE WHEN {t}.date IS NULL THEN NULL ELSE substr({t}.date, 1, 4) END", "", False),
     "month": ("CASE WHEN length({t}.date) >= 7 THEN substr({t}.date, 1, 7) END", "", False),
+    # over every citation of the fact (as_of does not narrow it: min_sources= does)
+    "independent_sources": ("CAST((SELECT count(DISTINCT o.origin) FROM citations o WHERE o.fact_id = {t}.id) AS TEXT)",
+                            "", False),
 }
 
 

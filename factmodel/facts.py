@@ -5,7 +5,7 @@ to that dict for orjson to encode. ``tests/api/test_fast_json.py`` checks that t
 documented schema's (``api.shapes.facts.FactSchema``) and the dicts its dump."""
 import orjson
 
-from .corroboration import conflicts_with, independent_sources
+from .corroboration import conflicts_with
 from .vocabulary import FACT_TYPES
 
 # the columns of ``facts f`` a fact is served from
@@ -15,13 +15,13 @@ FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.time, f.st
                 "f.whole_start, f.whole_end, f.held_start, f.held_end")
 # the keys of every fact shape, in order; the common shape adds ``attributes`` (FactSchema)
 BASE_KEYS = ("id", "type", "summary", "date", "date_precision", "time", "status", "note", "entities", "citations",
-             "relations", "independent_sources", "conflicts_with", "links")
+             "relations", "independent_sources", "conflicts_with", "voice", "links")
 GENERIC_KEYS = (*BASE_KEYS, "attributes")
 # keys the schemas document that only some lists add (api/listing.py): a window's ``time_match``
 OPTIONAL_KEYS = ("time_match",)
 # row columns holding JSON text; every other key but ``links`` is a column as it is
 JSON_COLUMNS = frozenset(["time", "entities", "citations", "relations", "attributes"])
-COMPUTED = frozenset(["independent_sources", "conflicts_with"])  # from the citations and relations
+COMPUTED = frozenset(["independent_sources", "conflicts_with", "voice"])  # from the citations and relations
 TYPED_LINK = {name: f"/v1/{ftype.path}/" for name, ftype in FACT_TYPES.items()}
 
 loads = orjson.loads
@@ -37,8 +37,10 @@ def fact_values(row, keys, links, as_of):
     fact = {key: links if key == "links" else None if key in COMPUTED else _value(row, key) for key in keys}
     if as_of is not None:
         fact["citations"] = [c for c in fact["citations"] if c["published"] <= as_of]
-    fact["independent_sources"] = independent_sources(fact["citations"])
+    # each citation carries the origin and voice the build gave it (factmodel/corroboration.py)
+    fact["independent_sources"] = len({c["origin"] for c in fact["citations"]})
     fact["conflicts_with"] = conflicts_with(fact["relations"])
+    fact["voice"] = "own" if any(c["voice"] == "own" for c in fact["citations"]) else "attributed"
     return fact
 
 

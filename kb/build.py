@@ -26,7 +26,7 @@ from .pids import left_by_a_dead_build
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BATCH = 5000
 
 
@@ -75,11 +75,12 @@ def _write_fact(batches, fact, search_id):
         fid, ftype, fact["summary"], fact["date"], fact["date_precision"], fact["date_start"], fact["date_end"],
         sort_date, fact["status"], fact["first_published"], fact["note"], _json(attributes), _json(fact["entities"]),
         _json(citations), fact["time_kind"], _json(fact["time"]), fact["span_start"], fact["span_end"], "[]",
-        *fact["certain"],
+        *fact["certain"], fact["voice"],
     ))
     add = rows["citations"].append
     for ord_, citation in enumerate(citations):
-        add((fid, ord_, citation["source"], citation["quote"], citation["start"], citation["end"], citation["published"]))
+        add((fid, ord_, citation["source"], citation["quote"], citation["start"], citation["end"], citation["published"],
+             citation["origin"], citation["voice"]))
     add = rows["attributions"].append
     for ord_, citation in enumerate(citations):
         for k, link in enumerate(citation["attribution"]):

@@ -6,13 +6,15 @@ what is wrong. Rules that depend on the order of files (repeated ids, ``responds
 naming a fact defined anywhere) are in :mod:`kb.seeds`; a fact's time kind, bounds and span
 in :mod:`kb.time_rules`.
 """
+import re
 from typing import NamedTuple
 
-from factmodel import dates
+from factmodel import corroboration, dates
 from factmodel.vocabulary import FACT_TYPES, ROLE_FIELDS, TYPE_FIELDS
 
-from . import hints
+from . import entity_names, hints
 from .problems import Issue
+
 from .time_rules import DATED_STATUSES, time_of
 
 # type -> (field, role) for every field that refers to entities; type -> its own fields, in order
@@ -157,9 +159,6 @@ def check_fact(fact, index, known):
             if report is not None:
                 refs.append((report, "attribution", ("citations", number, "attribution", k, "fact")))
             attribution.append({"relation": relation, "entity": entity, "fact": report})
-        if status == "reported" and not attribution:
-            issue("citations", "every citation of a reported fact needs an attribution link saying who the article "
-                               "attributes it to (or {relation: unattributed} for 'reportedly')", number)
         sid = citation["source"]
         if sid not in known.sources:
             issue("citations", f"citation refers to unknown source {sid!r}{hints.unknown_source(sid, known.sources)}",
@@ -179,6 +178,18 @@ def check_fact(fact, index, known):
         citations.append({"source": sid, "publisher": source["publisher"], "title": source["title"],
                           "published": source_date, "quote": quote, "start": found[0], "end": found[1],
                           "attribution": attribution})
+    speaker = attributes.get("speaker") if ftype == "statement" else None
+    if len(citations) == len(fact["citations"]):  # the status follows the citations' voice (one rule)
+        wrong = corroboration.status_problem(status, citations, speaker)
+        if wrong is not None:
+            issue("citations" if wrong[0] is not None else "status", wrong[1],
+                  *((wrong[0],) if wrong[0] is not None else ()))
+    for report in dict.fromkeys(link["fact"] for c in citations for link in c["attribution"] if link["fact"]):
+        if report != fid and {"type": "derived_from", "fact": report} not in relations:
+            relations.append({"type": "derived_from", "fact": report})  # drawn from the report its chain names
+    for citation, found_origin in zip(citations, corroboration.origins(citations)):
+        citation["origin"] = found_origin
+        citation["voice"] = corroboration.citation_voice(citation, speaker)
     if ftype == "statement" and attributes["kind"] == "quote" and citations and not any(
             known.texts[c["source"]].find(attributes["text"]) is not None for c in citations):
         issue("text", "a statement of kind 'quote' must have its text verbatim in a cited source")
@@ -201,6 +212,7 @@ def check_fact(fact, index, known):
         "attributes": attributes,
         "entities": entities,
         "citations": citations,
+        "voice": corroboration.voice(citations, speaker),
         "first_published": min(published),
         "time_kind": time_kind,
         "time": time,
@@ -210,3 +222,32 @@ def check_fact(fact, index, known):
         "relations": relations,
         "former_ids": list(fact.get("former_ids", ())),
     }, [], cross
+
+
+HEDGES = re.compile(r"\b(reportedly|according to|told|said|says|reported|citing)\b", re.IGNORECASE)
+
+
+def hedged_quotes(fact, index, known):
+    """Warnings (:class:`Issue`) for the citations of a valid fact whose quote holds a hedge
+    ("reportedly", "according to", "told", "said", "reported", "citing") but whose attribution
+    chain is not written, unless the fact is a statement whose speaker the quote names (the
+    article then quotes the speaker in its own voice: docs/methodology.md, section 2). A curator
+    who has read the sentence as the article's own voice writes ``attribution: []``."""
+    speaker = fact.get("speaker") if fact["type"] == "statement" else None
+    names = [folded for folded, _, _ in entity_names.spellings(known.entities[speaker])] \
+        if speaker in known.entities else []
+    out = []
+    for number, citation in enumerate(fact["citations"]):
+        found = HEDGES.search(citation["quote"])
+        if found is None or "attribution" in citation:  # a chain, or `attribution: []`: read, own voice
+            continue
+        folded = hints.fold(citation["quote"])
+        if any(re.search(rf"\b{re.escape(name)}\b", folded) for name in names):
+            continue
+        out.append(Issue(("facts", index, "citations", number, "quote"),
+                         f"warning: fact {fact['id']!r}: citation {number + 1} says {found.group(0)!r} but has no "
+                         "attribution: add the link naming whom the article attributes it to (according_to, "
+                         "reported_by, citing, or unattributed for 'reportedly'; and status 'reported' if no "
+                         "citation carries it in the article's own voice), or write `attribution: []` if the "
+                         "article says it in its own voice"))
+    return out

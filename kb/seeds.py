@@ -31,6 +31,7 @@ class FileEnd(NamedTuple):
 
     problems: list
     crosses: list  # (fact id, index, rules.Cross) of every fact that names other facts, is denied or has former ids
+    warnings: list  # what `kb validate` warns about (a hedged quote with no attribution)
 
 
 class Unparsed(NamedTuple):
@@ -205,6 +206,7 @@ class Seeds:
             for part in parts:
                 if isinstance(part, FileEnd):
                     self.problems += part.problems
+                    self.warnings += part.warnings
                     self.problems += self._crossrefs.add(path, number, part.crosses)
                 elif isinstance(part, Unparsed):  # its ids are registered, so what names them is not reported
                     self._unparsed[number] = part
@@ -229,7 +231,7 @@ class Seeds:
         broke a rule, its hash line or None)``, in file order, then a :class:`FileEnd`.
         (Plain tuples: a reader process pickles them several times faster than named ones.)"""
         doc, bad, problems, unparsed = self._read(path, "facts")
-        issues, crosses, chunk = [], [], []
+        issues, crosses, chunk, hedged = [], [], [], []
         if unparsed is not None:
             yield Unparsed(problems[0], yaml_hints.declared_ids(unparsed))
         if doc is not None:
@@ -241,6 +243,8 @@ class Seeds:
                     continue
                 row, fact_issues, cross = rules.check_fact(item, index, self.known)
                 issues += fact_issues
+                if row is not None:
+                    hedged += rules.hedged_quotes(item, index, self.known)
                 if cross.refs or cross.denies or cross.denied or cross.former:
                     crosses.append((item["id"], index, cross))
                 chunk.append((item["id"], index, row, None if row is None else hash_line(row)))
@@ -252,8 +256,9 @@ class Seeds:
             yield chunk
         if issues:
             problems += self._positions.problems(path, issues)
+        warnings = self._positions.problems(path, hedged) if hedged else []
         self._positions.forget()
-        yield FileEnd(problems, crosses)
+        yield FileEnd(problems, crosses, warnings)
 
     def _merge(self, path, number, facts):
         """Take checked facts in file order: skip (and report) a repeated id, count and hash

@@ -23,14 +23,16 @@ def create_tables(db):
         {"id": str, "type": str, "summary": str, "date": str, "date_precision": str, "date_start": str,
          "date_end": str, "sort_date": str, "status": str, "first_published": str, "note": str,
          "attributes": str, "entities": str, "citations": str, "time_kind": str, "time": str, "span_start": str,
-         "span_end": str, "relations": str, "whole_start": str, "whole_end": str, "held_start": str, "held_end": str},
+         "span_end": str, "relations": str, "whole_start": str, "whole_end": str, "held_start": str, "held_end": str,
+         "voice": str},
         pk="id",
         not_null=["type", "summary", "sort_date", "status", "first_published", "attributes", "entities", "citations",
                   "time_kind", "time", "span_start", "span_end", "relations"],
     )
     db["citations"].create(
-        {"fact_id": str, "ord": int, "source_id": str, "quote": str, "start": int, "end": int, "published": str},
-        pk=("fact_id", "ord"), not_null=["source_id", "quote", "start", "end", "published"],
+        {"fact_id": str, "ord": int, "source_id": str, "quote": str, "start": int, "end": int, "published": str,
+         "origin": str, "voice": str},
+        pk=("fact_id", "ord"), not_null=["source_id", "quote", "start", "end", "published", "origin", "voice"],
         foreign_keys=[("fact_id", "facts", "id"), ("source_id", "sources", "id")],
     )
     db["fact_relations"].create(
@@ -86,10 +88,10 @@ def create_indexes(db):
 
 FACT_COLUMNS = ["id", "type", "summary", "date", "date_precision", "date_start", "date_end", "sort_date", "status",
                 "first_published", "note", "attributes", "entities", "citations", "time_kind", "time", "span_start",
-                "span_end", "relations", "whole_start", "whole_end", "held_start", "held_end"]
+                "span_end", "relations", "whole_start", "whole_end", "held_start", "held_end", "voice"]
 COLUMNS = {
     "facts": FACT_COLUMNS,
-    "citations": ["fact_id", "ord", "source_id", "quote", "start", "end", "published"],
+    "citations": ["fact_id", "ord", "source_id", "quote", "start", "end", "published", "origin", "voice"],
     "fact_relations": ["fact_id", "type", "other_id", "direction"],
     "attributions": ["fact_id", "citation", "link", "relation", "entity_id", "report_fact_id"],
     "redirects": ["old_id", "kind", "new_id"],

@@ -106,6 +106,14 @@ class FactQuery:
         if f.attributed_to:
             self._add("EXISTS (SELECT 1 FROM attributions a WHERE a.entity_id = ? AND a.fact_id = f.id)",
                       f.attributed_to)
+        # voice and independent sources, from the citations (published by as_of, when given)
+        by_then = (" AND c.published <= ?", [f.published_by]) if f.published_by else ("", [])
+        if f.voice:
+            self._add(f"{'' if f.voice == 'own' else 'NOT '}EXISTS (SELECT 1 FROM citations c WHERE c.fact_id = f.id "
+                      f"AND c.voice = 'own'{by_then[0]})", *by_then[1])
+        if f.min_sources:
+            self._add(f"(SELECT count(DISTINCT c.origin) FROM citations c WHERE c.fact_id = f.id{by_then[0]}) >= ?",
+                      *by_then[1], f.min_sources)
         if f.relation and not f.related_to:
             self._add("EXISTS (SELECT 1 FROM fact_relations t WHERE t.fact_id = f.id AND t.type = ?)", f.relation)
         if f.states_only:

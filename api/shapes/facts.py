@@ -5,6 +5,7 @@ import marshmallow as ma
 
 from factmodel import vocabulary
 from factmodel.certainty import MATCHES
+from factmodel.corroboration import VOICES
 
 from .vocab import open_choice
 
@@ -53,6 +54,13 @@ class CitationSchema(ma.Schema):
     attribution = F.List(F.Nested(AttributionSchema), required=True, metadata={
         "description": "According to whom: the chain of attribution from the article inwards, [] when the "
                        "article asserts it in its own voice"})
+    origin = F.String(required=True, metadata={
+        "description": "The independent source this citation counts for: `report:<fact id>` (the innermost report "
+                       "its chain names), `outlet:<id>` (the innermost outlet it names with `reported_by`, else the "
+                       "article's, shared by every citation of one article unless they name two reports or "
+                       "outlets); `independent_sources` counts the distinct ones", "example": "outlet:bloomberg"})
+    voice = open_choice(VOICES, "`own` (the article's own voice: no link but the channel or the speaker) or "
+                        "`attributed`", required=True)
 
 
 BASES = ["curator", "publication", "prediction", "observation"]
@@ -134,13 +142,21 @@ class FactBaseSchema(ma.Schema):
         "description": "Links to other facts, in both directions, by type, direction and fact"})
     # corroboration (factmodel/corroboration.py)
     independent_sources = F.Integer(required=True, metadata={
-        "description": "How many independent sources support it: citations whose attribution chain names the same "
-                       "report, or the same outlet, count once (two outlets relaying one Bloomberg report are one "
-                       "source); with `as_of`, among the citations published by then", "example": 1})
+        "description": "How many independent sources support it: the distinct `origin`s of its citations. "
+                       "Citations whose chains name the same report, or the same outlet, count once (two outlets "
+                       "relaying one Bloomberg report are one source), and all citations of one article count once "
+                       "unless their chains name two reports or outlets (a 'reportedly' beside a relayed report is "
+                       "not a second source); people named by `according_to`/`citing` are no origin. With `as_of`, "
+                       "among the citations published by then (docs/methodology.md, section 2)", "example": 1})
     conflicts_with = F.List(F.String(), required=True, metadata={
         "description": "Ids of the facts it conflicts with (its `conflicts_with` relations, either direction: "
                        "stated by a curator or found by the build's rules); `/v1/conflicts` lists them side by side",
         "example": []})
+    voice = open_choice(VOICES, "`own` when a citation carries it in the article's own voice (no attribution link "
+                        "but the channel, `released_by`/`said_to`, or a statement's own speaker), `attributed` when "
+                        "every citation attributes it to someone else (`according_to`, `reported_by`, `citing`, "
+                        "`unattributed`): relayed claims and relayed predictions alike (docs/methodology.md, "
+                        "section 2); with `as_of`, among the citations published by then", required=True)
     links = F.Dict(keys=F.String(), values=F.String(), required=True,
                    metadata={"example": {"self": "/v1/facts/putin-assad-meeting-2024-07-24",
                                          "typed": "/v1/meetings/putin-assad-meeting-2024-07-24"}})

@@ -99,6 +99,11 @@ async function main(baseUrl: string): Promise<void> {
   });
   check(possibleWindow.response.status === 200 && possibleWindow.data !== undefined, "possible window list failed");
   const marks = possibleWindow.data.data.map((f) => f.time_match ?? "unmarked");
+  // relayed claims and predictions: every citation attributes them to someone else (1.7.0)
+  operations.push("listFacts");
+  const relayedList = await api.GET("/v1/facts", { params: { query: { voice: "attributed", limit: 100 } } });
+  check(relayedList.response.status === 200 && relayedList.data !== undefined, "voice list failed");
+  const relayedFacts = relayedList.data.data;
 
   // who is connected to whom, what disagrees, which releases, and the OpenRefine manifest
   operations.push("listRelatedEntities");
@@ -175,6 +180,10 @@ async function main(baseUrl: string): Promise<void> {
       possible: possibleWindow.data.data.map((f) => f.id),
       marks,
       possible_left_out: possibleWindow.data.possible_matches,
+    },
+    relayed: {
+      statuses: [...new Set(relayedFacts.map((f) => f.status))].sort(),
+      citation_voices: [...new Set(relayedFacts.flatMap((f) => f.citations.map((c) => c.voice)))].sort(),
     },
     changes: { since: oldest.id, items: changed, unknown_since_status: unknownSince.response.status },
     history: {

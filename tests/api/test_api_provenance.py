@@ -22,7 +22,7 @@ TIME_KEYS = ["kind", "date", "precision", "date_inferred", "not_before", "not_be
              "not_after_basis", "valid_from", "valid_from_basis", "valid_until", "valid_until_basis", "ended_before",
              "ended_before_basis", "expected_not_before", "expected_not_before_basis", "expected_not_after",
              "expected_not_after_basis"]
-CITATION_KEYS = ["source", "publisher", "title", "published", "quote", "start", "end", "attribution"]
+CITATION_KEYS = ["source", "publisher", "title", "published", "quote", "start", "end", "attribution", "origin", "voice"]
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_streams_carry_time_and_relations(api, facts):
     table = list(csv.DictReader(io.StringIO(api.get("/v1/statements?format=csv").get_data(as_text=True))))
     header = api.get("/v1/statements?format=csv").get_data(as_text=True).splitlines()[0].split(",")
     # new columns go last: the old keep their positions (issue 16 appended two more, 1.6.0 time_match)
-    assert header[-5:] == ["time", "relations", "independent_sources", "conflicts_with", "time_match"]
+    assert header[-6:] == ["time", "relations", "independent_sources", "conflicts_with", "time_match", "voice"]
     for line in table:
         assert orjson.loads(line["time"]) == facts[line["id"]]["time"]
         assert orjson.loads(line["relations"]) == facts[line["id"]]["relations"]
@@ -330,3 +330,17 @@ def test_seed_as_of_never_shows_a_later_citation(client, db_rows, as_of):
     assert {f["id"] for f in served} == expected
     for fact in served:
         assert fact["citations"] and all(c["published"] <= end for c in fact["citations"]), fact["id"]
+
+
+def test_independent_sources_follow_as_of_in_lists_and_filters(api):
+    """The fixture's civil-war start is cited by The New Arab (2020) and Bloomberg (2024): two
+    independent sources, one as of 2021; min_sources= answers the same in SQL."""
+    war = "syrian-civil-war-starts-2011"
+    assert api.get(f"/v1/facts/{war}").get_json()["independent_sources"] == 2
+    assert _all(api, "/v1/facts?min_sources=2") == [war]
+    assert _all(api, "/v1/facts?min_sources=2&as_of=2021") == []
+    item = next(i for i in api.get("/v1/facts?as_of=2021&limit=100").get_json()["data"] if i["id"] == war)
+    assert item["independent_sources"] == 1 and [c["origin"] for c in item["citations"]] == ["outlet:the-new-arab"]
+    facet = api.get("/v1/facts?limit=1&facet=independent_sources").get_json()["facets"]["independent_sources"]
+    assert {v["value"]: v["count"] for v in facet["values"]} == {"1": len(_all(api, "/v1/facts")) - 1, "2": 1}
+    assert api.get("/v1/facts?min_sources=0").status_code == 400

@@ -258,3 +258,46 @@ def test_cookbook_answers(client):
         claim = client.get(f"/v1/statements/{denial['responds_to']}").get_json()
         assert denial["speaker"] == facts[denial["id"]]["speaker"] and denial["responds_to"] == facts[denial["id"]]["responds_to"]
         assert claim["status"] == "denied"  # README "Fact conventions": what a denial responds to is denied
+
+
+# ---- voice and independent sources (docs/methodology.md, section 2) ----------------------------
+
+def test_voice_partitions_every_list_and_follows_the_status(client):
+    every = all_pages(client, "/v1/facts?limit=100")
+    own = all_pages(client, "/v1/facts?voice=own&limit=100")
+    relayed = all_pages(client, "/v1/facts?voice=attributed&limit=100")
+    assert sorted(i["id"] for i in own + relayed) == sorted(i["id"] for i in every)
+    assert all(i["voice"] == "own" and any(c["voice"] == "own" for c in i["citations"]) for i in own)
+    assert all(i["voice"] == "attributed" and all(c["voice"] == "attributed" for c in i["citations"]) for i in relayed)
+    assert all(i["status"] != "reported" for i in own) and all(i["status"] != "stated" for i in relayed)
+    # relayed predictions are found too: every attributed prediction of the seeds
+    predicted = {i["id"] for i in all_pages(client, "/v1/facts?voice=attributed&status=predicted&limit=100")}
+    assert predicted == {i["id"] for i in relayed if i["status"] == "predicted"}
+
+
+@pytest.mark.parametrize("as_of", [None, "2021", "2024-07-25"])
+def test_min_sources_is_independent_sources_in_sql(client, as_of):
+    suffix = f"&as_of={as_of}" if as_of else ""
+    every = all_pages(client, f"/v1/facts?limit=100{suffix}")
+    for n in range(1, max([i["independent_sources"] for i in every] + [1]) + 2):
+        got = [i["id"] for i in all_pages(client, f"/v1/facts?limit=7&min_sources={n}{suffix}")]
+        assert got == [i["id"] for i in every if i["independent_sources"] >= n], (n, as_of)
+    facet = client.get(f"/v1/facts?limit=1&facet=independent_sources").get_json()["facets"]["independent_sources"]
+    everything = all_pages(client, "/v1/facts?limit=100")
+    assert {v["value"]: v["count"] for v in facet["values"]} == {
+        str(n): sum(i["independent_sources"] == n for i in everything) for n in {i["independent_sources"] for i in everything}}
+
+
+def test_one_article_is_one_source_unless_it_names_two(client):
+    """Second audit H3: a "reportedly" beside a relayed report, in one article, is one source."""
+    for item in all_pages(client, "/v1/facts?limit=100"):
+        by_article = {}
+        for c in item["citations"]:
+            by_article.setdefault(c["source"], set()).add(c["origin"])
+        named = {}
+        for c in item["citations"]:
+            named.setdefault(c["source"], set()).update(lk["fact"] or lk["entity"] for lk in c["attribution"]
+                                                        if lk["fact"] or lk["relation"] == "reported_by")
+        for source, found in by_article.items():
+            assert len(found) == 1 or len(named[source]) >= 2, (item["id"], source, found)
+        assert item["independent_sources"] == len({c["origin"] for c in item["citations"]})

@@ -9,7 +9,7 @@ from support import ENTITY_TYPES, all_pages
 TYPED = [("meetings", "meeting"), ("troop-deployments", "troop_deployment"), ("leases", "lease"),
          ("events", "event"), ("statements", "statement"), ("positions", "position")]
 COMMON = {"id", "type", "summary", "date", "date_precision", "time", "status", "note", "entities", "citations",
-          "relations", "links", "independent_sources", "conflicts_with"}  # the last two: issue 16
+          "relations", "links", "independent_sources", "conflicts_with", "voice"}  # issue 16; voice: 1.7.0
 
 
 def test_index_counts_and_links(client, db_rows):
@@ -44,7 +44,8 @@ def test_every_fact_in_common_shape(client, db_rows):
     assert len(facts) == db_rows("SELECT count(*) FROM facts")[0][0]
     for fact in facts:
         assert set(fact) == COMMON | {"attributes"}
-        assert fact["citations"] and all({"source", "publisher", "title", "published", "quote", "start", "end", "attribution"} == set(c)
+        assert fact["citations"] and all({"source", "publisher", "title", "published", "quote", "start", "end", "attribution",
+                                           "origin", "voice"} == set(c)
                                           for c in fact["citations"])
         assert client.get(fact["links"]["typed"]).get_json()["id"] == fact["id"]
 

@@ -86,6 +86,12 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     assert len(possible) == len(certain) + left_out
     assert [f.id for f in possible if plain(f.time_match) == "certain"] == [f.id for f in certain]
     assert call.problem("listFacts", 422, from_="2024", to="2020").errors.additional_properties["to"]
+    # added in 1.7: the voice of every fact and citation, and min_sources= on independent sources
+    relayed = call.every_page("listFacts", "FactList", "Fact", limit=10, voice=models.ListFactsVoice("attributed"))
+    assert relayed and all(plain(f.voice) == "attributed" and plain(f.status) != "stated" for f in relayed)
+    assert all(plain(c.voice) == "attributed" and c.origin for f in relayed for c in f.citations)
+    corroborated = call.every_page("listFacts", "FactList", "Fact", limit=10, min_sources=2)
+    assert all(f.independent_sources >= 2 for f in corroborated)
     assert call.ok("getReconciliationManifest", "Manifest").versions == ["0.2"]
     # the POST (not one of the GET operations walked here) through the generated module
     post = importlib.import_module(f"{call.package}.api.reconcile.reconcile").sync_detailed(
@@ -185,7 +191,7 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     summary = json.loads(run.stdout)
     index = get_json(live_server + "/v1")
     assert summary["operations"] == ["getIndex", "listFacts", "getFact", "getFact", "listEvents", "listFacts",
-                                     "listFacts", "listFacts", "listRelatedEntities", "listConflicts", "listReleases", "listChanges",
+                                     "listFacts", "listFacts", "listFacts", "listRelatedEntities", "listConflicts", "listReleases", "listChanges",
                                      "listChanges", "getFactHistory", "getReconciliationManifest", "listDownloads",
                                      "getDownload"]
     assert set(summary["operations"]) <= set(OPERATIONS)
@@ -195,6 +201,8 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     window = summary["window"]  # to=2000: certain matches, and the possible ones the default left out
     assert window["possible_left_out"] == 0 and len(window["possible"]) == len(window["certain"]) + window["possible_matches"]
     assert [i for i, m in zip(window["possible"], window["marks"]) if m == "certain"] == window["certain"]
+    relayed = summary["relayed"]  # voice=attributed: no stated fact, every citation attributed
+    assert relayed["statuses"] and "stated" not in relayed["statuses"] and relayed["citation_voices"] == ["attributed"]
     assert set(window["marks"]) <= {"certain", "possible"}
     first = get_json(live_server + "/v1/facts?limit=1")["data"][0]
     assert summary["item"] == {"operation": "getFact", "id": first["id"], "type": first["type"], "matches_list": True}

@@ -6,7 +6,7 @@ import pytest
 
 from api.shapes.fact_dumpers import typed
 from api.shapes.facts import TYPE_PATHS, TYPED_SCHEMAS, FactBaseSchema, FactSchema
-from factmodel.corroboration import conflicts_with, independent_sources
+from factmodel.corroboration import conflicts_with, independent_sources, voice
 from factmodel.facts import BASE_KEYS, FACT_COLUMNS, GENERIC_KEYS, OPTIONAL_KEYS, generic
 
 
@@ -24,8 +24,15 @@ def _reference_generic(row, as_of=None):
     fact["relations"] = orjson.loads(row["relations"])
     fact["independent_sources"] = independent_sources(fact["citations"])  # issue 16
     fact["conflicts_with"] = conflicts_with(fact["relations"])
+    fact["voice"] = _voice(row, fact["citations"])
     fact["links"] = {"self": f"/v1/facts/{row['id']}", "typed": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}"}
     return fact
+
+
+def _voice(row, citations):
+    """The fact's voice from its citations' chains (factmodel.corroboration), not their stored voice."""
+    attributes = orjson.loads(row["attributes"])
+    return voice(citations, attributes.get("speaker") if row["type"] == "statement" else None)
 
 
 def _reference_typed(row, as_of=None):
@@ -37,6 +44,7 @@ def _reference_typed(row, as_of=None):
     fact["relations"] = orjson.loads(row["relations"])
     fact["independent_sources"] = independent_sources(fact["citations"])  # issue 16
     fact["conflicts_with"] = conflicts_with(fact["relations"])
+    fact["voice"] = _voice(row, fact["citations"])
     fact["links"] = {"self": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}", "fact": f"/v1/facts/{row['id']}"}
     return fact
 
