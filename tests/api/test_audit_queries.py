@@ -390,9 +390,15 @@ def test_kurds_are_not_the_us_allies(client):
     assert not {"Kurds", "Syrian Kurds"} & set(allies["aliases"])
 
 
-def test_moscow_is_also_the_city(client):
+def test_moscow_is_the_city_not_a_name_of_russia(client):
+    """Second audit L13: the sources' metonyms ("Moscow", "Damascus", "Washington") are no aliases
+    of the states: a name search finds the city, and each state's description says how the
+    sources use its capital's name."""
     found = {e["id"]: e["type"] for e in all_pages(client, "/v1/entities?q=Moscow&limit=100")}
-    assert found.get("russia") == "country" and "place" in {t for i, t in found.items() if i != "russia"}
+    assert found.get("moscow") == "place" and "russia" not in found
+    for state, capital in (("russia", "Moscow"), ("syria", "Damascus"), ("united-states", "Washington")):
+        entity = client.get(f"/v1/entities/{state}").get_json()
+        assert capital not in entity["aliases"] and f'"{capital}' in entity["description"], state
 
 
 def test_european_is_not_an_alias(client):
