@@ -8,7 +8,7 @@ from .. import downloads
 from ..blueprint import Blueprint, path_id
 from ..pagination import after, page, page_of
 from ..params import QuerySchema, cursor_field, limit_field
-from ..queries.releases import release_or_404, release_rows
+from ..queries.releases import is_empty, previous_release, release_or_404, release_rows
 from .downloads import ArtifactSchema
 
 F = ma.fields
@@ -25,6 +25,15 @@ class ReleaseSchema(ma.Schema):
     commit = F.String(required=True, allow_none=True, metadata={"description": "The git commit, null outside git"})
     built_at = F.String(required=True, allow_none=True, metadata={"example": "2026-11-28T03:38:32Z",
                                                                   "description": "The commit time (ISO 8601, UTC)"})
+    previous = F.String(required=True, allow_none=True, metadata={
+        "example": "5c78aef9-e135d08014",
+        "description": "The previous release, skipping releases without content changes (`empty`): "
+                       "`/v1/changes?since=<previous>` lists what this release's content last changed (for an "
+                       "empty release, what the last release with changes changed); null for the first (since 1.7.0)"})
+    empty = F.Boolean(required=True, metadata={
+        "description": "True when the release changed no fact, entity or source (a commit that touched the seeds "
+                       "or the schema without changing their content): its content is its parent's. Its id stays "
+                       "valid everywhere, `since=` and `changed_since=` included (since 1.7.0)"})
     history = F.String(required=True, metadata={"enum": ["full", "shallow", "none"], "example": "full"})
     working = F.Boolean(required=True, metadata={"description": "Uncommitted changes on top of the commit"})
     counts = F.Dict(keys=F.String(), values=F.Integer(), required=True, metadata={
@@ -48,7 +57,8 @@ class ReleaseArgs(QuerySchema):
 
 
 def release(row):
-    return {"id": row["id"], "parent": row["parent"], "commit": row["commit_sha"], "built_at": row["built_at"],
+    return {"id": row["id"], "parent": row["parent"], "previous": previous_release(row["seq"]),
+            "empty": is_empty(row), "commit": row["commit_sha"], "built_at": row["built_at"],
             "history": row["history"], "working": bool(row["working"]), "counts": json.loads(row["counts"]),
             "changes": {op: row[op] for op in ("added", "modified", "removed", "renamed")},
             "artifacts": downloads.artifacts_of_release(row),
