@@ -141,9 +141,12 @@ class FactBaseSchema(ma.Schema):
         "description": "Ids of the facts it conflicts with (its `conflicts_with` relations, either direction: "
                        "stated by a curator or found by the build's rules); `/v1/conflicts` lists them side by side",
         "example": []})
-    links = F.Dict(keys=F.String(), values=F.String(), required=True,
-                   metadata={"example": {"self": "/v1/facts/putin-assad-meeting-2024-07-24",
-                                         "typed": "/v1/meetings/putin-assad-meeting-2024-07-24"}})
+    links = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
+        "description": "`self`; `typed` (the common shape) or `fact` (a typed shape): the other shape; `history`: "
+                       "every version of the fact across releases (since 1.7.0)",
+        "example": {"self": "/v1/facts/putin-assad-meeting-2024-07-24",
+                    "typed": "/v1/meetings/putin-assad-meeting-2024-07-24",
+                    "history": "/v1/facts/putin-assad-meeting-2024-07-24/history"}})
     # in a list with a window (from, to, valid_at) only: factmodel/certainty.py
     time_match = open_choice(MATCHES, "In a list with a window (`from`, `to`, `valid_at`) only: `certain` when the "
                              "sources place the fact in the window for certain, `possible` when its possible days "

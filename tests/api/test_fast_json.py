@@ -24,7 +24,8 @@ def _reference_generic(row, as_of=None):
     fact["relations"] = orjson.loads(row["relations"])
     fact["independent_sources"] = independent_sources(fact["citations"])  # issue 16
     fact["conflicts_with"] = conflicts_with(fact["relations"])
-    fact["links"] = {"self": f"/v1/facts/{row['id']}", "typed": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}"}
+    fact["links"] = {"self": f"/v1/facts/{row['id']}", "typed": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}",
+                     "history": f"/v1/facts/{row['id']}/history"}
     return fact
 
 
@@ -37,7 +38,8 @@ def _reference_typed(row, as_of=None):
     fact["relations"] = orjson.loads(row["relations"])
     fact["independent_sources"] = independent_sources(fact["citations"])  # issue 16
     fact["conflicts_with"] = conflicts_with(fact["relations"])
-    fact["links"] = {"self": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}", "fact": f"/v1/facts/{row['id']}"}
+    fact["links"] = {"self": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}", "fact": f"/v1/facts/{row['id']}",
+                     "history": f"/v1/facts/{row['id']}/history"}
     return fact
 
 
