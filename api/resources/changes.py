@@ -54,7 +54,9 @@ ChangePageSchema = page_of(ChangeSchema, "ChangePageSchema")
 
 class ChangeArgs(QuerySchema):
     since = slug_field("Only the changes after this release (exclusive), up to the release served; without it, "
-                       "every change from the first release. A release this dataset does not have is a 422",
+                       "every change from the first release. A release id, or a dataset version as "
+                       "`X-Dataset-Version` sent it (the release it was: store the header, ask `since=` it later). "
+                       "One this dataset does not know is a 422",
                        RELEASE_EXAMPLE)
     kind = F.String(validate=ma.validate.OneOf(KINDS), metadata={"description": "Only changes to facts, entities "
                                                                                 "or sources"})

@@ -13,7 +13,8 @@ from .downloads import ArtifactSchema
 
 F = ma.fields
 blp = Blueprint("releases", __name__, url_prefix="/v1/releases",
-                description="Releases of the knowledge base: one per commit that changed the seeds")
+                description="Releases of the knowledge base: one per commit that changed the seeds (one that changed "
+                            "no content is marked `empty`); a release id and `X-Dataset-Version` both name one")
 RELEASE_ID = path_id("release_id", "Id of the release", "5c78aef9-e135d08014")
 
 
@@ -37,7 +38,7 @@ class ReleaseSchema(ma.Schema):
     history = F.String(required=True, metadata={"enum": ["full", "shallow", "none"], "example": "full"})
     working = F.Boolean(required=True, metadata={"description": "Uncommitted changes on top of the commit"})
     counts = F.Dict(keys=F.String(), values=F.Integer(), required=True, metadata={
-        "example": {"facts": 54, "entities": 26, "sources": 2}})
+        "example": {"facts": 55, "entities": 29, "sources": 2}})
     changes = F.Dict(keys=F.String(), values=F.Integer(), required=True, metadata={
         "description": "Facts, entities and sources this release added, modified, removed and renamed",
         "example": {"added": 1, "modified": 5, "removed": 0, "renamed": 0}})

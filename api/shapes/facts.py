@@ -48,8 +48,13 @@ class CitationSchema(ma.Schema):
                                                   "example": "2024-07-25"})
     quote = F.String(required=True, metadata={"description": "Verbatim quote from the source text",
                                               "example": "The US has about 900 troops in northeastern Syria"})
-    start = F.Integer(required=True, metadata={"description": "Offset of the quote's first character in the source text"})
-    end = F.Integer(required=True, metadata={"description": "Offset just past the quote's last character"})
+    start = F.Integer(required=True, metadata={
+        "description": "Offset of the quote's first character in the source text, in Unicode code points of the "
+                       "stored text (`text[start:end]` in Python). JavaScript strings count UTF-16 code units: "
+                       "convert with `Array.from(text).slice(start, end).join(\"\")`, or count the code points "
+                       "before an offset (docs/clients.md)"})
+    end = F.Integer(required=True, metadata={"description": "Offset just past the quote's last character, in Unicode "
+                                                            "code points of the stored text (as `start`)"})
     attribution = F.List(F.Nested(AttributionSchema), required=True, metadata={
         "description": "According to whom: the chain of attribution from the article inwards, [] when the "
                        "article asserts it in its own voice"})
