@@ -15,7 +15,10 @@ class Config:
     REPLICA_ID = os.environ.get("KB_REPLICA_ID", "")
     # where the search index stored in the database is unpacked (api/search_index.py); "off": FTS5 only
     INDEX_CACHE = os.environ.get("KB_INDEX_CACHE", "")
-    PUBLIC_URL = os.environ.get("KB_PUBLIC_URL", "http://127.0.0.1:8000")
+    # the server's public address (api/public_url.py): unset, each request's own scheme and Host, the
+    # X-Forwarded-* headers believed only from TRUSTED_PROXIES (addresses or CIDR blocks, comma-separated)
+    PUBLIC_URL = os.environ.get("KB_PUBLIC_URL", "")
+    TRUSTED_PROXIES = os.environ.get("KB_TRUSTED_PROXIES", "127.0.0.0/8, ::1")
 
     API_TITLE = "Syria politics knowledge base"
     API_VERSION = "1.7.0"  # the contract's semantic version (README "Versioning", CHANGELOG.md)

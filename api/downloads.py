@@ -19,6 +19,7 @@ from flask import current_app, g
 
 from factmodel.downloads import DATABASE, DUMP, MEDIA_TYPES, NAMES, dump_entry, dump_path, entry
 
+from .public_url import public_base
 from .snapshots import file_key
 
 _digests = {}  # file key (device, inode, size, mtime) -> sha256 of its bytes
@@ -34,7 +35,14 @@ class Artifact:
         self.last_modified = datetime.fromisoformat(built_at.replace("Z", "+00:00"))
 
     def as_dict(self, release=None):
-        return {"name": self.name, **entry(self.name, self.sha256, self.size), "release": release}
+        return {"name": self.name, **served_entry(self.name, self.sha256, self.size), "release": release}
+
+
+def served_entry(name, sha256, size):
+    """A file's manifest entry (factmodel.downloads.entry) and ``href``: its URL at the public address."""
+    found = entry(name, sha256, size)
+    found["href"] = public_base() + found["url"]
+    return found
 
 
 def _sha256(path):
@@ -83,7 +91,7 @@ def current_release(dataset):
 
 def release_artifacts(dataset):
     """``artifacts`` of the served release's manifest: ``{name: {sha256, size, media_type, url}}``."""
-    return {name: entry(name, a.sha256, a.size) for name, a in artifacts(dataset).items()}
+    return {name: served_entry(name, a.sha256, a.size) for name, a in artifacts(dataset).items()}
 
 
 def artifacts_of_release(row):

@@ -129,7 +129,9 @@ class CommonFactArgs(QuerySchema):
         "description": "Only relations of this type (with `related_to`: to that fact; alone: to any fact)",
         "example": "responds_to"})
     changed_since = slug_field("Only facts a release after this one added, modified or renamed (and that the "
-                               "release served still has); a release this dataset does not have is a 422",
+                               "release served still has). A release id, or a dataset version as "
+                               "`X-Dataset-Version` sent it (the release it was); one this dataset does not know "
+                               "is a 422",
                                "5c78aef9-e135d08014")
     q = F.String(validate=ma.validate.Length(1, 200), metadata={"description": "Full-text search within the list",
                                                                 "example": "ceasefire"})

@@ -38,6 +38,7 @@ from werkzeug.http import parse_date, parse_etags
 from . import errors
 from .db import DATASET, request_dataset
 from .limits import refusal
+from .public_url import BASE_URL, TrustedProxies, base_url
 from .swaps import Unavailable
 
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -94,9 +95,10 @@ def representation_version(app):
     return f"{spec['info']['version']}+{digest.hexdigest()}"
 
 
-def etag_for(version, representation, full_path, accept):
-    """The opaque tag of one answer: dataset version, representation version, request, Accept."""
-    raw = f"{version}\n{representation}\n{full_path}\n{accept}".encode("utf-8", "surrogateescape")
+def etag_for(version, representation, full_path, accept, base=""):
+    """The opaque tag of one answer: dataset version, representation version, request, Accept, and
+    the public base URL the answer's absolute links are built from (api/public_url.py)."""
+    raw = f"{version}\n{representation}\n{full_path}\n{accept}\n{base}".encode("utf-8", "surrogateescape")
     return hashlib.blake2b(raw, digest_size=12).hexdigest()
 
 
@@ -142,6 +144,8 @@ class Protocol:
         self.wsgi_app = wsgi_app
         self.app = app
         self.representation = representation_version(app)
+        # a trusted proxy's forwarded scheme and host first: the public address is read from them
+        self.entry = TrustedProxies(self.handle, app.config["TRUSTED_PROXIES"])
 
     def headers(self, state, environ, code, headers):
         """The response's headers with the protocol's added (``headers`` is changed in place)."""
@@ -193,7 +197,7 @@ class Protocol:
             db = request_dataset(environ, self.app.extensions["kb_db"])
         except Unavailable:
             return None  # Flask decides: 503, or a page that needs no database
-        return etag_for(db.version, self.representation, path, environ.get("HTTP_ACCEPT", ""))
+        return etag_for(db.version, self.representation, path, environ.get("HTTP_ACCEPT", ""), environ[BASE_URL])
 
     def not_modified(self, state, environ, start_response):
         start_response("304 NOT MODIFIED", self.headers(state, environ, 304, []))
@@ -217,7 +221,11 @@ class Protocol:
         return body
 
     def __call__(self, environ, start_response):
+        return self.entry(environ, start_response)
+
+    def handle(self, environ, start_response):
         state = environ[STATE] = RequestState(_request_id(environ))
+        environ[BASE_URL] = base_url(environ, self.app.config["PUBLIC_URL"])
 
         def start(status, headers, exc_info=None):
             return start_response(status, self.headers(state, environ, int(status[:3]), headers), exc_info)

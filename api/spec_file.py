@@ -4,6 +4,7 @@ import sys
 import yaml
 
 from . import create_app
+from .spec import MAKE_RUN_URL
 
 
 class _Dumper(yaml.SafeDumper):
@@ -12,7 +13,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 def served_spec():
-    app = create_app({"KB_DB": "/nonexistent/spec-only.sqlite"})
+    # servers: `make run`'s address (each server serves its own: api/public_url.py)
+    app = create_app({"KB_DB": "/nonexistent/spec-only.sqlite", "PUBLIC_URL": MAKE_RUN_URL})
     return app.test_client().get("/openapi.json").get_json()
 
 

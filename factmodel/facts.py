@@ -48,5 +48,10 @@ def generic(row, as_of=None):
     """A fact row in the common shape (``FactSchema``); with ``as_of`` (an ISO day), only the
     citations of sources published on or before it."""
     fid = row["id"]
-    links = {"self": "/v1/facts/" + fid, "typed": TYPED_LINK[row["type"]] + fid}
+    links = {"self": "/v1/facts/" + fid, "typed": TYPED_LINK[row["type"]] + fid, "history": history_link(fid)}
     return fact_values(row, GENERIC_KEYS, links, as_of)
+
+
+def history_link(fact_id):
+    """The fact's history (every version across releases): ``links.history`` of each shape."""
+    return "/v1/facts/" + fact_id + "/history"

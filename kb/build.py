@@ -133,7 +133,7 @@ def build(seeds_dir, db_path, progress=None):
     tmp.unlink(missing_ok=True)
     dump_tmp = artifacts.temporary_dump(target)  # the downloads: kb/artifacts.py
     try:
-        meta = _build_into(Path(seeds_dir), tmp, progress, dump_tmp)
+        meta = _build_into(Path(seeds_dir), tmp, progress, dump_tmp, previous=target)
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         artifacts.install(tmp, target, dump_tmp, meta)  # dump, then database (os.replace), then manifest
@@ -143,7 +143,9 @@ def build(seeds_dir, db_path, progress=None):
         dump_tmp.unlink(missing_ok=True)
 
 
-def _build_into(seeds_dir, tmp, progress, dump_tmp):
+def _build_into(seeds_dir, tmp, progress, dump_tmp, previous=None):
+    """Build into ``tmp``; ``previous``, the database being replaced (if any), hands on the dataset
+    versions it knew (:func:`kb.releases.write_dataset_versions`)."""
     seeds = Seeds(seeds_dir)
     seeds.load_sources()
     seeds.load_entities()
@@ -234,6 +236,7 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp):
             releases.write_tables(conn, releases.release_history(
                 seeds_dir, SCHEMA_DIR, releases.default_cache_dir(tmp), working_built_at=meta["built_at"],
                 current=(meta["dataset_version"], ids, counts)))
+            releases.write_dataset_versions(conn, meta["dataset_version"], previous)
         # ---- end of releases and changes ----
         db.analyze()
         return meta

@@ -9,6 +9,8 @@ by field); a fact or entity whose new id lists the old one among its ``former_id
 import json
 from typing import NamedTuple
 
+from factmodel.diffs import leaf_changes
+
 KINDS = ("fact", "entity", "source")  # the order changes are reported in
 OPS = ("added", "removed", "renamed", "modified")
 PLURAL = {"fact": "facts", "entity": "entities", "source": "sources"}
@@ -74,22 +76,6 @@ def _show(value, limit=300):
     if len(text) > limit:
         text = text[:limit] + "…"
     return "`" + text.replace("`", "'") + "`"
-
-
-def leaf_changes(old, new, path=""):
-    """``[(path, old, new)]`` down to the leaves: ``citations[1].quote``, ``attribution[0].entity``."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        out = []
-        for key in sorted(set(old) | set(new)):
-            out += leaf_changes(old.get(key), new.get(key), f"{path}.{key}" if path else key)
-        return out
-    if isinstance(old, list) and isinstance(new, list) and (
-            any(isinstance(v, (dict, list)) for v in old + new)):
-        out = []
-        for i in range(max(len(old), len(new))):
-            out += leaf_changes(old[i] if i < len(old) else None, new[i] if i < len(new) else None, f"{path}[{i}]")
-        return out
-    return [] if old == new else [(path, old, new)]
 
 
 def _label(kind, row):

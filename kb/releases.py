@@ -12,6 +12,7 @@ for byte.
 import hashlib
 import json
 import os
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -257,6 +258,42 @@ def write_tables(conn, found):
         conn.executemany("INSERT INTO versions VALUES (?, ?, ?, ?)", (
             (seq, kind, rid, json.dumps(rows[kind][rid], sort_keys=True, ensure_ascii=False, separators=(",", ":")))
             for kind, rid in sorted(made) if rid in rows.get(kind, {})))
+
+
+def _known_versions(previous):
+    """``[(dataset version, release id)]`` the database at ``previous`` knew: its ``dataset_versions``
+    rows, else (a database built before them) its own version and newest release. ``[]`` without one."""
+    if previous is None or not Path(previous).is_file():
+        return []
+    try:
+        old = sqlite3.connect(f"file:{Path(previous).resolve()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return []
+    try:
+        try:
+            return old.execute("SELECT version, release FROM dataset_versions").fetchall()
+        except sqlite3.Error:
+            row = old.execute("SELECT (SELECT value FROM meta WHERE key = 'dataset_version'), "
+                              "(SELECT id FROM releases ORDER BY seq DESC LIMIT 1)").fetchone()
+            return [row] if row and row[0] and row[1] else []
+    except sqlite3.Error:  # not a database of ours: nothing to hand on
+        return []
+    finally:
+        old.close()
+
+
+def write_dataset_versions(conn, version, previous=None):
+    """Write ``dataset_versions``: which release each dataset version (``X-Dataset-Version``) was, so
+    ``since=``/``changed_since=`` take either. This build's ``version`` is its newest release; the
+    versions the database at ``previous`` (the one this build replaces) knew are handed on, those
+    whose release this history still has. A fresh checkout knows its own version only."""
+    conn.execute("CREATE TABLE dataset_versions (version TEXT PRIMARY KEY, release TEXT NOT NULL)")
+    ids = {row[0] for row in conn.execute("SELECT id FROM releases")}
+    newest = conn.execute("SELECT id FROM releases ORDER BY seq DESC LIMIT 1").fetchone()
+    known = {v: r for v, r in _known_versions(previous) if r in ids}
+    if newest is not None:
+        known[version] = newest[0]
+    conn.executemany("INSERT INTO dataset_versions VALUES (?, ?)", sorted(known.items()))
 
 
 def default_cache_dir(db_path):

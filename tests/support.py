@@ -116,6 +116,13 @@ def get_json(url):
         return json.load(response)
 
 
+def get_headers(url):
+    """The headers of a GET of ``url`` (the body read and dropped)."""
+    with urllib.request.urlopen(url, timeout=60) as response:
+        response.read()
+        return response.headers
+
+
 @contextlib.contextmanager
 def imported_package(folder, package):
     """``package`` imported from ``folder`` (fresh: earlier imports of that name are dropped)."""

@@ -23,6 +23,10 @@
 // Response schemas are the other way round and need no correction: a closed `enum` turned into
 // a documented open string (1.1.0's open vocabularies) lets old clients keep reading everything
 // the same data yields, and clients generated since accept more; the tool calls it non-breaking.
+//
+// A third: api-smart-diff 1.0.6 leaves a change inside an `example` object (a key added to the
+// example of a free-form map, such as `/v1`'s `links`) unclassified. An example is documentation:
+// such a change is an annotation.
 import { apiCompare } from "api-smart-diff";
 import yaml from "js-yaml";
 import { readFileSync } from "node:fs";
@@ -48,6 +52,10 @@ const at = (doc, path) => path.reduce((node, key) => (node === undefined || node
 
 function verdict(diff, baseline) {
   const { path } = diff;
+  const inExample = path.some((key, i) => (key === "example" || key === "examples") && path[i - 1] !== "properties");
+  if (inExample && diff.type === "unclassified") {
+    return { type: "annotation", corrected: diff.type };
+  }
   const inResponse = path[0] === "paths" && path[3] === "responses";
   if (inResponse && diff.action === "replace" && path[path.length - 1] === "type") {
     const before = new Set(types(diff.before));

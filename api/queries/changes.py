@@ -5,6 +5,8 @@ The feed is one walk of the primary key of ``changes`` ``(seq, kind, id)``: the 
 ``seq`` after ``since``, then kind, then id, resumed after a cursor key, so a page costs the
 same at the first change and at the millionth (tests/api/test_query_plans.py).
 """
+import sqlite3
+
 from flask import g
 from flask_smorest import abort
 
@@ -18,13 +20,32 @@ CHANGED_FACT = ("(EXISTS (SELECT 1 FROM changes c WHERE c.kind = 'fact' AND c.id
                 "AND c.new_id = f.id AND c.seq > ?))")
 
 
+def release_seq(release_or_version):
+    """The ``seq`` of a release named by its id or by a dataset version (``X-Dataset-Version``) the
+    dataset knows (``dataset_versions``, kb/releases.py; the one served, in a database without that
+    table), or None."""
+    row = g.db.one("SELECT seq FROM releases WHERE id = ?", (release_or_version,))
+    if row is not None:
+        return row["seq"]
+    try:
+        row = g.db.one("SELECT r.seq FROM dataset_versions d JOIN releases r ON r.id = d.release "
+                       "WHERE d.version = ?", (release_or_version,))
+    except sqlite3.OperationalError:  # a database built before dataset_versions
+        row = None
+        if release_or_version == g.db.version:
+            row = g.db.one("SELECT max(seq) AS seq FROM releases")
+    return row["seq"] if row is not None else None
+
+
 def release_seq_or_422(release_id, param):
-    """The ``seq`` of the release ``release_id``, or 422 naming ``param`` (an unknown or foreign release)."""
-    row = g.db.one("SELECT seq FROM releases WHERE id = ?", (release_id,))
-    if row is None:
-        abort(UNPROCESSABLE, errors={param: [f"unknown release {release_id!r}: not a release of the dataset "
-                                             "served (GET /v1/releases lists them)"]})
-    return row["seq"]
+    """The ``seq`` of the release ``release_id`` (a release id or a dataset version), or 422 naming
+    ``param`` (an unknown or foreign release)."""
+    seq = release_seq(release_id)
+    if seq is None:
+        abort(UNPROCESSABLE, errors={param: [f"unknown release {release_id!r}: neither a release of the dataset "
+                                             "served (GET /v1/releases lists them) nor a dataset version it "
+                                             "knows (X-Dataset-Version)"]})
+    return seq
 
 
 def change_sql(since=0, kind=None, op=None, after=None, limit=None):

@@ -1,4 +1,5 @@
 """Facts by id, and the lookups that check what a fact filter names."""
+import orjson
 from flask import Response, abort as flask_abort, g, request
 from flask_smorest import abort
 
@@ -28,7 +29,11 @@ def permanent_redirect(path):
     """Answer ``308 Permanent Redirect`` to ``path`` (with the request's query string): an id
     that a fix renamed lives on as a former id of the current one (docs/methodology.md, section 7)."""
     query = request.query_string.decode("latin-1")
-    flask_abort(Response(status=308, headers={"Location": path + ("?" + query if query else "")}))
+    location = path + ("?" + query if query else "")
+    body = {"status": 308, "title": "Permanent Redirect", "location": location,
+            "detail": f"{request.path} is a former id's URL: the resource lives at {location} for good."}
+    flask_abort(Response(orjson.dumps(body), status=308, mimetype="application/json",
+                         headers={"Location": location}))
 
 
 def fact_rows(query, after=None, limit=None):

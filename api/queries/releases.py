@@ -34,6 +34,32 @@ def release_rows(limit, before=None):
     return g.db.all(f"SELECT {RELEASE_COLUMNS} FROM releases {where} ORDER BY seq DESC LIMIT ?", params + [limit])
 
 
+# a release that changed content (the first release of a history, a baseline, counts as one)
+CHANGED_CONTENT = "(parent IS NULL OR added + modified + removed + renamed > 0)"
+
+
+def previous_release(seq):
+    """The id of the release before the one at ``seq``, skipping releases without content changes:
+    the newest release with content changes before the newest one at or before ``seq``. So
+    ``since=`` it lists what the content served at ``seq`` last changed. None: there is none."""
+    row = g.db.one(f"SELECT id FROM releases WHERE {CHANGED_CONTENT} AND seq < (SELECT max(seq) FROM releases "
+                   f"WHERE {CHANGED_CONTENT} AND seq <= ?) ORDER BY seq DESC LIMIT 1", (seq,))
+    return row["id"] if row is not None else None
+
+
+def newest_release():
+    """The row of the release served (the newest), or None (a database without releases)."""
+    try:
+        return g.db.one(f"SELECT {RELEASE_COLUMNS} FROM releases ORDER BY seq DESC LIMIT 1")
+    except sqlite3.OperationalError:  # a database built before releases existed
+        return None
+
+
+def is_empty(row):
+    """A release without content changes (not the first): its content is its parent's."""
+    return row["parent"] is not None and not any(row[op] for op in ("added", "modified", "removed", "renamed"))
+
+
 def release_or_404(release_id):
     row = g.db.one(f"SELECT {RELEASE_COLUMNS} FROM releases WHERE id = ?", (release_id,))
     if row is None:

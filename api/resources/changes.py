@@ -1,11 +1,14 @@
 """``/v1/changes``: what each release changed (facts, entities, sources), and the shape of a fact's
 history (``/v1/facts/{id}/history``, routed in api/resources/facts.py). docs/releases.md."""
 import json
+import re
 
 import marshmallow as ma
 from flask import g
 from flask.views import MethodView
 from flask_smorest import abort
+
+from factmodel.diffs import leaf_changes, whitespace_only
 
 from ..blueprint import UNPROCESSABLE, Blueprint, links
 from ..pagination import after, page, page_of
@@ -51,7 +54,9 @@ ChangePageSchema = page_of(ChangeSchema, "ChangePageSchema")
 
 class ChangeArgs(QuerySchema):
     since = slug_field("Only the changes after this release (exclusive), up to the release served; without it, "
-                       "every change from the first release. A release this dataset does not have is a 422",
+                       "every change from the first release. A release id, or a dataset version as "
+                       "`X-Dataset-Version` sent it (the release it was: store the header, ask `since=` it later). "
+                       "One this dataset does not know is a 422",
                        RELEASE_EXAMPLE)
     kind = F.String(validate=ma.validate.OneOf(KINDS), metadata={"description": "Only changes to facts, entities "
                                                                                 "or sources"})
@@ -99,6 +104,21 @@ class Changes(MethodView):
 
 
 # ---- a fact's history (the view is in api/resources/facts.py) -----------------------------------
+class FieldChangeSchema(ma.Schema):
+    path = F.String(required=True, metadata={
+        "example": "citations[0].quote",
+        "description": "Where the value is in the fact as `GET /v1/facts/{fact_id}` serves it: a type's own fields "
+                       "under `attributes`, the time bounds under `time` (`time.kind`, `time.not_before`…), "
+                       "list items by index; `former` and `former_ids`, which are not served, by the seeds' name"})
+    before = F.Raw(required=True, allow_none=True, metadata={
+        "description": "The value before (null: absent)", "example": "a 49-year lease of the Tartus port."})
+    after = F.Raw(required=True, allow_none=True, metadata={
+        "description": "The value after (null: absent)", "example": "a\u00a049-year lease of the Tartus port."})
+    whitespace_only = F.Boolean(required=True, metadata={
+        "description": "Two strings that differ only in whitespace: a space of another kind (a no-break space), a "
+                       "line break, an invisible character (zero-width space, soft hyphen)"})
+
+
 class FactVersionSchema(ma.Schema):
     release = F.String(required=True, metadata={"example": RELEASE_EXAMPLE})
     built_at = F.String(required=True, allow_none=True, metadata={"description": "The release's time (ISO 8601, UTC)"})
@@ -110,6 +130,12 @@ class FactVersionSchema(ma.Schema):
     content = F.Dict(keys=F.String(), required=True, allow_none=True, metadata={
         "description": "The fact as the seeds said it in this release (as written, not re-validated); "
                        "null for `removed`, and for the one release of a dataset built outside git"})
+    diff = F.List(F.Nested(FieldChangeSchema), required=True, allow_none=True, metadata={
+        "description": "What this version changed, value by value down to the leaves, against the version before "
+                       "it (`[]` for `added` and `removed`; null when the version before is not known: the "
+                       "baseline of a shallow clone, a dataset built outside git) (since 1.7.0)"})
+    whitespace_only = F.Boolean(required=True, metadata={
+        "description": "Every change of `diff` is whitespace only: the text reads the same (since 1.7.0)"})
 
 
 class FactHistorySchema(ma.Schema):
@@ -121,7 +147,52 @@ class FactHistorySchema(ma.Schema):
                        "release recorded one (the baseline of a shallow clone)"})
 
 
-def version(row):
-    return {"release": row["release"], "built_at": row["built_at"], "op": row["op"],
-            "id": row["new_id"] or row["id"], "former_id": row["id"] if row["op"] == "renamed" else None,
-            "fields": json.loads(row["fields"]), "content": json.loads(row["content"]) if row["content"] else None}
+# a seed field -> where GET /v1/facts/{id} serves it (the time bounds under ``time``); the common
+# fields keep their names, every other field (a type's own) is under ``attributes``
+TIME_FIELDS = {"time_kind": "time.kind", **{name: f"time.{name}" for name in (
+    "date_inferred", "not_before", "not_after", "valid_from", "valid_until", "expected_not_before",
+    "expected_not_after")}}
+SAME_PATH = frozenset(["id", "type", "summary", "date", "date_precision", "status", "note", "citations", "relations",
+                       "former", "former_ids"])
+
+
+def served_path(path):
+    """The path of a seed field's value (``participants[1]``) in the served fact (``attributes.participants[1]``)."""
+    field = re.match(r"[^.\[]*", path).group()
+    rest = path[len(field):]
+    if field in TIME_FIELDS:
+        return TIME_FIELDS[field] + rest
+    return path if field in SAME_PATH else f"attributes.{path}"
+
+
+def _as_served(content):
+    """The seeds' content with each citation's attribution as the API serves it (``[]`` when absent,
+    every link with its ``relation``, ``entity`` and ``fact``), so a default is no change."""
+    citations = [dict(c, attribution=[{"relation": a.get("relation"), "entity": a.get("entity"),
+                                       "fact": a.get("fact")} for a in c.get("attribution") or []])
+                 if isinstance(c, dict) else c for c in content.get("citations") or []]
+    return dict(content, citations=citations) if "citations" in content else content
+
+
+def diff(before, after):
+    """The changes from the content ``before`` to ``after``, value by value, at the served paths."""
+    before, after = _as_served(before), _as_served(after)
+    return [{"path": served_path(path), "before": old, "after": new, "whitespace_only": whitespace_only(old, new)}
+            for path, old, new in leaf_changes(before, after)]
+
+
+def versions(rows):
+    """A fact's history rows (oldest first) as versions, each with its ``diff`` against the one before."""
+    out, before = [], None
+    for row in rows:
+        content = json.loads(row["content"]) if row["content"] else None
+        if row["op"] in ("added", "removed"):
+            changes = []
+        else:
+            changes = diff(before, content) if before is not None and content is not None else None
+        out.append({"release": row["release"], "built_at": row["built_at"], "op": row["op"],
+                    "id": row["new_id"] or row["id"], "former_id": row["id"] if row["op"] == "renamed" else None,
+                    "fields": json.loads(row["fields"]), "content": content, "diff": changes,
+                    "whitespace_only": bool(changes) and all(c["whitespace_only"] for c in changes)})
+        before = content
+    return out

@@ -39,7 +39,12 @@ class ArtifactSchema(ma.Schema):
     size = F.Integer(required=True, metadata={"description": "Bytes", "example": 10331})
     sha256 = F.String(required=True, metadata={
         "description": "SHA-256 of the file's bytes, hex (the API sends it as the file's ETag)", "example": SHA})
-    url = F.String(required=True, metadata={"example": "/v1/downloads/facts.ndjson.gz"})
+    url = F.String(required=True, metadata={"example": "/v1/downloads/facts.ndjson.gz",
+                                            "description": "The file's path on this server"})
+    href = F.String(required=True, metadata={
+        "example": "https://kb.example.org/v1/downloads/facts.ndjson.gz",
+        "description": "The file's absolute URL at this server's public address (`KB_PUBLIC_URL`, else the address "
+                       "the request came to) (since 1.7.0)"})
 
 
 class DownloadSchema(ArtifactSchema):

@@ -16,7 +16,7 @@ from ..queries.facts import fact_or_404, permanent_redirect
 from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
 from ..streams import STREAM_DOC
-from .changes import FactHistorySchema, version
+from .changes import FactHistorySchema, versions
 
 blp = Blueprint("facts", __name__, url_prefix="/v1/facts",
                 description="Every fact in a common shape: common fields, `attributes`, entities and citations")
@@ -70,8 +70,9 @@ class FactHistory(MethodView):
         """Get a fact's history
 
         Every version of the fact across releases, oldest first: the release, the change
-        (`added`, `modified`, `removed`, `renamed`), the fields it changed and the fact as the
-        seeds said it then. The versions under its former ids are included; a former id
+        (`added`, `modified`, `removed`, `renamed`), the fields it changed, the fact as the
+        seeds said it then, and `diff`: each value it changed, before and after, at its path in
+        the served fact, marked when the change is whitespace only. The versions under its former ids are included; a former id
         redirects (308) to the current one's history. A removed fact still has its history,
         the removal last.
         """
@@ -81,4 +82,4 @@ class FactHistory(MethodView):
         rows = history_rows(fact_id)
         if not current and not rows:
             abort(404, message=f"No fact with id {fact_id!r} in any release.")
-        return {"id": fact_id, "current": current, "versions": [version(row) for row in rows]}
+        return {"id": fact_id, "current": current, "versions": versions(rows)}

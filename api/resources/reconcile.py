@@ -20,6 +20,7 @@ from flask_smorest import abort
 from ..blueprint import UNPROCESSABLE, Blueprint
 from ..json import json_response
 from ..params import NoQuerySchema
+from ..public_url import public_base
 from ..queries.catalog import ENTITY_SEARCH
 from ..queries.fts import fts_query
 from ..shapes.catalog import ENTITY_TYPES
@@ -36,14 +37,34 @@ class TypeSchema(ma.Schema):
     name = F.String(required=True, metadata={"example": "Person"})
 
 
+# stable names of the entity ids and their types, the same on every server (not addresses)
+IDENTIFIER_SPACE = "https://syria-kb.example/id/entities/"
+SCHEMA_SPACE = "https://syria-kb.example/id/entity-types/"
+PREVIEW_SIZE = {"width": 400, "height": 300}
+
+
+class PreviewSchema(ma.Schema):
+    url = F.String(required=True, metadata={"example": "https://kb.example.org/v1/entities/{{id}}",
+                                            "description": "The entity at this server's public address"})
+    width = F.Integer(required=True, metadata={"example": PREVIEW_SIZE["width"]})
+    height = F.Integer(required=True, metadata={"example": PREVIEW_SIZE["height"]})
+
+
 class ManifestSchema(ma.Schema):
     versions = F.List(F.String(), required=True, metadata={"example": ["0.2"]})
     name = F.String(required=True)
-    identifierSpace = F.String(required=True, metadata={"example": "http://127.0.0.1:8000/v1/entities/"})
-    schemaSpace = F.String(required=True)
+    identifierSpace = F.String(required=True, metadata={
+        "example": IDENTIFIER_SPACE, "description": "A stable URI naming the entity ids, the same on every server "
+                                                    "(since 1.7.0; was the server's address)"})
+    schemaSpace = F.String(required=True, metadata={"example": SCHEMA_SPACE})
     defaultTypes = F.List(F.Nested(TypeSchema), required=True)
     view = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
-        "example": {"url": "http://127.0.0.1:8000/v1/entities/{{id}}"}})
+        "description": "`url`: an entity at this server's public address (`KB_PUBLIC_URL`, else the address the "
+                       "request came to)",
+        "example": {"url": "https://kb.example.org/v1/entities/{{id}}"}})
+    preview = F.Nested(PreviewSchema, required=True, metadata={
+        "description": "What OpenRefine shows for a candidate: the entity at this server's public address "
+                       "(since 1.7.0)"})
 
 
 # the answer: an object keyed by the query names (no marshmallow schema has arbitrary keys, so
@@ -144,12 +165,15 @@ class Reconcile(MethodView):
         """Reconciliation service manifest
 
         What OpenRefine reads when the service is added (W3C Reconciliation Service API 0.2):
-        the versions, the identifier space (entity ids under `/v1/entities/`) and the types.
+        the versions, the identifier space (a stable URI naming the entity ids), the types, and
+        where to view and preview an entity: at this server's public address (`KB_PUBLIC_URL`,
+        else the scheme and host the request came with, forwarded ones from a trusted proxy).
         """
-        base = current_app.config["PUBLIC_URL"].rstrip("/")
+        entity = f"{public_base()}/v1/entities/{{{{id}}}}"
         return {"versions": ["0.2"], "name": current_app.config["API_TITLE"] + " (entities)",
-                "identifierSpace": f"{base}/v1/entities/", "schemaSpace": f"{base}/v1/entities#type",
-                "defaultTypes": [_type(t) for t in TYPES], "view": {"url": f"{base}/v1/entities/{{{{id}}}}"}}
+                "identifierSpace": IDENTIFIER_SPACE, "schemaSpace": SCHEMA_SPACE,
+                "defaultTypes": [_type(t) for t in TYPES], "view": {"url": entity},
+                "preview": {"url": entity, **PREVIEW_SIZE}}
 
     @blp.arguments(NoQuerySchema, location="query")
     @blp.arguments(QueriesForm, location="form")

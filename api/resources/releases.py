@@ -8,12 +8,13 @@ from .. import downloads
 from ..blueprint import Blueprint, path_id
 from ..pagination import after, page, page_of
 from ..params import QuerySchema, cursor_field, limit_field
-from ..queries.releases import release_or_404, release_rows
+from ..queries.releases import is_empty, previous_release, release_or_404, release_rows
 from .downloads import ArtifactSchema
 
 F = ma.fields
 blp = Blueprint("releases", __name__, url_prefix="/v1/releases",
-                description="Releases of the knowledge base: one per commit that changed the seeds")
+                description="Releases of the knowledge base: one per commit that changed the seeds (one that changed "
+                            "no content is marked `empty`); a release id and `X-Dataset-Version` both name one")
 RELEASE_ID = path_id("release_id", "Id of the release", "5c78aef9-e135d08014")
 
 
@@ -25,10 +26,19 @@ class ReleaseSchema(ma.Schema):
     commit = F.String(required=True, allow_none=True, metadata={"description": "The git commit, null outside git"})
     built_at = F.String(required=True, allow_none=True, metadata={"example": "2026-11-28T03:38:32Z",
                                                                   "description": "The commit time (ISO 8601, UTC)"})
+    previous = F.String(required=True, allow_none=True, metadata={
+        "example": "5c78aef9-e135d08014",
+        "description": "The previous release, skipping releases without content changes (`empty`): "
+                       "`/v1/changes?since=<previous>` lists what this release's content last changed (for an "
+                       "empty release, what the last release with changes changed); null for the first (since 1.7.0)"})
+    empty = F.Boolean(required=True, metadata={
+        "description": "True when the release changed no fact, entity or source (a commit that touched the seeds "
+                       "or the schema without changing their content): its content is its parent's. Its id stays "
+                       "valid everywhere, `since=` and `changed_since=` included (since 1.7.0)"})
     history = F.String(required=True, metadata={"enum": ["full", "shallow", "none"], "example": "full"})
     working = F.Boolean(required=True, metadata={"description": "Uncommitted changes on top of the commit"})
     counts = F.Dict(keys=F.String(), values=F.Integer(), required=True, metadata={
-        "example": {"facts": 54, "entities": 26, "sources": 2}})
+        "example": {"facts": 55, "entities": 29, "sources": 2}})
     changes = F.Dict(keys=F.String(), values=F.Integer(), required=True, metadata={
         "description": "Facts, entities and sources this release added, modified, removed and renamed",
         "example": {"added": 1, "modified": 5, "removed": 0, "renamed": 0}})
@@ -48,7 +58,8 @@ class ReleaseArgs(QuerySchema):
 
 
 def release(row):
-    return {"id": row["id"], "parent": row["parent"], "commit": row["commit_sha"], "built_at": row["built_at"],
+    return {"id": row["id"], "parent": row["parent"], "previous": previous_release(row["seq"]),
+            "empty": is_empty(row), "commit": row["commit_sha"], "built_at": row["built_at"],
             "history": row["history"], "working": bool(row["working"]), "counts": json.loads(row["counts"]),
             "changes": {op: row[op] for op in ("added", "modified", "removed", "renamed")},
             "artifacts": downloads.artifacts_of_release(row),

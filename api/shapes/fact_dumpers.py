@@ -6,7 +6,7 @@ the schemas' field order once, at import, so they cannot drift. ``tests/api/test
 checks the result against the schema dump for every fact of the test database."""
 import orjson
 
-from factmodel.facts import BASE_KEYS, GENERIC_KEYS, OPTIONAL_KEYS, TYPED_LINK, fact_values
+from factmodel.facts import BASE_KEYS, GENERIC_KEYS, OPTIONAL_KEYS, TYPED_LINK, fact_values, history_link
 
 from .facts import TYPED_SCHEMAS
 
@@ -26,7 +26,7 @@ TYPED_COLUMNS = {ftype: [*(key for key in BASE_KEYS if key not in _LAST), *own, 
 def typed(row, as_of=None):
     """A fact row in its typed shape (``MeetingSchema``…: the type's own fields at top level)."""
     fid, ftype = row["id"], row["type"]
-    links = {"self": TYPED_LINK[ftype] + fid, "fact": "/v1/facts/" + fid}
+    links = {"self": TYPED_LINK[ftype] + fid, "fact": "/v1/facts/" + fid, "history": history_link(fid)}
     fact = fact_values(row, BASE_KEYS, links, as_of)
     attributes = loads(row["attributes"])
     for name in TYPED_FIELDS[ftype]:

@@ -49,8 +49,13 @@ class CitationSchema(ma.Schema):
                                                   "example": "2024-07-25"})
     quote = F.String(required=True, metadata={"description": "Verbatim quote from the source text",
                                               "example": "The US has about 900 troops in northeastern Syria"})
-    start = F.Integer(required=True, metadata={"description": "Offset of the quote's first character in the source text"})
-    end = F.Integer(required=True, metadata={"description": "Offset just past the quote's last character"})
+    start = F.Integer(required=True, metadata={
+        "description": "Offset of the quote's first character in the source text, in Unicode code points of the "
+                       "stored text (`text[start:end]` in Python). JavaScript strings count UTF-16 code units: "
+                       "convert with `Array.from(text).slice(start, end).join(\"\")`, or count the code points "
+                       "before an offset (docs/clients.md)"})
+    end = F.Integer(required=True, metadata={"description": "Offset just past the quote's last character, in Unicode "
+                                                            "code points of the stored text (as `start`)"})
     attribution = F.List(F.Nested(AttributionSchema), required=True, metadata={
         "description": "According to whom: the chain of attribution from the article inwards, [] when the "
                        "article asserts it in its own voice"})
@@ -157,9 +162,12 @@ class FactBaseSchema(ma.Schema):
                         "every citation attributes it to someone else (`according_to`, `reported_by`, `citing`, "
                         "`unattributed`): relayed claims and relayed predictions alike (docs/methodology.md, "
                         "section 2); with `as_of`, among the citations published by then", required=True)
-    links = F.Dict(keys=F.String(), values=F.String(), required=True,
-                   metadata={"example": {"self": "/v1/facts/putin-assad-meeting-2024-07-24",
-                                         "typed": "/v1/meetings/putin-assad-meeting-2024-07-24"}})
+    links = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
+        "description": "`self`; `typed` (the common shape) or `fact` (a typed shape): the other shape; `history`: "
+                       "every version of the fact across releases (since 1.7.0)",
+        "example": {"self": "/v1/facts/putin-assad-meeting-2024-07-24",
+                    "typed": "/v1/meetings/putin-assad-meeting-2024-07-24",
+                    "history": "/v1/facts/putin-assad-meeting-2024-07-24/history"}})
     # in a list with a window (from, to, valid_at) only: factmodel/certainty.py
     time_match = open_choice(MATCHES, "In a list with a window (`from`, `to`, `valid_at`) only: `certain` when the "
                              "sources place the fact in the window for certain, `possible` when its possible days "

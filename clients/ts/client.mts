@@ -135,6 +135,14 @@ async function main(baseUrl: string): Promise<void> {
   operations.push("getFactHistory");
   const history = await api.GET("/v1/facts/{fact_id}/history", { params: { path: { fact_id: first.id } } });
   check(history.response.status === 200 && history.data !== undefined, `history answered ${history.response.status}`);
+  // one version identity (1.7.0): the X-Dataset-Version a client stored is a `since=`, the same as the
+  // release /v1 names; the reconciliation manifest and the downloads name this server's address
+  operations.push("listChanges");
+  const seenVersion = index.response.headers.get("x-dataset-version") ?? "";
+  const sinceSeen = await api.GET("/v1/changes", { params: { query: { since: seenVersion, limit: 100 } } });
+  check(sinceSeen.response.status === 200 && sinceSeen.data !== undefined, `since=X-Dataset-Version answered ${sinceSeen.response.status}`);
+  const servedRelease = index.data.release;
+  check(servedRelease !== null && servedRelease !== undefined, "/v1 names no release");
   operations.push("getReconciliationManifest");
   const manifest = await api.GET("/v1/reconcile", {});
   check(manifest.response.status === 200 && manifest.data !== undefined, `reconcile answered ${manifest.response.status}`);
@@ -186,6 +194,20 @@ async function main(baseUrl: string): Promise<void> {
       citation_voices: [...new Set(relayedFacts.flatMap((f) => f.citations.map((c) => c.voice)))].sort(),
     },
     changes: { since: oldest.id, items: changed, unknown_since_status: unknownSince.response.status },
+    version_identity: {
+      seen: seenVersion,
+      release: servedRelease.id,
+      previous: servedRelease.previous,
+      since_seen: sinceSeen.data.data.length,
+      history_link: first.links["history"] ?? null,
+      history_link_works: history.response.url.endsWith(first.links["history"] ?? "missing"),
+    },
+    public_address: {
+      view: manifest.data.view["url"] ?? null,
+      preview: manifest.data.preview.url,
+      identifier_space: manifest.data.identifierSpace,
+      downloads: downloads.data.data.map((file) => file.href),
+    },
     history: {
       id: history.data.id,
       current: history.data.current,

@@ -19,7 +19,8 @@ import textwrap
 
 import pytest
 
-from support import ROOT, Calls, call_every_v1_0_operation, get_json, imported_package, make, plain, spec_operations
+from support import (ROOT, Calls, call_every_v1_0_operation, get_headers, get_json, imported_package, make, plain,
+                     spec_operations)
 
 OPERATIONS = spec_operations(ROOT / "openapi.yaml")
 
@@ -60,9 +61,26 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     assert [(v.release, plain(v.op), v.id) for v in history.versions] == [
         (v["release"], v["op"], v["id"]) for v in expected["versions"]]
     call.problem("getFactHistory", 404, fact_id="no-such-fact")
+    # 1.7.0: the X-Dataset-Version a client stored works as since= and changed_since= (the release it
+    # was: the one /v1 names), empty releases are marked, a version's diff comes parsed
+    index = call.ok("getIndex", "Index")
+    assert index.release.id == releases[0].id and index.release.parent == releases[0].parent
+    assert index.release.previous == releases[0].previous and index.listed.additional_properties["entities"] <= (
+        index.counts.additional_properties["entities"])
+    seen = get_headers(f"{live_server}/v1")["X-Dataset-Version"]
+    assert seen == index.dataset_version
+    assert call.ok("listChanges", "ChangePage", since=seen, limit=100).data == []
+    assert call.ok("listFacts", "FactList", changed_since=seen, limit=1).data == []
+    by_id = call.ok("listChanges", "ChangePage", since=index.release.id, limit=100)
+    assert by_id.data == [] and all(isinstance(r.empty, bool) for r in releases)
+    assert all(isinstance(v.whitespace_only, bool) and (v.diff is None or isinstance(v.diff, list))
+               for v in history.versions)
+    manifest = call.ok("getReconciliationManifest", "Manifest")
+    assert manifest.preview.url == f"{live_server}/v1/entities/{{{{id}}}}" == manifest.view.additional_properties["url"]
     # the downloads (issue 15): each file read through the SDK has the SHA-256 the list gives
     downloads = call.ok("listDownloads", "DownloadList").data
     assert [d.name.value for d in downloads] == ["kb.sqlite", "facts.ndjson.gz"]
+    assert [d.href for d in downloads] == [live_server + d.url for d in downloads]  # 1.7.0: the address used
     for download in downloads:
         status, parsed = call("getDownload", name=call.models.GetDownloadName(download.name.value))
         assert status == 200 and hashlib.sha256(parsed.payload.read()).hexdigest() == download.sha256
@@ -191,8 +209,9 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     summary = json.loads(run.stdout)
     index = get_json(live_server + "/v1")
     assert summary["operations"] == ["getIndex", "listFacts", "getFact", "getFact", "listEvents", "listFacts",
-                                     "listFacts", "listFacts", "listFacts", "listRelatedEntities", "listConflicts", "listReleases", "listChanges",
-                                     "listChanges", "getFactHistory", "getReconciliationManifest", "listDownloads",
+                                     "listFacts", "listFacts", "listFacts", "listRelatedEntities", "listConflicts", "listReleases",
+                                     "listChanges", "listChanges", "getFactHistory", "listChanges", "getReconciliationManifest",
+                                     "listDownloads",
                                      "getDownload"]
     assert set(summary["operations"]) <= set(OPERATIONS)
     assert summary["index"] == {"facts": index["counts"]["facts"], "dataset_version": index["dataset_version"]}
@@ -244,6 +263,16 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     assert summary["history"] == {"id": first["id"], "current": True, "versions": [
         {"release": v["release"], "op": v["op"], "id": v["id"], "has_content": v["content"] is not None}
         for v in history["versions"]]}
+    # 1.7.0: the X-Dataset-Version it stored is a since= (nothing changed since: no change), the release
+    # /v1 names; the fact links its history; the manifest and the downloads name the address it used
+    index_now = get_json(live_server + "/v1")
+    assert summary["version_identity"] == {
+        "seen": index["dataset_version"], "release": releases[0]["id"], "previous": index_now["release"]["previous"],
+        "since_seen": 0, "history_link": f"/v1/facts/{first['id']}/history", "history_link_works": True}
+    assert summary["public_address"] == {
+        "view": f"{live_server}/v1/entities/{{{{id}}}}", "preview": f"{live_server}/v1/entities/{{{{id}}}}",
+        "identifier_space": "https://syria-kb.example/id/entities/",
+        "downloads": [f"{live_server}/v1/downloads/kb.sqlite", f"{live_server}/v1/downloads/facts.ndjson.gz"]}
     # the downloads: the dump read through the typed client is the list's bytes, every fact in list order
     assert summary["downloads"] == {"files": ["kb.sqlite", "facts.ndjson.gz"], "dump_sha256_matches": True,
                                     "dump_size_matches": True, "dump_ids": [f["id"] for f in every]}

@@ -42,15 +42,18 @@ def test_the_list_names_both_files_with_the_manifest_s_digests(live_server, db_p
     for name, item in files.items():
         assert {k: item[k] for k in ("sha256", "size", "media_type", "url")} == manifest["artifacts"][name]
         assert item["url"] == f"/v1/downloads/{name}" and item["release"] == manifest["id"]
+        assert item["href"] == live_server + item["url"]  # the address the request came to
     # the database served is the file built, byte for byte (a snapshot copy of it)
     assert files["kb.sqlite"]["sha256"] == hashlib.sha256(Path(db_path).read_bytes()).hexdigest()
     _, _, body = request(live_server, "/v1/releases?limit=2")
     releases = json.loads(body)["data"]
+    # the manifest's entries, and each file's absolute URL at the address asked
+    served = {name: dict(entry, href=live_server + entry["url"]) for name, entry in manifest["artifacts"].items()}
     assert releases[0]["id"] == manifest["id"]
-    assert releases[0]["artifacts"] == manifest["artifacts"]
+    assert releases[0]["artifacts"] == served
     assert all(release["artifacts"] == {} for release in releases[1:])
     _, _, body = request(live_server, f"/v1/releases/{manifest['id']}")
-    assert json.loads(body)["artifacts"] == manifest["artifacts"]
+    assert json.loads(body)["artifacts"] == served
 
 
 @pytest.mark.parametrize("name", ["kb.sqlite", "facts.ndjson.gz"])

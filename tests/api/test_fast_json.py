@@ -25,7 +25,8 @@ def _reference_generic(row, as_of=None):
     fact["independent_sources"] = independent_sources(fact["citations"])  # issue 16
     fact["conflicts_with"] = conflicts_with(fact["relations"])
     fact["voice"] = _voice(row, fact["citations"])
-    fact["links"] = {"self": f"/v1/facts/{row['id']}", "typed": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}"}
+    fact["links"] = {"self": f"/v1/facts/{row['id']}", "typed": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}",
+                     "history": f"/v1/facts/{row['id']}/history"}
     return fact
 
 
@@ -45,7 +46,8 @@ def _reference_typed(row, as_of=None):
     fact["independent_sources"] = independent_sources(fact["citations"])  # issue 16
     fact["conflicts_with"] = conflicts_with(fact["relations"])
     fact["voice"] = _voice(row, fact["citations"])
-    fact["links"] = {"self": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}", "fact": f"/v1/facts/{row['id']}"}
+    fact["links"] = {"self": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}", "fact": f"/v1/facts/{row['id']}",
+                     "history": f"/v1/facts/{row['id']}/history"}
     return fact
 
 

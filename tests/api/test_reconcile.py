@@ -13,7 +13,7 @@ def reconcile(client, queries):
 
 def test_manifest(client):
     body = client.get("/v1/reconcile").get_json()
-    assert body["versions"] == ["0.2"] and body["identifierSpace"].endswith("/v1/entities/")
+    assert body["versions"] == ["0.2"] and body["identifierSpace"] == "https://syria-kb.example/id/entities/"
     assert {t["id"] for t in body["defaultTypes"]} == set(ENTITY_TYPES)
     assert body["view"]["url"].endswith("/v1/entities/{{id}}")
 

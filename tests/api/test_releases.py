@@ -228,3 +228,81 @@ def test_history_across_a_revert(tmp_path):
     assert {c["op"] for c in all_pages(client, f"/v1/changes?since={second}")} == {"added", "modified", "removed"}
     assert sorted(f["id"] for f in all_pages(client, f"/v1/facts?changed_since={second}")) == sorted([removed, modified,
                                                                                                       old])
+
+
+def test_one_version_identity(tmp_path):
+    """The version a client saw (``X-Dataset-Version``) works as ``since=`` and ``changed_since=``
+    once the data changed, as the release it was; a release without content changes is marked
+    ``empty``, its id keeps working, and ``previous`` (of a release, and of ``/v1``'s) skips it; a
+    fact's history gives each changed value before and after, at its path in the served fact, and
+    says when a change is whitespace only (a space turned into a no-break space)."""
+    repo = scratch_repo(tmp_path)
+    db = tmp_path / "kb.sqlite"  # every build at the same path, as a server's `make db` does
+    build(repo / "seeds", db, progress=False)
+    client = _client(db)
+    response = client.get("/v1")
+    seen, first = response.headers["X-Dataset-Version"], response.get_json()["release"]
+    assert seen == response.get_json()["dataset_version"] and first["parent"] is None and not first["empty"]
+    assert client.get(f"/v1/changes?since={seen}").get_json() == {"data": [], "next_cursor": None}
+
+    # a commit that changes no content: an empty release, same dataset version
+    facts_file = sorted((repo / "seeds" / "facts").glob("*.yaml"))[0]
+    facts_file.write_text(facts_file.read_text(encoding="utf-8") + "# a comment changes no fact\n", encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "a comment")
+    build(repo / "seeds", db, progress=False)
+    # then real changes, and a quote whose space becomes a no-break space
+    modified, removed, (old, new), added = four_changes(repo)
+    spaced = None
+    for path in sorted((repo / "seeds" / "facts").glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for fact in doc["facts"]:
+            quote = fact["citations"][0]["quote"]
+            if spaced is None and fact["id"] not in (modified, new, added) and " " in quote:
+                fact["citations"][0]["quote"] = quote.replace(" ", "\u00a0", 1)
+                spaced = fact["id"]
+                path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "a no-break space")
+    build(repo / "seeds", db, progress=False)
+    client = _client(db)
+
+    newest, four, empty, oldest = all_pages(client, "/v1/releases")
+    assert [r["empty"] for r in (newest, four, empty, oldest)] == [False, False, True, False]
+    assert oldest["id"] == first["id"] and empty["parent"] == oldest["id"] and four["parent"] == empty["id"]
+    assert four["previous"] == oldest["id"] and oldest["previous"] is None and empty["previous"] is None
+    index = client.get("/v1").get_json()
+    assert index["release"] == {"id": newest["id"], "parent": four["id"], "previous": four["id"], "empty": False}
+    assert index["links"]["release"] == f"/v1/releases/{newest['id']}"
+    assert index["links"]["changes_since_previous"] == f"/v1/changes?since={four['id']}"
+
+    # the version seen before is the release it was: the same feed and fact lists as its id
+    feed = all_pages(client, f"/v1/changes?since={oldest['id']}")
+    assert {(c["op"], c["id"]) for c in feed} == {("modified", modified), ("removed", removed), ("renamed", old),
+                                                  ("added", added), ("modified", spaced)}
+    for since in (seen, empty["id"]):
+        assert all_pages(client, f"/v1/changes?since={since}") == feed
+        assert all_pages(client, f"/v1/facts?changed_since={since}") == all_pages(
+            client, f"/v1/facts?changed_since={oldest['id']}")
+    now = client.get("/v1").headers["X-Dataset-Version"]
+    assert now != seen and client.get(f"/v1/changes?since={now}").get_json()["data"] == []
+    # a database built afresh elsewhere knows its own version only
+    fresh = tmp_path / "fresh.sqlite"
+    build(repo / "seeds", fresh, progress=False)
+    assert _client(fresh).get(f"/v1/changes?since={now}").status_code == 200
+    response = _client(fresh).get(f"/v1/changes?since={seen}")
+    assert response.status_code == 422 and "X-Dataset-Version" in response.get_json()["errors"]["since"][0]
+
+    # history: values before and after, at the served paths; fields and content as before
+    history = client.get(f"/v1/facts/{modified}/history").get_json()["versions"]
+    assert [v["diff"] for v in history[:1]] == [[]] and history[-1]["fields"] == ["citations", "summary"]
+    changes = {c["path"]: c for c in history[-1]["diff"]}
+    assert {"summary", "citations[0].quote"} <= set(changes) and not history[-1]["whitespace_only"]
+    assert changes["summary"]["after"] == changes["summary"]["before"] + " (revised)"
+    assert changes["summary"]["after"] == history[-1]["content"]["summary"]
+    served = client.get(f"/v1/facts/{modified}").get_json()
+    assert changes["citations[0].quote"]["after"] == served["citations"][0]["quote"]
+    last = client.get(f"/v1/facts/{spaced}/history").get_json()["versions"][-1]
+    assert last["fields"] == ["citations"] and last["whitespace_only"] is True
+    assert [(c["path"], c["whitespace_only"]) for c in last["diff"]] == [("citations[0].quote", True)]
+    assert last["diff"][0]["after"] == last["diff"][0]["before"].replace(" ", "\u00a0", 1)
+    renamed = client.get(f"/v1/facts/{new}/history").get_json()["versions"][-1]
+    assert {"path": "id", "before": old, "after": new, "whitespace_only": False} in renamed["diff"]

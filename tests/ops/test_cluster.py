@@ -182,10 +182,11 @@ def test_one_cache_entry_whatever_the_origin(cluster):
 
 def test_replicas_agree_on_the_validators(cluster):
     """Every replica gives the same ETag and Last-Modified for the same request (same dataset,
-    same representation version, built_at from the inputs)."""
+    same representation version, built_at from the inputs, same public address: nginx passes the
+    client's Host to each)."""
     validators = set()
     for replica in cluster.replicas:
-        status, headers, _ = get(replica["port"], "/v1/entities?limit=2")
+        status, headers, _ = get(replica["port"], "/v1/entities?limit=2", {"Host": f"127.0.0.1:{cluster.port}"})
         assert status == 200
         validators.add((headers["etag"], headers["last-modified"]))
     assert len(validators) == 1
