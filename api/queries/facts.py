@@ -1,10 +1,13 @@
 """Facts by id, and the lookups that check what a fact filter names."""
+import difflib
+
 import orjson
 from flask import Response, abort as flask_abort, g, request
 from flask_smorest import abort
 
 from factmodel.facts import FACT_COLUMNS
 
+from .. import search_index
 from ..blueprint import UNPROCESSABLE
 from ..shapes.facts import TYPE_PATHS
 from .releases import gone_or_404
@@ -47,14 +50,29 @@ def fact_stream(query):
 
 
 def require_entities(ids, param):
-    """422 naming ``param`` when any of ``ids`` is not a known entity."""
+    """422 naming ``param`` when any of ``ids`` is not a known entity, each with the closest ids by
+    name and alias ("did you mean 'vladimir-putin'?" for ``putin``) when there are any."""
     ids = [i for i in ids if i]
     if not ids:
         return
     known = {r[0] for r in g.db.all(f"SELECT id FROM entities WHERE id IN ({', '.join('?' * len(ids))})", ids)}
     unknown = [i for i in ids if i not in known]
     if unknown:
-        abort(UNPROCESSABLE, errors={param: [f"unknown entity {i!r}" for i in unknown]})
+        abort(UNPROCESSABLE, errors={param: [f"unknown entity {i!r}{_did_you_mean(i)}" for i in unknown]})
+
+
+def _did_you_mean(value, most=3):
+    """`` (did you mean 'a' or 'b'?)``: the entities one of whose names or aliases holds every
+    word of ``value`` (folded as search folds them), else whose id is close to it; or ''."""
+    wanted = search_index.words(value.replace("-", " ").replace("_", " "))
+    if not wanted:
+        return ""
+    rows = g.db.all("SELECT id, name, aliases FROM entities WHERE type != 'unnamed' ORDER BY id")
+    named = [r["id"] for r in rows
+             if any(set(wanted) <= set(search_index.words(spelling))
+                    for spelling in [r["id"].replace("-", " "), r["name"], *orjson.loads(r["aliases"])])]
+    found = named or difflib.get_close_matches(value, [r["id"] for r in rows], n=most, cutoff=0.75)
+    return f" (did you mean {' or '.join(repr(i) for i in found[:most])}?)" if found else ""
 
 
 def require_source(sid, param="source"):

@@ -3,6 +3,8 @@ the seeds (``seed_view``): every expectation is computed from the data, so the t
 whatever articles are added."""
 from urllib.parse import parse_qsl, urlsplit
 
+import re
+
 import pytest
 
 import seed_view
@@ -301,3 +303,30 @@ def test_one_article_is_one_source_unless_it_names_two(client):
         for source, found in by_article.items():
             assert len(found) == 1 or len(named[source]) >= 2, (item["id"], source, found)
         assert item["independent_sources"] == len({c["origin"] for c in item["citations"]})
+
+
+# ---- names where ids are expected --------------------------------------------------------------
+
+ENTITY_PARAMS = ["/v1/facts?entity={}", "/v1/facts?attributed_to={}", "/v1/statements?speaker={}",
+                 "/v1/meetings?participant={}", "/v1/positions?holder={}", "/v1/conflicts?entity={}",
+                 "/v1/entities/{}/facts?entity={}"]
+
+
+@pytest.mark.parametrize("url", ENTITY_PARAMS)
+def test_a_name_where_an_id_is_expected_suggests_the_ids(client, url):
+    """``speaker=putin``: a 422 whose error names the entities with that word in a name or alias."""
+    entity, word = next((e, seed_view.fold(e["name"]).split()[-1]) for e in seed_view.entities().values()
+                        if e["type"] != "unnamed" and len(e["id"].split("-")) > 1
+                        and seed_view.fold(e["name"]).split()[-1] not in seed_view.entities())
+    owners = sorted({eid for spelling, ids in seed_view.spellings().items() if word in spelling.split()
+                     for eid in ids if seed_view.entities()[eid]["type"] != "unnamed"})
+    target = url.format(entity["id"], word) if url.count("{}") == 2 else url.format(word)
+    response = client.get(target)
+    assert response.status_code == 422 and response.mimetype == "application/problem+json", target
+    (message,) = next(iter(response.get_json()["errors"].values()))
+    assert message.startswith(f"unknown entity {word!r} (did you mean ") and entity["id"] in message, message
+    assert set(re.findall(r"'([a-z0-9-]+)'", message.split("did you mean")[1])) <= set(owners) | {entity["id"]}
+
+
+def test_nonsense_gets_no_suggestion(client):
+    assert client.get("/v1/facts?entity=zzqx-nobody").get_json()["errors"] == {"entity": ["unknown entity 'zzqx-nobody'"]}
