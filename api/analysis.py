@@ -114,6 +114,8 @@ def stored_scope(query):
         return ""
     if f.set_fields() == ["entities"] and len(f.entities) == 1:
         return f.entities[0]
+    if f.set_fields() == ["about"]:
+        return "about:" + f.about
     return None
 
 

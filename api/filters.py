@@ -34,7 +34,9 @@ class FactFilters:
     types: tuple = ()          # type=, or a typed list's own type
     statuses: tuple = ()       # status=
     roles: tuple = ()          # ((role, entity id), …): a typed list's participant=, lessee=…
-    entities: tuple = ()       # the entity whose facts these are, then entity= (all of them)
+    about: str | None = None   # the entity whose timeline this is: any role, attributed too
+    about_roles: tuple = ()    # its role= (the roles it has in the facts)
+    entities: tuple = ()       # entity= (all of them, each in a role of the fact's own fields)
     sources: tuple = ()        # the source whose facts these are and source= (all of them)
     kinds: tuple | None = None  # (table, (kind, …)): a typed list's kind=
     window: tuple | None = None  # (first day or None, last day or None) the span overlaps: from/to/valid_at
@@ -61,7 +63,9 @@ YEARS = "SELECT substr(sort_date, 1, 4) FROM facts WHERE sort_date != '' GROUP B
 SAMPLES = {
     "type": "SELECT type FROM facts GROUP BY 1 ORDER BY count(*) DESC, 1",
     "status": "SELECT status FROM facts GROUP BY 1 ORDER BY count(*) DESC, 1",
-    "entity": "SELECT entity_id FROM fact_entities GROUP BY 1 ORDER BY count(DISTINCT fact_id) DESC, 1",
+    "entity": "SELECT entity_id FROM fact_entities WHERE role != 'attributed' GROUP BY 1 "
+              "ORDER BY count(DISTINCT fact_id) DESC, 1",
+    "role": "SELECT role FROM fact_entities GROUP BY 1 ORDER BY count(*) DESC, 1",  # an entity's timeline's role=
     "source": "SELECT source_id FROM citations GROUP BY 1 ORDER BY count(DISTINCT fact_id) DESC, 1",
     "from": YEARS, "to": YEARS, "valid_at": YEARS,
     "as_of": "SELECT substr(first_published, 1, 4) FROM facts GROUP BY 1 ORDER BY count(*) DESC, 1",
@@ -75,7 +79,7 @@ SAMPLES = {
     "changed_since": "SELECT id FROM releases ORDER BY seq DESC",
     # a typed list's kind= (``{table}``) and role parameters (``:role`` in its ``:type``)
     "kind": "SELECT kind FROM {table} GROUP BY 1 ORDER BY count(*) DESC, 1",
-    "role": "SELECT d.entity_id FROM fact_entities d JOIN facts f ON f.id = d.fact_id WHERE d.role = :role "
+    "typed_role": "SELECT d.entity_id FROM fact_entities d JOIN facts f ON f.id = d.fact_id WHERE d.role = :role "
             "AND f.type = :type GROUP BY 1 ORDER BY count(*) DESC, 1",
 }
 
@@ -121,14 +125,17 @@ def certain(args):
     return window(args) is not None and args.get("time_match", "certain") == "certain"
 
 
-def from_args(args, *, types=(), roles=(), kinds=None, entity=None, source=None, changed_since=None):
+def from_args(args, *, types=(), roles=(), kinds=None, entity=None, about=None, source=None, changed_since=None):
     """The :class:`FactFilters` of parsed ``args`` (no lookups: :func:`parse` checks first).
     ``types``: a typed list's own type; ``roles``: ``[(role, entity id)]``; ``kinds``:
-    ``(table, [kind])``; ``entity``/``source``: whose facts the list is; ``changed_since``: a seq."""
+    ``(table, [kind])``; ``entity``/``source``: whose facts the list is (``about``: an entity's
+    timeline, any role); ``changed_since``: a seq."""
     return FactFilters(
         types=tuple(types or args.get("type") or ()),
         statuses=tuple(args.get("status") or ()),
         roles=tuple(roles),
+        about=about,
+        about_roles=tuple(args.get("role") or ()) if about else (),
         entities=(entity,) * bool(entity) + tuple(args.get("entity") or ()),
         sources=tuple(dict.fromkeys(s for s in (source, args.get("source")) if s)),
         kinds=(kinds[0], tuple(kinds[1])) if kinds and kinds[1] else None,
@@ -145,7 +152,7 @@ def from_args(args, *, types=(), roles=(), kinds=None, entity=None, source=None,
         text=args.get("q") or None)
 
 
-def parse(args, *, types=(), role_params=None, kind_table=None, entity=None, source=None):
+def parse(args, *, types=(), role_params=None, kind_table=None, entity=None, about=None, source=None):
     """The :class:`FactFilters` of a fact list's parsed ``args``, or the 422 of the first unusable
     value. ``role_params``: a typed list's ``{query parameter: role}``; ``kind_table``: the table
     of its ``kind=``; ``entity``/``source``: the entity or source whose facts the list is."""
@@ -165,7 +172,8 @@ def parse(args, *, types=(), role_params=None, kind_table=None, entity=None, sou
     require_fact(args.get("related_to"), "related_to")
     seq = release_seq_or_422(args["changed_since"], "changed_since") if args.get("changed_since") else None
     kinds = (kind_table, args["kind"]) if kind_table and args.get("kind") else None
-    return from_args(args, types=types, roles=roles, kinds=kinds, entity=entity, source=source, changed_since=seq)
+    return from_args(args, types=types, roles=roles, kinds=kinds, entity=entity, about=about, source=source,
+                     changed_since=seq)
 
 
 def descending(args):

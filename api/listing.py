@@ -7,6 +7,7 @@ from flask import g
 from flask_smorest import abort
 
 from factmodel.certainty import is_certain
+from factmodel.vocabulary import ATTRIBUTED
 
 from . import analysis, search_queries
 from .blueprint import UNPROCESSABLE
@@ -68,3 +69,16 @@ def marking(convert, window):
         item["time_match"] = "certain" if is_certain(row, window) else "possible"
         return item
     return marked
+
+
+def roles_of(entity_id, convert):
+    """``convert`` that also says in which roles ``entity_id`` is in each fact (``roles``): those of
+    the fact's own fields, and ``attributed`` when a citation's chain names it (an entity's timeline)."""
+    def with_roles(row, **kwargs):
+        item = convert(row, **kwargs)
+        roles = [ref["role"] for ref in item["entities"] if ref["id"] == entity_id]
+        if any(link["entity"] == entity_id for citation in item["citations"] for link in citation["attribution"]):
+            roles.append(ATTRIBUTED)
+        item["roles"] = roles
+        return item
+    return with_roles

@@ -168,3 +168,14 @@ class FactArgs(CommonFactArgs):
             multi.setlist("facet", values)
             data = MultiDictProxy(multi, self)
         return data
+
+
+class EntityFactArgs(FactArgs):
+    """An entity's timeline: the filters of ``/v1/facts`` and the entity's ``role``."""
+
+    role = F.List(F.String(validate=ma.validate.OneOf(vocabulary.TIMELINE_ROLES)),
+                  validate=ma.validate.Length(max=len(vocabulary.TIMELINE_ROLES)), metadata={
+                      "description": "Only facts in which the entity has one of these roles (repeatable): a role of "
+                                     "the fact's own fields (`participant`, `speaker`, `actor`, `target`…) or "
+                                     "`attributed` (a citation's attribution chain names it)",
+                      "example": ["attributed"]})

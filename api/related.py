@@ -21,9 +21,9 @@ SEP = " "  # between sort date and fact id in the "most recent" key: neither hol
 
 
 class RelatedArgs(QuerySchema):
-    role = F.String(validate=ma.validate.OneOf(vocabulary.ROLES), metadata={
+    role = F.String(validate=ma.validate.OneOf(vocabulary.TIMELINE_ROLES), metadata={
         "description": "Only facts in which this entity has this role", "example": "participant"})
-    related_role = F.String(validate=ma.validate.OneOf(vocabulary.ROLES), metadata={
+    related_role = F.String(validate=ma.validate.OneOf(vocabulary.TIMELINE_ROLES), metadata={
         "description": "Only entities taking part in this role", "example": "participant"})
     from_ = CommonFactArgs._declared_fields["from_"]
     to = CommonFactArgs._declared_fields["to"]

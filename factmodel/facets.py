@@ -7,7 +7,7 @@ entity's facts, in ``facet_counts`` (kb/facet_counts.py): one definition for bot
 FACETS = {
     "type": ("{t}.type", "", False),
     "status": ("{t}.status", "", False),
-    "entity": ("x.entity_id", " JOIN fact_entities x ON x.fact_id = {t}.id", True),
+    "entity": ("x.entity_id", " JOIN fact_entities x ON x.fact_id = {t}.id AND x.role != 'attributed'", True),
     "source": ("x.source_id", " JOIN citations x ON x.fact_id = {t}.id", True),
     "year": ("CASE WHEN {t}.date IS NULL THEN NULL ELSE substr({t}.date, 1, 4) END", "", False),
     "month": ("CASE WHEN length({t}.date) >= 7 THEN substr({t}.date, 1, 7) END", "", False),

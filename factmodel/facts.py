@@ -17,8 +17,9 @@ FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.time, f.st
 BASE_KEYS = ("id", "type", "summary", "date", "date_precision", "time", "status", "note", "entities", "citations",
              "relations", "independent_sources", "conflicts_with", "voice", "links")
 GENERIC_KEYS = (*BASE_KEYS, "attributes")
-# keys the schemas document that only some lists add (api/listing.py): a window's ``time_match``
-OPTIONAL_KEYS = ("time_match",)
+# keys the schemas document that only some lists add (api/listing.py): a window's ``time_match``,
+# an entity timeline's ``roles``
+OPTIONAL_KEYS = ("time_match", "roles")
 # row columns holding JSON text; every other key but ``links`` is a column as it is
 JSON_COLUMNS = frozenset(["time", "entities", "citations", "relations", "attributes"])
 COMPUTED = frozenset(["independent_sources", "conflicts_with", "voice"])  # from the citations and relations

@@ -97,6 +97,10 @@ FACT_TYPES, STATUSES, PRECISIONS = _load()
 TYPES = list(FACT_TYPES)
 # every role, in the order of first appearance (type by type, field by field)
 ROLES = list(dict.fromkeys(role for ftype in FACT_TYPES.values() for _, role in ftype.role_fields))
+# the part of an entity named in a citation's attribution chain (according to, reported by, released
+# by, said to, citing): not a role of the fact's own fields, but of an entity's timeline
+ATTRIBUTED = "attributed"
+TIMELINE_ROLES = [*ROLES, ATTRIBUTED]
 # type -> [(field, role)] of the fields that name entities; type -> its own fields, in order
 ROLE_FIELDS = {name: ftype.role_fields for name, ftype in FACT_TYPES.items()}
 TYPE_FIELDS = {name: ftype.field_names for name, ftype in FACT_TYPES.items()}

@@ -17,6 +17,7 @@ import sqlite_utils
 from tqdm import tqdm
 
 from factmodel.spans import SPAN_STATS_SQL
+from factmodel.vocabulary import ATTRIBUTED
 from factmodel.vocabulary import SCHEMA_DIR
 
 from . import artifacts, facet_counts, releases, search_index
@@ -26,7 +27,7 @@ from .pids import left_by_a_dead_build
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BATCH = 5000
 
 
@@ -93,6 +94,10 @@ def _write_fact(batches, fact, search_id):
     add = rows["fact_entities"].append
     for ref in fact["entities"]:
         add((fid, ref["id"], ref["role"], ftype, sort_date, span_end))
+    # who the citations attribute it to, released or said it through: role "attributed" (an
+    # entity's timeline shows them; entity= and fact_count keep to the fact's own roles)
+    for eid in dict.fromkeys(link["entity"] for c in citations for link in c["attribution"] if link["entity"]):
+        add((fid, eid, ATTRIBUTED, ftype, sort_date, span_end))
     rows[TYPED_TABLES[ftype]].append((fid, sort_date, span_end, *(
         _json(value) if isinstance(value, list) else value for value in attributes.values())))
     body = " ".join([attributes.get("text") or ""] + [c["quote"] for c in citations])
@@ -199,7 +204,10 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp, previous=None):
             db.execute("UPDATE sources SET fact_count = (SELECT count(DISTINCT fact_id) FROM citations "
                        "WHERE citations.source_id = sources.id)")
             db.execute("UPDATE entities SET fact_count = (SELECT count(DISTINCT fact_id) FROM fact_entities "
-                       "WHERE fact_entities.entity_id = entities.id)")
+                       f"WHERE fact_entities.entity_id = entities.id AND role != '{ATTRIBUTED}')")
+            db.execute("UPDATE entities SET fact_counts = coalesce((SELECT json_group_object(role, n) FROM "
+                       "(SELECT role, count(DISTINCT fact_id) AS n FROM fact_entities "
+                       "WHERE fact_entities.entity_id = entities.id GROUP BY role ORDER BY role)), '{}')")
             facet_counts.write(conn)  # issue 16: kb/facet_counts.py
             conn.execute("CREATE TABLE removals (kind TEXT NOT NULL, id TEXT NOT NULL, reason TEXT NOT NULL, "
                          "PRIMARY KEY (kind, id))")

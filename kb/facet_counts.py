@@ -15,9 +15,11 @@ def write(conn):
         value, join, count = facet_sql(name, "f")
         conn.execute(f"INSERT INTO facet_counts SELECT '', ?, {value}, {count} FROM facts f{join} GROUP BY 3",
                      (name,))
-        # each entity's facts: one row per (entity, fact) however many roles the entity has in it
-        conn.execute(f"INSERT INTO facet_counts SELECT e.entity_id, ?, {value}, {count} "
-                     f"FROM (SELECT DISTINCT entity_id, fact_id FROM fact_entities) e "
-                     f"JOIN facts f ON f.id = e.fact_id{join} GROUP BY 1, 3", (name,))
+        # each entity's facts (entity=, its own roles) and its timeline (any role, attributed too:
+        # scope "about:<id>"): one row per (entity, fact) however many roles the entity has in it
+        for scope, where in (("e.entity_id", "WHERE role != 'attributed'"), ("'about:' || e.entity_id", "")):
+            conn.execute(f"INSERT INTO facet_counts SELECT {scope}, ?, {value}, {count} "
+                         f"FROM (SELECT DISTINCT entity_id, fact_id FROM fact_entities {where}) e "
+                         f"JOIN facts f ON f.id = e.fact_id{join} GROUP BY 1, 3", (name,))
     conn.execute("CREATE INDEX facet_counts_rank ON facet_counts (scope, facet, n DESC, value)")
     return conn.execute("SELECT count(*) FROM facet_counts").fetchone()[0]

@@ -16,8 +16,9 @@ def create_tables(db):
         defaults={"fact_count": 0},
     )
     db["entities"].create(
-        {"id": str, "type": str, "name": str, "aliases": str, "description": str, "fact_count": int},
-        pk="id", not_null=["type", "name", "aliases", "description", "fact_count"], defaults={"fact_count": 0},
+        {"id": str, "type": str, "name": str, "aliases": str, "description": str, "fact_count": int, "fact_counts": str},
+        pk="id", not_null=["type", "name", "aliases", "description", "fact_count", "fact_counts"],
+        defaults={"fact_count": 0, "fact_counts": "{}"},
     )
     db["facts"].create(
         {"id": str, "type": str, "summary": str, "date": str, "date_precision": str, "date_start": str,
@@ -76,7 +77,7 @@ def create_indexes(db):
     db["citations"].create_index(["source_id", "fact_id"])
     db["fact_relations"].create_index(["other_id", "type", "fact_id"])
     db["attributions"].create_index(["entity_id", "fact_id"])
-    db["fact_entities"].create_index(["entity_id", "sort_date", "fact_id", "span_end"])
+    db["fact_entities"].create_index(["entity_id", "sort_date", "fact_id", "span_end", "role"])
     db["fact_entities"].create_index(["entity_id", "role", "sort_date", "fact_id", "span_end"])
     db["entities"].create_index(["type", "id"])
     for table in TYPED_TABLES.values():

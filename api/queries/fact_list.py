@@ -31,11 +31,17 @@ is not before ``low``.
 """
 from factmodel import certainty
 from factmodel.facts import FACT_COLUMNS
+from factmodel.vocabulary import ATTRIBUTED
 from factmodel.spans import OPEN_END, OPEN_START
 
 from .changes import CHANGED_FACT
 from .fts import fts_query
 from .windows import bounds, days_before, overlap
+
+def _roles(roles, alias):
+    """`` AND alias.role IN (…)`` and its parameters, or nothing when ``roles`` is empty."""
+    return (f" AND {alias}.role IN ({', '.join('?' * len(roles))})", list(roles)) if roles else ("", [])
+
 
 def _certain_clause(window):
     clause, params = certainty.certain("f", window)
@@ -67,6 +73,14 @@ class FactQuery:
             self._add("f.id IN (SELECT fact_id FROM fact_relations WHERE other_id = ?"
                       + (" AND type = ?)" if f.relation else ")"),
                       *[f.related_to, *([f.relation] if f.relation else [])])
+        elif f.about:  # an entity's timeline: every fact it is in, any role (attributed too), once each
+            self.driver = "fact_entities d JOIN facts f ON f.id = d.fact_id"
+            self.key = ("d.sort_date", "d.fact_id")
+            only, values = _roles(f.about_roles, "d")
+            self._add(f"d.entity_id = ?{only}", f.about, *values)
+            only2, values2 = _roles(f.about_roles, "d2")
+            self._add("NOT EXISTS (SELECT 1 FROM fact_entities d2 WHERE d2.fact_id = d.fact_id "
+                      f"AND d2.entity_id = d.entity_id AND d2.role < d.role{only2})", *values2)
         elif roles:
             role, eid = roles.pop(0)
             self.driver = "fact_entities d JOIN facts f ON f.id = d.fact_id"
@@ -75,10 +89,10 @@ class FactQuery:
         elif entities:
             self.driver = "fact_entities d JOIN facts f ON f.id = d.fact_id"
             self.key = ("d.sort_date", "d.fact_id")
-            self._add("d.entity_id = ?", entities.pop(0))
+            self._add(f"d.entity_id = ? AND d.role != '{ATTRIBUTED}'", entities.pop(0))
             # one row per fact even when the entity has several roles in it
             self._add("NOT EXISTS (SELECT 1 FROM fact_entities d2 WHERE d2.fact_id = d.fact_id "
-                      "AND d2.entity_id = d.entity_id AND d2.role < d.role)")
+                      f"AND d2.entity_id = d.entity_id AND d2.role < d.role AND d2.role != '{ATTRIBUTED}')")
         elif kinds:
             table, values = kinds
             self.driver = f"{table} d JOIN facts f ON f.id = d.fact_id"
@@ -91,8 +105,13 @@ class FactQuery:
         for role, eid in roles:
             self._add("EXISTS (SELECT 1 FROM fact_entities r WHERE r.fact_id = f.id AND r.entity_id = ? AND r.role = ?)",
                       eid, role)
+        if f.about and self.driver == "facts f":  # a timeline filtered by related_to: its entity as a clause
+            only, values = _roles(f.about_roles, "a")
+            self._add(f"EXISTS (SELECT 1 FROM fact_entities a WHERE a.fact_id = f.id AND a.entity_id = ?{only})",
+                      f.about, *values)
         for eid in entities:
-            self._add("EXISTS (SELECT 1 FROM fact_entities e WHERE e.fact_id = f.id AND e.entity_id = ?)", eid)
+            self._add("EXISTS (SELECT 1 FROM fact_entities e WHERE e.fact_id = f.id AND e.entity_id = ? "
+                      f"AND e.role != '{ATTRIBUTED}')", eid)
         if kinds:
             table, values = kinds
             self._add(f"EXISTS (SELECT 1 FROM {table} k WHERE k.fact_id = f.id AND k.kind IN "

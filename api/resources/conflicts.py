@@ -49,7 +49,8 @@ def conflict_rows(args, window, limit, last=None):
                      f"AND x.type IN ({', '.join('?' * len(args['type']))}))")
         params += args["type"]
     if args.get("entity"):
-        where.append(f"EXISTS ({either.format(table='fact_entities x', column='x.fact_id')} AND x.entity_id = ?)")
+        where.append(f"EXISTS ({either.format(table='fact_entities x', column='x.fact_id')} AND x.entity_id = ? "
+                     "AND x.role != 'attributed')")
         params.append(args["entity"])
     clauses, values = overlap(window, "x.span_start", "x.span_end")
     if window and args.get("time_match", "certain") == "certain":  # the same rule as every fact list

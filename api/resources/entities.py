@@ -7,9 +7,9 @@ from factmodel.facts import generic
 from .. import filters
 from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, path_id
-from ..listing import fact_list
+from ..listing import fact_list, roles_of
 from ..pagination import after, page, page_of
-from ..params import FactArgs, QuerySchema, cursor_field, limit_field
+from ..params import EntityFactArgs, QuerySchema, cursor_field, limit_field
 from ..related import RelatedArgs, RelatedEntitySchema, related, related_key, related_rows
 from ..queries.catalog import entity_or_404, entity_rows
 from ..queries.fts import fts_or_422
@@ -75,7 +75,7 @@ class Entity(MethodView):
 
 @blp.route("/<slug:entity_id>/facts", parameters=ENTITY_ID)
 class EntityFacts(MethodView):
-    @blp.arguments(FactArgs, location="query")
+    @blp.arguments(EntityFactArgs, location="query")
     @blp.response(200, FactPageSchema)
     @blp.alt_response(308, response="MOVED")
     @blp.alt_response(404, response="NOT_FOUND")
@@ -84,12 +84,17 @@ class EntityFacts(MethodView):
     def get(self, args, entity_id):
         """The entity's timeline
 
-        Every fact the entity takes part in, in any role, by date. Accepts every filter of
-        `/v1/facts`; `entity` narrows to facts that also involve those entities. A former id
-        redirects (308), the query string kept.
+        Every fact the entity is in, by date: in any role of the fact's own fields (participant,
+        speaker, actor, target…) and where a citation's attribution chain names it (`attributed`:
+        according to, reported by, released by, said to, citing). Each item says in which roles
+        (`roles`); `role=` keeps those where it has one of them. Unlike `entity=` on `/v1/facts`
+        (its own fields only), it answers "what does X say, and what is said on X's authority".
+        Accepts every filter of `/v1/facts`; `entity` narrows to facts that also involve those
+        entities. A former id redirects (308), the query string kept.
         """
         entity_or_404(entity_id)
-        return fact_list(args, filters.parse(args, entity=entity_id), generic, f"entity:{entity_id}", GENERIC_COLUMNS)
+        return fact_list(args, filters.parse(args, about=entity_id), roles_of(entity_id, generic),
+                         f"entity:{entity_id}", GENERIC_COLUMNS)
 
 
 @blp.route("/<slug:entity_id>/related", parameters=ENTITY_ID)

@@ -16,7 +16,13 @@ class EntitySchema(ma.Schema):
     name = F.String(required=True, metadata={"example": "Recep Tayyip Erdoğan"})
     aliases = F.List(F.String(), required=True, metadata={"example": ["Erdogan", "Erdoğan"]})
     description = F.String(required=True, metadata={"example": "President of Turkey."})
-    fact_count = F.Integer(required=True, metadata={"example": 6})
+    fact_count = F.Integer(required=True, metadata={
+        "description": "How many facts involve it in a role of their own fields (what `entity=` finds)", "example": 6})
+    fact_counts = F.Dict(keys=F.String(), values=F.Integer(), required=True, metadata={
+        "description": "How many facts it has each role in, `speaker` and `attributed` (named in a citation's "
+                       "attribution chain: according to, reported by, released by, said to, citing) included: its "
+                       "timeline (`/v1/entities/{id}/facts`) lists them all, `role=` one of them",
+        "example": {"actor": 2, "attributed": 1, "speaker": 3}})
     links = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
         "example": {"self": "/v1/entities/recep-tayyip-erdogan", "facts": "/v1/entities/recep-tayyip-erdogan/facts"}})
 
@@ -57,6 +63,7 @@ def entity(row):
     """An entity row for :class:`EntitySchema` to dump."""
     return {"id": row["id"], "type": row["type"], "name": row["name"], "aliases": orjson.loads(row["aliases"]),
             "description": row["description"], "fact_count": row["fact_count"],
+            "fact_counts": orjson.loads(row["fact_counts"]),
             "links": {"self": f"/v1/entities/{row['id']}", "facts": f"/v1/entities/{row['id']}/facts"}}
 
 

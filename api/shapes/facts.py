@@ -168,6 +168,11 @@ class FactBaseSchema(ma.Schema):
         "example": {"self": "/v1/facts/putin-assad-meeting-2024-07-24",
                     "typed": "/v1/meetings/putin-assad-meeting-2024-07-24",
                     "history": "/v1/facts/putin-assad-meeting-2024-07-24/history"}})
+    # in an entity's timeline only (api/listing.py roles_of)
+    roles = F.List(open_choice(vocabulary.TIMELINE_ROLES, "A role"), required=False, metadata={
+        "description": "In an entity's timeline (`/v1/entities/{id}/facts`) only: the roles the entity has in the "
+                       "fact, those of the fact's own fields and `attributed` (a citation's chain names it)",
+        "example": ["speaker", "attributed"]})
     # in a list with a window (from, to, valid_at) only: factmodel/certainty.py
     time_match = open_choice(MATCHES, "In a list with a window (`from`, `to`, `valid_at`) only: `certain` when the "
                              "sources place the fact in the window for certain, `possible` when its possible days "

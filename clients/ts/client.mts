@@ -104,6 +104,13 @@ async function main(baseUrl: string): Promise<void> {
   const relayedList = await api.GET("/v1/facts", { params: { query: { voice: "attributed", limit: 100 } } });
   check(relayedList.response.status === 200 && relayedList.data !== undefined, "voice list failed");
   const relayedFacts = relayedList.data.data;
+  // everything on an entity's authority: its timeline, role=attributed (1.8.0)
+  const authority = relayedFacts[0]?.citations[0]?.attribution.find((link) => link.entity)?.entity ?? "kremlin";
+  operations.push("listEntityFacts");
+  const onAuthority = await api.GET("/v1/entities/{entity_id}/facts", {
+    params: { path: { entity_id: authority }, query: { role: ["attributed"], limit: 100 } },
+  });
+  check(onAuthority.response.status === 200 && onAuthority.data !== undefined, "timeline by role failed");
 
   // who is connected to whom, what disagrees, which releases, and the OpenRefine manifest
   operations.push("listRelatedEntities");
@@ -190,6 +197,7 @@ async function main(baseUrl: string): Promise<void> {
       possible_left_out: possibleWindow.data.possible_matches,
     },
     relayed: {
+      on_authority_roles: [...new Set(onAuthority.data.data.flatMap((f) => f.roles ?? []))].sort(),
       statuses: [...new Set(relayedFacts.map((f) => f.status))].sort(),
       citation_voices: [...new Set(relayedFacts.flatMap((f) => f.citations.map((c) => c.voice)))].sort(),
     },

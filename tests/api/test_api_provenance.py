@@ -120,7 +120,8 @@ def test_streams_carry_time_and_relations(api, facts):
     table = list(csv.DictReader(io.StringIO(api.get("/v1/statements?format=csv").get_data(as_text=True))))
     header = api.get("/v1/statements?format=csv").get_data(as_text=True).splitlines()[0].split(",")
     # new columns go last: the old keep their positions (issue 16 appended two more, 1.6.0 time_match)
-    assert header[-6:] == ["time", "relations", "independent_sources", "conflicts_with", "time_match", "voice"]
+    assert header[-7:] == ["time", "relations", "independent_sources", "conflicts_with", "time_match", "voice",
+                           "roles"]
     for line in table:
         assert orjson.loads(line["time"]) == facts[line["id"]]["time"]
         assert orjson.loads(line["relations"]) == facts[line["id"]]["relations"]

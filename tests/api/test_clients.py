@@ -110,6 +110,16 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     assert all(plain(c.voice) == "attributed" and c.origin for f in relayed for c in f.citations)
     corroborated = call.every_page("listFacts", "FactList", "Fact", limit=10, min_sources=2)
     assert all(f.independent_sources >= 2 for f in corroborated)
+    # added in 1.8: an entity's timeline in every role, attributed included, and its counts per role
+    speaker = next(iter(relayed[0].citations[0].attribution), None)
+    named = speaker.entity if speaker is not None and isinstance(speaker.entity, str) else None
+    if named:
+        on_authority = call.every_page("listEntityFacts", "FactPage", "Fact", limit=5, entity_id=named,
+                                       role=[models.ListEntityFactsRoleItem("attributed")])
+        assert relayed[0].id in {f.id for f in on_authority}
+        assert all("attributed" in [plain(r) for r in f.roles] for f in on_authority)
+        counts = call.ok("getEntity", "Entity", entity_id=named).fact_counts.additional_properties
+        assert counts["attributed"] == len(on_authority)
     assert call.ok("getReconciliationManifest", "Manifest").versions == ["0.2"]
     # the POST (not one of the GET operations walked here) through the generated module
     post = importlib.import_module(f"{call.package}.api.reconcile.reconcile").sync_detailed(
@@ -209,7 +219,8 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     summary = json.loads(run.stdout)
     index = get_json(live_server + "/v1")
     assert summary["operations"] == ["getIndex", "listFacts", "getFact", "getFact", "listEvents", "listFacts",
-                                     "listFacts", "listFacts", "listFacts", "listRelatedEntities", "listConflicts", "listReleases",
+                                     "listFacts", "listFacts", "listFacts", "listEntityFacts", "listRelatedEntities",
+                                     "listConflicts", "listReleases",
                                      "listChanges", "listChanges", "getFactHistory", "listChanges", "getReconciliationManifest",
                                      "listDownloads",
                                      "getDownload"]
@@ -222,6 +233,7 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     assert [i for i, m in zip(window["possible"], window["marks"]) if m == "certain"] == window["certain"]
     relayed = summary["relayed"]  # voice=attributed: no stated fact, every citation attributed
     assert relayed["statuses"] and "stated" not in relayed["statuses"] and relayed["citation_voices"] == ["attributed"]
+    assert "attributed" in relayed["on_authority_roles"]  # the timeline of an entity named in a chain, role=attributed
     assert set(window["marks"]) <= {"certain", "possible"}
     first = get_json(live_server + "/v1/facts?limit=1")["data"][0]
     assert summary["item"] == {"operation": "getFact", "id": first["id"], "type": first["type"], "matches_list": True}

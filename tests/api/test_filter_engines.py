@@ -106,7 +106,7 @@ def data(db_path):
     def sample(param, path):
         module = LISTS.get(path)
         if module is not None and param in module.FILTERS:
-            sql, args = SAMPLES["role"], {"role": module.FILTERS[param], "type": module.TYPE.name}
+            sql, args = SAMPLES["typed_role"], {"role": module.FILTERS[param], "type": module.TYPE.name}
         elif module is not None and param == "kind":
             sql, args = SAMPLES["kind"].format(table=module.TYPE.table), {}
         else:

@@ -1,5 +1,6 @@
 """Issue #16: ``/v1/entities/{id}/related`` through the API, checked against the entity's own
-timeline (``/v1/entities/{id}/facts``, paged to its end): the same facts, counted by hand."""
+timeline (``/v1/entities/{id}/facts``, paged to its end): the same facts, counted by hand, in
+the same roles (the fact's own fields' and ``attributed``)."""
 from collections import Counter
 
 import pytest
@@ -11,10 +12,13 @@ def expected(client, entity, role=None, related_role=None, window=""):
     facts = all_pages(client, f"/v1/entities/{entity}/facts?limit=100{window}")  # in (sort_date, id) order
     counts, latest = Counter(), {}
     for fact in facts:
-        if role and {"id": entity, "role": role} not in fact["entities"]:
+        if role and role not in fact["roles"]:  # the timeline says in which roles the entity is in it
             continue
-        others = {x["id"] for x in fact["entities"]
-                  if x["id"] != entity and (related_role is None or x["role"] == related_role)}
+        # every other entity in the fact, in the same roles a timeline counts: its own fields', and
+        # "attributed" for those its citations' chains name
+        parts = [(x["id"], x["role"]) for x in fact["entities"]] + [
+            (link["entity"], "attributed") for c in fact["citations"] for link in c["attribution"] if link["entity"]]
+        others = {eid for eid, part in parts if eid != entity and (related_role is None or part == related_role)}
         for other in others:
             counts[other] += 1
             latest[other] = fact["id"]  # the last one in timeline order is the most recent

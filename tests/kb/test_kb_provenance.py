@@ -273,7 +273,7 @@ def test_targets_redirects_unnamed_and_meta(rows):
         ("predicted-putin-assad-erdogan-summit-2024-08", "fact", PREDICTION),
         ("europe", "entity", "european-states")}
     assert rows("SELECT type FROM entities WHERE id = 'unnamed-reports'")[0][0] == "unnamed"
-    assert rows("SELECT value FROM meta WHERE key = 'schema_version'")[0][0] == str(SCHEMA_VERSION) == "5"
+    assert rows("SELECT value FROM meta WHERE key = 'schema_version'")[0][0] == str(SCHEMA_VERSION) == "6"
     # what bounds a date window's walk, stored so that a server does not scan the facts for it
     meta = dict(rows("SELECT key, value FROM meta"))
     longest = max((date.fromisoformat(e) - date.fromisoformat(s)).days for s, e in rows(
@@ -285,7 +285,7 @@ def test_targets_redirects_unnamed_and_meta(rows):
     assert "idx_fact_relations_other_id_type_fact_id" in indexes
     assert "idx_attributions_entity_id_fact_id" in indexes
     assert "idx_facts_sort_date_id_span_end" in indexes
-    assert "idx_fact_entities_entity_id_sort_date_fact_id_span_end" in indexes
+    assert "idx_fact_entities_entity_id_sort_date_fact_id_span_end_role" in indexes
     # the driving tables' copies of the span's end are the fact's (fact_list tests windows on them)
     for table in ["fact_entities", *TYPED_TABLES.values()]:
         assert rows(f"SELECT count(*) FROM {table} d JOIN facts f ON f.id = d.fact_id "
