@@ -11,7 +11,10 @@ FTS5 as before (:func:`open_index` returns ``None``).
 
 Semantics, as with FTS5: every word must match, each as a prefix of a word of the text, case-
 and diacritic-insensitive. A word's prefix is expanded to the terms of the index that start
-with it. The word itself scores BM25 (titles weigh 10, bodies 1, as the FTS5 ranking did); a
+with it, in a title, a body or (facts only) the names and aliases of the entities the fact involves
+(:data:`NAMES`). The word itself scores BM25 (titles weigh 10, bodies 1, as the FTS5 ranking does);
+in the names it scores nothing (weight 0 in FTS5), so a fact found through them alone scores 0 and
+ranks after every hit found in its own text (BM25 is positive there, in both engines); a
 longer word it begins adds a small constant (also 10 times more in a title), so whole-word
 matches rank first and a word being typed still finds everything it begins. Past
 :data:`EXPANSION` such terms, the rest match through one constant-score prefix query. Hits are
