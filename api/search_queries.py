@@ -83,6 +83,8 @@ def snippet(title, body, tokens, names=""):
     where text was cut (as FTS5's ``snippet(search_fts, -1, '<mark>', '</mark>', '…', 16)``)."""
     cache, best = {}, None
     for text in (title, body, names) if names else (title, body):
+        if text is names and best[0] >= 1000 * len(tokens):  # the own text shows every word
+            break
         spans, hits, more = _scan(text, tokens, cache)
         score, start = _best_window(list(hits), hits)
         if text is names:  # the names only when they show more of the words than the fact's own text

@@ -119,9 +119,10 @@ def set_matched_entities(rows, q):
     tokens = words(q)
     if not facts or not tokens:
         return
-    marks = ", ".join("?" * len(facts))
+    texts = [(sid, row["title"], row["body"]) for sid, row in facts.items() if "body" in row] or g.db.all(
+        f"SELECT id, title, body FROM search WHERE id IN ({', '.join('?' * len(facts))})", list(facts))
     missing = {}  # search id -> the words its own text does not hold
-    for sid, title, body in g.db.all(f"SELECT id, title, body FROM search WHERE id IN ({marks})", list(facts)):
+    for sid, title, body in texts:
         own = set(_ANALYZER.analyze(f"{title} {body}"))
         absent = [t for t in tokens if t not in own and not any(w.startswith(t) for w in own)]
         if absent:
