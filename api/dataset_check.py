@@ -19,8 +19,10 @@ from urllib.parse import quote
 # The meta.schema_version values this API can serve (kb/build.py writes SCHEMA_VERSION there).
 # A build that changes the tables bumps SCHEMA_VERSION; the API accepts it once this set says so.
 # 2: the provenance model (time, spans, attributions, relations); 3: the tables a list is driven by
-# carry span_end (api/queries/fact_list.py tests a date window on it), which 2 lacks
-SCHEMA_VERSIONS = frozenset({"6"})
+# carry span_end (api/queries/fact_list.py tests a date window on it), which 2 lacks; 6: search.names
+# (the names of a fact's entities), a column of search_fts too, which the search queries read; 7: fact_entities
+# rows of role 'attributed' and entities.fact_counts (an entity's timeline)
+SCHEMA_VERSIONS = frozenset({"7"})
 
 # The tables the API reads (api/queries, api/resources); tests/ops/test_dataset_swap.py checks
 # that a fresh build has them all and that every typed-fact table is named here.

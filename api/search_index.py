@@ -11,7 +11,10 @@ FTS5 as before (:func:`open_index` returns ``None``).
 
 Semantics, as with FTS5: every word must match, each as a prefix of a word of the text, case-
 and diacritic-insensitive. A word's prefix is expanded to the terms of the index that start
-with it. The word itself scores BM25 (titles weigh 10, bodies 1, as the FTS5 ranking did); a
+with it, in a title, a body or (facts only) the names and aliases of the entities the fact involves
+(:data:`NAMES`). The word itself scores BM25 (titles weigh 10, bodies 1, as the FTS5 ranking does);
+in the names it scores nothing (weight 0 in FTS5), so a fact found through them alone scores 0 and
+ranks after every hit found in its own text (BM25 is positive there, in both engines); a
 longer word it begins adds a small constant (also 10 times more in a title), so whole-word
 matches rank first and a word being typed still finds everything it begins. Past
 :data:`EXPANSION` such terms, the rest match through one constant-score prefix query. Hits are
@@ -38,12 +41,13 @@ import tantivy
 from factmodel.search_text import ANALYZER, analyzer
 
 # -- the contract with kb/search_index.py (api never imports kb) -------------------------------
-FORMAT = "5"  # 5: NAME_FIELDS
+FORMAT = "6"  # 5: NAME_FIELDS; 6: NAMES
 # "unnamed": entities of type unnamed, never a hit of /v1/search (only /v1/entities?type=unnamed&q=)
 KINDS = {"source": 0, "entity": 1, "fact": 2, "unnamed": 3}
 SEARCH_KINDS = ("source", "entity", "fact")
 FILES_TABLE = "search_index_files"
 NAME_FIELDS = ("name_title", "name_body")  # entities only: name and aliases, for /v1/entities?q=
+NAMES = "names"  # facts only: the names and aliases of the entities a fact involves; matched, scored 0
 
 
 
@@ -103,11 +107,17 @@ class SearchIndex:
         schema, searcher, Q = self.schema, self.searcher, tantivy.Query
         should, must = tantivy.Occur.Should, tantivy.Occur.Must
         clauses = []
-        fields = tuple(zip(NAME_FIELDS, (TITLE_BOOST, 1.0))) if names else (("title", TITLE_BOOST), ("body", 1.0))
+        fields = tuple(zip(NAME_FIELDS, (TITLE_BOOST, 1.0))) if names else (
+            ("title", TITLE_BOOST), ("body", 1.0), (NAMES, 0.0))
         for token in tokens:
             alternatives = []
             for field, boost in fields:
                 terms = [term for term, _ in searcher.terms_with_prefix(field, token, limit=EXPANSION + 1)]
+                if not boost:  # the names of a fact's entities: found, never scored (each match scores 0)
+                    found = [self._prefix(field, token)] if len(terms) > EXPANSION else [
+                        Q.term_query(schema, field, term) for term in terms]
+                    alternatives += [(should, Q.const_score_query(q, 0.0)) for q in found]
+                    continue
                 if token in terms or len(terms) > EXPANSION:  # the word itself: BM25
                     q = Q.term_query(schema, field, token)
                     alternatives.append((should, Q.boost_query(q, boost) if boost != 1.0 else q))
@@ -123,8 +133,9 @@ class SearchIndex:
             clauses.append((must, Q.boolean_query(alternatives)))
         if not clauses:
             return None
-        if kinds:
-            clauses.append((must, Q.boolean_query([(should, Q.term_query(schema, "kind", KINDS[k])) for k in kinds])))
+        if kinds:  # a filter, not scored (a term query of ``kind`` would add more for a rarer kind)
+            kind = Q.boolean_query([(should, Q.term_query(schema, "kind", KINDS[k])) for k in kinds])
+            clauses.append((must, Q.const_score_query(kind, 0.0)))
         return Q.boolean_query(clauses)
 
     def hits(self, query, limit, offset=0):

@@ -76,14 +76,19 @@ def _best_window(positions, hits):
     return best
 
 
-def snippet(title, body, tokens):
-    """``title`` or ``body``, whichever shows more of ``tokens``, cut to a window of
+def snippet(title, body, tokens, names=""):
+    """``title``, ``body`` or ``names`` (a fact's entity names), whichever shows more of ``tokens`` (the
+    first on a tie; the names only when they show more distinct tokens), cut to a window of
     :data:`SNIPPET_TOKENS` words around the matches, each match in ``<mark>…</mark>``, ``…``
     where text was cut (as FTS5's ``snippet(search_fts, -1, '<mark>', '</mark>', '…', 16)``)."""
     cache, best = {}, None
-    for text in (title, body):
+    for text in (title, body, names) if names else (title, body):
+        if text is names and best[0] >= 1000 * len(tokens):  # the own text shows every word
+            break
         spans, hits, more = _scan(text, tokens, cache)
         score, start = _best_window(list(hits), hits)
+        if text is names:  # the names only when they show more of the words than the fact's own text
+            score -= score % 1000
         if best is None or score > best[0]:
             if hits:  # centre the matches in the window
                 last = max(p for p in hits if start <= p < start + SNIPPET_TOKENS)
@@ -118,14 +123,14 @@ def search_rows(db, index, args):
     if not hits:
         return []
     found = {row["id"]: row for row in db.all(
-        f"SELECT id, kind, ref_id, title, body FROM search WHERE id IN ({', '.join('?' * len(hits))})",
+        f"SELECT id, kind, ref_id, title, body, names FROM search WHERE id IN ({', '.join('?' * len(hits))})",
         [sid for _, sid in hits])}
     rows = []
     for n, (score, sid) in enumerate(hits):
         row = dict(found[sid])
         row["rank"], row["offset"] = -score, offset + n + 1
         if n < args["limit"]:  # snippets for the hits shown only
-            row["snippet"] = snippet(row["title"], row["body"], tokens)
+            row["snippet"] = snippet(row["title"], row["body"], tokens, row["names"])
         rows.append(row)
     return rows
 

@@ -27,7 +27,7 @@ from .pids import left_by_a_dead_build
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7  # 6: search.names (the names of the entities a fact involves); 7: attributed rows, fact_counts
 BATCH = 5000
 
 
@@ -68,7 +68,14 @@ class _Batches:
         self.pending = 0
 
 
-def _write_fact(batches, fact, search_id):
+def _search_names(entities):
+    """``{entity id: its name and aliases, as one text}`` of the named entities (an ``unnamed``
+    entity's "name", such as "the reports", names nobody): what a fact's search row holds of the
+    entities it involves."""
+    return {eid: " ".join([row["name"], *row["aliases"]]) for eid, row in entities.items() if row["type"] != "unnamed"}
+
+
+def _write_fact(batches, fact, search_id, names):
     rows = batches.rows
     fid, ftype, attributes, citations = fact["id"], fact["type"], fact["attributes"], fact["citations"]
     sort_date, span_end = fact["span_start"], fact["span_end"]
@@ -101,7 +108,10 @@ def _write_fact(batches, fact, search_id):
     rows[TYPED_TABLES[ftype]].append((fid, sort_date, span_end, *(
         _json(value) if isinstance(value, list) else value for value in attributes.values())))
     body = " ".join([attributes.get("text") or ""] + [c["quote"] for c in citations])
-    rows["search"].append((search_id, "fact", fid, fact["summary"], body))
+    # the names and aliases of the entities it involves (each once, in the fact's order): searched,
+    # never scored (a fact found through them alone ranks after every fact found in its own text)
+    involved = " ".join(names[eid] for eid in dict.fromkeys(ref["id"] for ref in fact["entities"]) if eid in names)
+    rows["search"].append((search_id, "fact", fid, fact["summary"], body, involved))
     batches.fact_done()
 
 
@@ -170,15 +180,16 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp, previous=None):
                 "INSERT INTO entities (id, type, name, aliases, description) VALUES (?, ?, ?, ?, ?)",
                 [(row["id"], row["type"], row["name"], _json(row["aliases"]), row["description"])
                  for row in seeds.entities.values()])
-            search = [(i, "source", row["id"], row["title"], f"{row['publisher']} {row['text']}")
+            search = [(i, "source", row["id"], row["title"], f"{row['publisher']} {row['text']}", "")
                       for i, row in enumerate(seeds.sources.values(), 1)]
-            search += [(i, "entity", row["id"], row["name"], " ".join(row["aliases"]))
+            search += [(i, "entity", row["id"], row["name"], " ".join(row["aliases"]), "")
                        for i, row in enumerate(seeds.entities.values(), len(search) + 1)]
             conn.executemany(insert_sql("search"), search)
         search_id = len(search)
         del search
 
         batches = _Batches(conn)
+        names = _search_names(seeds.entities)
         files = seeds.fact_files()
         bar = tqdm(total=len(files), desc="facts", unit="file", disable=None if progress is None else not progress)
 
@@ -189,7 +200,7 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp, previous=None):
         with conn:
             for fact in seeds.iter_facts(files, on_file=file_done):
                 search_id += 1
-                _write_fact(batches, fact, search_id)
+                _write_fact(batches, fact, search_id, names)
             batches.flush()
         bar.close()
         problems = seeds.finish()
@@ -212,7 +223,7 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp, previous=None):
             conn.execute("CREATE TABLE removals (kind TEXT NOT NULL, id TEXT NOT NULL, reason TEXT NOT NULL, "
                          "PRIMARY KEY (kind, id))")
             conn.executemany("INSERT INTO removals VALUES (?, ?, ?)", seeds.removed)  # kb/removals.py
-        db["search"].enable_fts(["title", "body"], tokenize=FTS_TOKENIZE)
+        db["search"].enable_fts(["title", "body", "names"], tokenize=FTS_TOKENIZE)
         counts = {"sources": len(seeds.sources), "entities": len(seeds.entities), "facts": seeds.fact_count}
         for ftype, table in TYPED_TABLES.items():
             counts[table.replace("_", "-")] = db[table].count

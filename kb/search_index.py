@@ -23,7 +23,10 @@ id), ``role`` (``role:entity id``), ``source`` (each cited source), all raw text
 :data:`NAME_FIELDS` (``name_title``, ``name_body``): their name and aliases again, as in ``title`` and
 ``body``, so a search of names (``/v1/entities?q=``) reads a vocabulary and postings of names alone,
 whose size does not grow with the facts (and ``title``/``body``, and so every score, stay as they
-were). The same texts are in the
+were). For facts only, :data:`NAMES` (``names``): the names and aliases of the entities the fact
+involves (``search.names``), matched but never scored, so a fact is found through the names of
+what it is about and a fact found through them alone scores 0, after every document found in its
+own text. The same texts are in the
 FTS5 table ``search_fts`` (``unicode61 remove_diacritics 2``), which stays for databases
 without an index and for the CSV/NDJSON streams; tests/api/test_search_index.py checks that the
 two find the same rows.
@@ -52,9 +55,10 @@ from factmodel.search_text import ANALYZER, analyzer
 
 from .pids import left_by_a_dead_build
 
-FORMAT = "5"  # 5: NAME_FIELDS
+FORMAT = "6"  # 5: NAME_FIELDS; 6: NAMES
 KINDS = {"source": 0, "entity": 1, "fact": 2, "unnamed": 3}  # unnamed: entities of type unnamed
 NAME_FIELDS = ("name_title", "name_body")  # an entity's title and body again (its name, its aliases)
+NAMES = "names"  # facts only: the names and aliases of the entities a fact involves (search.names)
 FILES_TABLE = "search_index_files"
 # Documents per segment. A writer holds its segment's postings in memory until its commit: all
 # 1M facts in one segment took ~400 MB at the commit, 250,000 documents take ~100 MB. Smaller is
@@ -87,7 +91,7 @@ def schema():
         builder.add_unsigned_field(name, indexed=True, fast=False)
     builder.add_text_field("title", tokenizer_name=ANALYZER, index_option="freq")
     builder.add_text_field("body", tokenizer_name=ANALYZER, index_option="freq")
-    for name in NAME_FIELDS:  # matched only, never scored: documents are enough
+    for name in (*NAME_FIELDS, NAMES):  # matched only, never scored: documents are enough
         builder.add_text_field(name, tokenizer_name=ANALYZER, index_option="basic")
     return builder.build()
 
@@ -200,14 +204,14 @@ def write(conn):
         for n, (rowid,) in enumerate(conn.execute("SELECT rowid FROM facts ORDER BY sort_date, id"), 1):
             place[rowid] = n
         rows = conn.execute(
-            "SELECT s.id, s.kind, s.title, s.body, f.rowid, f.type, f.status, f.span_start, f.span_end, "
+            "SELECT s.id, s.kind, s.title, s.body, s.names, f.rowid, f.type, f.status, f.span_start, f.span_end, "
             "f.first_published, CASE WHEN ev.kind IS NOT NULL THEN 'events:' || ev.kind "
             "WHEN st.kind IS NOT NULL THEN 'statements:' || st.kind END, f.entities, f.citations, "
             "s.kind = 'entity' AND en.type = 'unnamed' "
             "FROM search s LEFT JOIN facts f ON s.kind = 'fact' AND f.id = s.ref_id "
             "LEFT JOIN events ev ON ev.fact_id = f.id LEFT JOIN statements st ON st.fact_id = f.id "
             "LEFT JOIN entities en ON s.kind = 'entity' AND en.id = s.ref_id ORDER BY s.id")
-        for sid, kind, title, body, rowid, ftype, status, start, end, published, subkind, refs, cites, unnamed in rows:
+        for sid, kind, title, body, names, rowid, ftype, status, start, end, published, subkind, refs, cites, unnamed in rows:
             doc = tantivy.Document()
             doc.add_unsigned("id", sid)
             doc.add_unsigned("kind", kinds["unnamed" if unnamed else kind])
@@ -232,6 +236,8 @@ def write(conn):
             if kind == "entity":
                 doc.add_text(NAME_FIELDS[0], title)
                 doc.add_text(NAME_FIELDS[1], body)
+            elif names:
+                doc.add_text(NAMES, names)
             if count and count % SEGMENT_DOCS == 0:  # this segment is full: commit it, start the next
                 _commit(writer)
                 del writer

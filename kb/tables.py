@@ -62,8 +62,8 @@ def create_tables(db):
             foreign_keys.append(("responds_to", "facts", "id"))
         db[ftype.table].create(columns, pk="fact_id", not_null=not_null, foreign_keys=foreign_keys)
     db["search"].create(
-        {"id": int, "kind": str, "ref_id": str, "title": str, "body": str},
-        pk="id", not_null=["kind", "ref_id", "title", "body"],
+        {"id": int, "kind": str, "ref_id": str, "title": str, "body": str, "names": str},
+        pk="id", not_null=["kind", "ref_id", "title", "body", "names"],
     )
 
 
@@ -97,7 +97,7 @@ COLUMNS = {
     "attributions": ["fact_id", "citation", "link", "relation", "entity_id", "report_fact_id"],
     "redirects": ["old_id", "kind", "new_id"],
     "fact_entities": ["fact_id", "entity_id", "role", "type", "sort_date", "span_end"],
-    "search": ["id", "kind", "ref_id", "title", "body"],
+    "search": ["id", "kind", "ref_id", "title", "body", "names"],
     **{table: ["fact_id", "sort_date", "span_end", *TYPE_FIELDS[ftype]] for ftype, table in TYPED_TABLES.items()},
 }
 

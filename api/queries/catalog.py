@@ -3,6 +3,7 @@ import orjson
 from flask import g, request
 
 from .. import search_queries
+from ..search_index import _ANALYZER, words
 from .facts import permanent_redirect
 from .releases import gone_or_404
 
@@ -72,7 +73,7 @@ def source_rows(limit, *, after=None):
 
 
 def search_rows(match, limit, *, kinds=None, after=None, snippets_for=None):
-    """Hits of the FTS5 query ``match`` by rank (BM25, titles weigh more) then id, as dicts,
+    """Hits of the FTS5 query ``match`` by rank (BM25, titles weigh more, entity names nothing) then id, as dicts,
     with a ``snippet`` for the first ``snippets_for`` of them."""
     # unnamed entities ("the reports") are no answer to a search: they are served by id only
     where, params = ["search_fts MATCH ?", "NOT (s.kind = 'entity' AND s.ref_id IN "
@@ -80,7 +81,9 @@ def search_rows(match, limit, *, kinds=None, after=None, snippets_for=None):
     if kinds:
         where.append(f"s.kind IN ({', '.join('?' * len(kinds))})")
         params.extend(kinds)
-    inner = ("SELECT s.id, s.kind, s.ref_id, s.title, bm25(search_fts, 10.0, 1.0) AS rank "
+    # titles weigh 10, bodies 1, the names of a fact's entities 0: found through them alone, a fact
+    # scores 0 and comes after every hit found in its own text (bm25 < 0 there)
+    inner = ("SELECT s.id, s.kind, s.ref_id, s.title, bm25(search_fts, 10.0, 1.0, 0.0) AS rank "
              "FROM search_fts JOIN search s ON s.id = search_fts.rowid WHERE " + " AND ".join(where))
     sql = f"SELECT * FROM ({inner})"
     if after is not None:
@@ -101,3 +104,39 @@ def search_rows(match, limit, *, kinds=None, after=None, snippets_for=None):
         for row in shown:
             row["snippet"] = snippets[row["id"]]
     return rows
+
+
+def set_matched_entities(rows, q):
+    """Give each hit of ``rows`` (search rows: ``id`` in ``search``, ``kind``) its
+    ``matched_entities``: for a fact, the named entities it involves (in its order) whose name or
+    aliases hold a word of ``q`` that the fact's own text (summary, statement text, quotes) does not
+    hold, so the search found it through them; ``[]`` for any other hit, and for a fact whose own
+    text holds every word. Words are cut and folded by the index's analyzer
+    (factmodel/search_text.py) and match as prefixes, as the search does."""
+    for row in rows:
+        row["matched_entities"] = []
+    facts = {row["id"]: row for row in rows if row["kind"] == "fact"}
+    tokens = words(q)
+    if not facts or not tokens:
+        return
+    texts = [(sid, row["title"], row["body"]) for sid, row in facts.items() if "body" in row] or g.db.all(
+        f"SELECT id, title, body FROM search WHERE id IN ({', '.join('?' * len(facts))})", list(facts))
+    missing = {}  # search id -> the words its own text does not hold
+    for sid, title, body in texts:
+        own = set(_ANALYZER.analyze(f"{title} {body}"))
+        absent = [t for t in tokens if t not in own and not any(w.startswith(t) for w in own)]
+        if absent:
+            missing[sid] = absent
+    if not missing:
+        return
+    folded = {}  # entity id -> the words of its name and aliases
+    for sid, eid, name, aliases in g.db.all(
+            "SELECT s.id, e.id, e.name, e.aliases FROM search s JOIN facts f ON f.id = s.ref_id, json_each(f.entities) j "
+            "JOIN entities e ON e.id = json_extract(j.value, '$.id') "
+            f"WHERE s.id IN ({', '.join('?' * len(missing))}) AND e.type != 'unnamed' ORDER BY s.id, j.key",
+            list(missing)):
+        if eid not in folded:
+            folded[eid] = _ANALYZER.analyze(" ".join([name, *orjson.loads(aliases)]))
+        matched = facts[sid]["matched_entities"]
+        if eid not in matched and any(w.startswith(t) for t in missing[sid] for w in folded[eid]):
+            matched.append(eid)

@@ -8,7 +8,7 @@ from ..blueprint import Blueprint
 from ..json import json_response
 from ..pagination import after, page, page_of
 from ..params import QuerySchema, cursor_field, limit_field
-from ..queries.catalog import search_rows
+from ..queries.catalog import search_rows, set_matched_entities
 from ..queries.fts import fts_or_422
 from ..shapes.catalog import HIT_KINDS, HitSchema, hit
 
@@ -36,15 +36,20 @@ class Search(MethodView):
         """Search
 
         Ranked hits (BM25, titles weigh more) across entity names and aliases, fact summaries,
-        statement texts and quotes, and source texts.
+        statement texts and quotes, and source texts. A fact is also found through the names and
+        aliases of the entities it involves (`matched_entities` names them), which add nothing to
+        its score: found through them alone, it scores 0 and ranks after every hit found in its
+        own text.
         """
         match = fts_or_422(args["q"])
         index = g.db.search_index()
         if index is not None:  # -- search index hook: the Tantivy index (api/search_queries.py)
             rows = search_queries.search_rows(g.db, index, args)
+            set_matched_entities(rows[:args["limit"]], args["q"])
             body, headers = page(rows, args["limit"], search_queries.CURSOR_SCOPE, lambda r: [r["offset"]], hit)
             return json_response(body, headers)
         rows = search_rows(match, args["limit"] + 1, kinds=args.get("kind"), after=after("search", args, 2),
                            snippets_for=args["limit"])
+        set_matched_entities(rows[:args["limit"]], args["q"])
         body, headers = page(rows, args["limit"], "search", lambda r: [r["rank"], r["id"]], hit)
         return json_response(body, headers)

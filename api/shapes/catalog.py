@@ -53,6 +53,11 @@ class HitSchema(ma.Schema):
         "example": "Assad violated a <mark>ceasefire</mark> in rebel-held <mark>Idlib</mark> in January 2020"})
     score = F.Float(required=True, metadata={"description": "Relevance, higher is better"})
     link = F.String(required=True, metadata={"example": "/v1/facts/assad-violates-idlib-ceasefire-2020-01"})
+    matched_entities = F.List(F.String(), required=True, metadata={
+        "description": "A fact found through the names of entities it involves: those entities (ids), whose name "
+                       "or aliases hold a searched word the fact's own text does not. Empty when the fact's own "
+                       "text holds every word, and for entity and source hits (since 1.8.0)",
+        "example": ["tartus-port"]})
 
 
 SOURCE_KEYS = tuple(key for key in SourceSchema().fields if key != "links")  # the row's columns

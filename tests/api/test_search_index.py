@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 from urllib.parse import quote
 
@@ -416,3 +417,82 @@ def test_turkish_dotted_capital_i_and_other_letters_fold(index_client):
         return {(h["kind"], h["id"]) for h in all_pages(index_client, f"/v1/search?q={q}&limit=100")}
 
     assert found("İdlib") == found("idlib") == found("IDLIB") and found("idlib")
+
+
+def fts_fold(text):
+    """Words of ``text`` as FTS5's ``unicode61 remove_diacritics 2`` cuts and folds them (near enough)."""
+    return ["".join(c for c in unicodedata.normalize("NFD", w) if not unicodedata.combining(c)).lower()
+            for w in re.findall(r"[^\W_]+", text)]
+
+
+def name_words(db_rows):
+    """``{word: {fact id: [entity ids]}}``: each word (folded, as the index cuts it) of the name or an
+    alias of a named entity, and every fact involving such an entity (the entities, in the fact's
+    order); each fact's own folded words (summary, statement text, quotes); each named entity's
+    words; each fact's named entities, in its order."""
+    fold = written.analyzer().analyze
+    named = {eid: list(dict.fromkeys(fold(" ".join([name, *json.loads(aliases)])))) for eid, name, aliases in db_rows(
+        "SELECT id, name, aliases FROM entities WHERE type != 'unnamed'")}
+    own, involved = {}, {}
+    for fid, title, body, refs in db_rows("SELECT s.ref_id, s.title, s.body, f.entities FROM search s "
+                                          "JOIN facts f ON f.id = s.ref_id WHERE s.kind = 'fact'"):
+        own[fid] = set(fold(f"{title} {body}"))
+        involved[fid] = [eid for eid in dict.fromkeys(ref["id"] for ref in json.loads(refs)) if eid in named]
+    found = {}
+    for fid, eids in involved.items():
+        for eid in eids:
+            for word in named[eid]:
+                found.setdefault(word, {}).setdefault(fid, [])
+                if eid not in found[word][fid]:
+                    found[word][fid].append(eid)
+    return found, own, named, involved
+
+
+def test_facts_are_found_through_the_names_of_their_entities(index_client, fts_client, db_rows):
+    """Every word of an entity's name or aliases finds, with ``q=`` on /v1/facts and on /v1/search,
+    every fact involving that entity, through the index and through FTS5 alike. A search hit
+    names in ``matched_entities`` the entities (in the fact's order) whose names hold the word when
+    the fact's own text does not, else none; such a fact scores 0, after every hit found in its own
+    text. ``q=Tartous`` finds the port's lease: "Tartous port" is an alias of the port, not a word
+    of the lease."""
+    found, own, named, involved = name_words(db_rows)
+    # FTS5 folds fewer letters (unicode61 remove_diacritics 2: no ø, ł, ı, ß): where it finds a word
+    # in a fact's own text, and so ranks, by its own folding
+    fts_own = {fid: set(fts_fold(title + " " + body)) for fid, title, body in db_rows(
+        "SELECT ref_id, title, body FROM search WHERE kind = 'fact'")}
+    both = 0  # queries whose hits are found both ways
+    for word, facts in found.items():
+        for client, words_of in ((index_client, own), (fts_client, fts_own)):
+            listed = {f["id"] for f in all_pages(client, f"/v1/facts?q={quote(word)}&limit=100")}
+            assert set(facts) <= listed, (word, set(facts) - listed)
+            hits_ = all_pages(client, f"/v1/search?q={quote(word)}&kind=fact&limit=100")
+            assert {h["id"] for h in hits_} == listed, word
+            for h in hits_:  # the analyzer's folding, whichever engine found it
+                expected = [eid for eid in involved[h["id"]] if any(w.startswith(word) for w in named[eid])] \
+                    if not any(w.startswith(word) for w in own[h["id"]]) else []
+                assert h["matched_entities"] == expected, (word, h)
+            # found through names alone: score 0, after every hit found in the fact's own text
+            through = [h for h in hits_ if not any(w.startswith(fts_fold(word)[0]) for w in words_of[h["id"]])]
+            assert all(h["score"] == 0 for h in through), word
+            assert all(h["score"] >= 0 for h in hits_), word  # FTS5: ~1e-6 for a word of most rows (rounded: 0)
+            assert all(h["score"] > 0 for h in hits_ if h not in through) or client is fts_client, word
+            assert hits_ == [h for h in hits_ if h not in through] + through, word
+            both += bool(through) and len(through) < len(hits_)
+    assert both  # the seeds have a word found both ways
+    lease = "russia-tartus-port-lease"
+    for client in (index_client, fts_client):
+        assert lease in {f["id"] for f in all_pages(client, "/v1/facts?q=Tartous&limit=100")}
+        hit = next(h for h in all_pages(client, "/v1/search?q=Tartous&limit=100") if h["id"] == lease)
+        assert hit["matched_entities"] == ["tartus-port"] and hit["score"] == 0
+        assert {h["id"] for h in all_pages(client, "/v1/search?q=Tartus&kind=fact&limit=100")
+                if h["id"] == lease and not h["matched_entities"]} == {lease}  # its own text says Tartus
+
+
+def test_names_add_to_what_a_query_finds_not_to_its_scores(index_client):
+    """A word found in a fact's own text scores as before; one found only in its entities' names
+    scores nothing: a fact found through names for one word of two ranks by the other word alone."""
+    data = all_pages(index_client, "/v1/search?q=tartous+lease&limit=100")
+    lease = next(h for h in data if h["id"] == "russia-tartus-port-lease")
+    alone = next(h for h in all_pages(index_client, "/v1/search?q=lease&kind=fact&limit=100") if h["id"] == lease["id"])
+    assert lease["matched_entities"] == ["tartus-port"]
+    assert alone["score"] > 0 and lease["score"] == pytest.approx(alone["score"], rel=1e-6)
