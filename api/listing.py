@@ -34,7 +34,7 @@ def fact_list(args, filters, convert, scope, columns):
     descending = sort_descending(args)
     fq = FactQuery(filters, descending=descending, spans=span_stats(g.db.conn, g.db.version))
     fmt = response_format(args)
-    left_out = g.db.one(*fq.possible_only())[0] if filters.certain else 0
+    left_out = possible_matches(fq) if filters.certain else 0
     if fmt != "json":
         if args.get("cursor"):
             abort(UNPROCESSABLE, errors={"cursor": [f"not used with format={fmt}: the stream has every row"]})
@@ -82,3 +82,18 @@ def roles_of(entity_id, convert):
         item["roles"] = roles
         return item
     return with_roles
+
+
+_LEFT_OUT = {}  # (dataset version, sql, params) -> count: a dataset served never changes, so every page
+_LEFT_OUT_MAX = 4096  # of one list (the same filters, another cursor) counts its possible matches once
+
+
+def possible_matches(query):
+    """How many facts ``query``'s filters match only possibly (the default left them out)."""
+    sql, params = query.possible_only()
+    key = (g.db.version, sql, tuple(params))
+    if key not in _LEFT_OUT:
+        if len(_LEFT_OUT) >= _LEFT_OUT_MAX:
+            _LEFT_OUT.clear()
+        _LEFT_OUT[key] = g.db.one(sql, params)[0]
+    return _LEFT_OUT[key]
