@@ -11,10 +11,11 @@ facts counting as oldest, ties by fact id.
 import marshmallow as ma
 from flask import g
 
-from factmodel import certainty, vocabulary
+from factmodel import vocabulary
 
+from .filters import certain
 from .params import CommonFactArgs, QuerySchema, cursor_field, limit_field
-from .queries.windows import overlap
+from .queries.windows import matching
 
 F = ma.fields
 SEP = " "  # between sort date and fact id in the "most recent" key: neither holds it, and it sorts before any date character
@@ -60,10 +61,7 @@ def related_rows(entity_id, args, window, limit, after=None):
     if args.get("role"):
         where.append("fe.role = ?")
         params.append(args["role"])
-    clauses, values = overlap(window)
-    if window and args.get("time_match", "certain") == "certain":  # the same rule as every fact list
-        clause, more = certainty.certain("f", window)
-        clauses, values = [*clauses, clause], [*values, *more]
+    clauses, values = matching(window, certain(args))  # the same rule as every fact list
     where += clauses
     params += values
     other = ["o.entity_id != ?"]

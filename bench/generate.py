@@ -548,7 +548,7 @@ class Generator:
             "citations": orjson.dumps(citations).decode(), "time_kind": time_kind, "time": orjson.dumps(time).decode(),
             "span_start": span[0], "span_end": span[1], "relations": orjson.dumps(relations).decode(),
             **dict(zip(("whole_start", "whole_end", "held_start", "held_end"), certain)),
-            "voice": corroboration.voice(citations, speaker),
+            "voice": corroboration.voice(citations),
         }
         return lines, row
 

@@ -68,11 +68,6 @@ def origins(citations):
     return out
 
 
-def origin(citation):
-    """The origin of a citation on its own (one citation of its article)."""
-    return origins([citation])[0]
-
-
 def independent_sources(citations):
     return len(set(origins(citations)))
 
@@ -89,9 +84,10 @@ def citation_voice(citation, speaker=None):
     return "own"
 
 
-def voice(citations, speaker=None):
-    """A fact's voice: ``own`` when one of its citations is own-voice, else ``attributed``."""
-    return "own" if any(citation_voice(c, speaker) == "own" for c in citations) else "attributed"
+def voice(citations):
+    """A fact's voice from its citations' own (``voice``, which the build gives each by
+    :func:`citation_voice`): ``own`` when one of them is, else ``attributed``."""
+    return "own" if any(c["voice"] == "own" for c in citations) else "attributed"
 
 
 def status_problem(status, citations, speaker=None):

@@ -1,5 +1,6 @@
 """Partial ISO 8601 dates (``2011``, ``2023-03``, ``2024-07-24``) as intervals of days."""
 import calendar
+import datetime as dt
 import re
 from functools import lru_cache
 
@@ -44,3 +45,11 @@ def date_range(value):
     """First and last day covered by a partial date, as ISO strings (ValueError if none)."""
     first, last, _ = interval(value)
     return first, last
+
+
+def days_before(day, days=1):
+    """The ISO day ``days`` before ``day`` (the first day there is, if that is before it)."""
+    try:
+        return (dt.date.fromisoformat(day) - dt.timedelta(days=days)).isoformat()
+    except OverflowError:
+        return "0001-01-01"

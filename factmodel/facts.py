@@ -5,7 +5,7 @@ to that dict for orjson to encode. ``tests/api/test_fast_json.py`` checks that t
 documented schema's (``api.shapes.facts.FactSchema``) and the dicts its dump."""
 import orjson
 
-from .corroboration import conflicts_with
+from .corroboration import conflicts_with, voice
 from .vocabulary import FACT_TYPES
 
 # the columns of ``facts f`` a fact is served from
@@ -41,7 +41,7 @@ def fact_values(row, keys, links, as_of):
     # each citation carries the origin and voice the build gave it (factmodel/corroboration.py)
     fact["independent_sources"] = len({c["origin"] for c in fact["citations"]})
     fact["conflicts_with"] = conflicts_with(fact["relations"])
-    fact["voice"] = "own" if any(c["voice"] == "own" for c in fact["citations"]) else "attributed"
+    fact["voice"] = voice(fact["citations"])
     return fact
 
 

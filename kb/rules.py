@@ -212,7 +212,7 @@ def check_fact(fact, index, known):
         "attributes": attributes,
         "entities": entities,
         "citations": citations,
-        "voice": corroboration.voice(citations, speaker),
+        "voice": corroboration.voice(citations),
         "first_published": min(published),
         "time_kind": time_kind,
         "time": time,

@@ -8,8 +8,6 @@ date or a written ``not_before`` (``prediction``); a state holds from and to its
 (``observation``: its date, or the earliest citing article when undated); a ``former`` state
 ended before its observation. Every other bound is the curator's (``curator``).
 """
-import datetime as dt
-
 from factmodel import dates
 from factmodel.spans import OPEN_END, OPEN_START
 
@@ -29,10 +27,6 @@ def default_time_kind(fact):
     if fact["type"] in STATE_TYPES or (fact["type"] == "statement" and fact.get("kind") == "stance"):
         return "state"
     return "act"
-
-
-def _day_before(day):
-    return (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
 
 
 def time_of(fact, date, precision, start, end, published, issue):
@@ -145,7 +139,7 @@ def time_of(fact, date, precision, start, end, published, issue):
         span = (days.get("expected_not_before", (OPEN_START,))[0], days.get("expected_not_after", (None, OPEN_END))[1])
         return kind, time, span, (*span, None, None)
     if former:
-        span = (days.get("valid_from", (OPEN_START,))[0], _day_before(ended_before) if ended_before else OPEN_END)
+        span = (days.get("valid_from", (OPEN_START,))[0], dates.days_before(ended_before) if ended_before else OPEN_END)
         return kind, time, span, (None, None, None, None)  # no day is known: never a certain match
     since, until = days.get("valid_from", (OPEN_START, OPEN_START)), days.get("valid_until", (OPEN_END, OPEN_END))
     span = (since[0], until[1])

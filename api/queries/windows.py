@@ -3,9 +3,9 @@ in the dataset served (:func:`span_stats`, used by :class:`api.queries.fact_list
 and the overlap test of every list with a window (:func:`overlap`; the window itself is
 :func:`api.filters.window`)."""
 import math
-from datetime import date, timedelta
 
-from factmodel.certainty import bounds, overlap  # noqa: F401 (the window rule: factmodel/certainty.py)
+from factmodel.certainty import bounds, certain, overlap  # noqa: F401 (the window rule: factmodel/certainty.py)
+from factmodel.dates import days_before  # noqa: F401 (used by api/queries/fact_list.py)
 from factmodel.spans import SPAN_STATS_SQL
 
 _STATS = {}  # dataset version -> SpanStats
@@ -40,9 +40,11 @@ def span_stats(conn, version=None):
     return stats
 
 
-def days_before(day, days):
-    """The ISO day ``days`` before ``day`` (the first day there is, if that is before it)."""
-    try:
-        return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
-    except OverflowError:
-        return "0001-01-01"
+def matching(window, certain_only, alias="f"):
+    """``(clauses, params)``: the facts aliased ``alias`` match ``window``: their span overlaps it,
+    and, with ``certain_only`` (``time_match=certain``, the default), they match it for certain."""
+    clauses, params = overlap(window, f"{alias}.span_start", f"{alias}.span_end")
+    if window and certain_only:
+        clause, more = certain(alias, window)
+        clauses, params = [*clauses, clause], [*params, *more]
+    return clauses, params

@@ -4,16 +4,16 @@ import marshmallow as ma
 from flask import g
 from flask.views import MethodView
 
-from factmodel import certainty, vocabulary
+from factmodel import vocabulary
 from factmodel.facts import FACT_COLUMNS, generic
 
 from ..blueprint import Blueprint, links
 from ..json import json_response
-from ..filters import window_or_422
+from ..filters import certain, window_or_422
 from ..pagination import after, page, page_of
 from ..params import CommonFactArgs, QuerySchema, cursor_field, limit_field, slug_field
 from ..queries.facts import require_entities
-from ..queries.windows import overlap
+from ..queries.windows import matching
 from ..shapes.facts import FactSchema
 
 F = ma.fields
@@ -52,10 +52,7 @@ def conflict_rows(args, window, limit, last=None):
         where.append(f"EXISTS ({either.format(table='fact_entities x', column='x.fact_id')} AND x.entity_id = ? "
                      "AND x.role != 'attributed')")
         params.append(args["entity"])
-    clauses, values = overlap(window, "x.span_start", "x.span_end")
-    if window and args.get("time_match", "certain") == "certain":  # the same rule as every fact list
-        clause, more = certainty.certain("x", window)
-        clauses, values = [*clauses, clause], [*values, *more]
+    clauses, values = matching(window, certain(args), "x")  # the same rule as every fact list
     params += values
     if clauses:
         where.append(f"EXISTS ({either.format(table='facts x', column='x.id')} AND {' AND '.join(clauses)})")

@@ -6,7 +6,7 @@ import pytest
 
 from api.shapes.fact_dumpers import typed
 from api.shapes.facts import TYPE_PATHS, TYPED_SCHEMAS, FactBaseSchema, FactSchema
-from factmodel.corroboration import conflicts_with, independent_sources, voice
+from factmodel.corroboration import citation_voice, conflicts_with, independent_sources
 from factmodel.facts import BASE_KEYS, FACT_COLUMNS, GENERIC_KEYS, OPTIONAL_KEYS, generic
 
 
@@ -33,7 +33,8 @@ def _reference_generic(row, as_of=None):
 def _voice(row, citations):
     """The fact's voice from its citations' chains (factmodel.corroboration), not their stored voice."""
     attributes = orjson.loads(row["attributes"])
-    return voice(citations, attributes.get("speaker") if row["type"] == "statement" else None)
+    speaker = attributes.get("speaker") if row["type"] == "statement" else None
+    return "own" if any(citation_voice(c, speaker) == "own" for c in citations) else "attributed"
 
 
 def _reference_typed(row, as_of=None):
