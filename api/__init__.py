@@ -1,5 +1,6 @@
 """Serve-time code: the read-only HTTP API over the knowledge-base SQLite file."""
 from . import docs, errors, observe, search_index
+from .pages.views import blp as pages_blp
 from .blueprint import SlugConverter
 from .config import Config
 from .db import Database, open_dataset
@@ -28,6 +29,7 @@ def create_app(config=None):
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(pages_blp)
     errors.register(app)
     app.before_request(open_dataset)
     app.wsgi_app = Protocol(app.wsgi_app, app)  # request ids, refusals, protocol headers, the 304s

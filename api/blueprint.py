@@ -84,3 +84,9 @@ def links(**targets):
 # the links every fact's 200 response carries to the things it refers to
 FACT_LINKS = {"entity": ("getEntity", {"entity_id": "/entities/0/id"}),
               "source": ("getSource", {"source_id": "/citations/0/source"})}
+
+
+def page_link(path):
+    """The ``Link`` header of a JSON item that has a page a person can read and cite
+    (api/pages/views.py): ``path`` is the page's, e.g. ``/facts/{id}``."""
+    return {"Link": f'<{path}>; rel="alternate"; type="text/html"'}

@@ -22,7 +22,7 @@ from urllib.parse import quote
 # carry span_end (api/queries/fact_list.py tests a date window on it), which 2 lacks; 6: search.names
 # (the names of a fact's entities), a column of search_fts too, which the search queries read; 7: fact_entities
 # rows of role 'attributed' and entities.fact_counts (an entity's timeline)
-SCHEMA_VERSIONS = frozenset({"7"})
+SCHEMA_VERSIONS = frozenset({"8"})
 
 # The tables the API reads (api/queries, api/resources); tests/ops/test_dataset_swap.py checks
 # that a fresh build has them all and that every typed-fact table is named here.

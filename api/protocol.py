@@ -76,8 +76,16 @@ def _request_id(environ):
     return incoming if incoming and SAFE_REQUEST_ID.match(incoming) else os.urandom(16).hex()
 
 
-# representation_version hashes these files of the api package: the code that shapes responses
-REPRESENTATION_FILES = ("*.py", "*/*.py", "templates/*", "static/*")
+# representation_version hashes these files of the api package, at any depth: the code that shapes
+# responses, the pages' templates and their static files
+REPRESENTATION_FILES = ("**/*.py", "templates/**/*", "static/**/*")
+
+
+def source_digest(package, digest):
+    """Feed ``digest`` every file of ``package`` that :data:`REPRESENTATION_FILES` names, by path."""
+    for path in sorted({p for pattern in REPRESENTATION_FILES for p in package.glob(pattern) if p.is_file()}):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest
 
 
 def representation_version(app):
@@ -89,9 +97,7 @@ def representation_version(app):
     with app.app_context():
         spec = {key: value for key, value in api.spec.to_dict().items() if key != "servers"}  # not in place
     digest = hashlib.blake2b(orjson.dumps(spec, option=orjson.OPT_SORT_KEYS), digest_size=8)
-    package = Path(__file__).resolve().parent
-    for path in sorted({p for pattern in REPRESENTATION_FILES for p in package.glob(pattern) if p.is_file()}):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    source_digest(Path(__file__).resolve().parent, digest)
     return f"{spec['info']['version']}+{digest.hexdigest()}"
 
 

@@ -5,7 +5,7 @@ and views."""
 from flask import request
 
 from .analysis import EXPAND_PARAMETER, expanding, item_expand
-from .blueprint import FACT_LINKS, links, path_id
+from .blueprint import FACT_LINKS, links, page_link, path_id
 from .filters import parse
 from .json import json_response
 from .listing import fact_list
@@ -79,4 +79,4 @@ def typed_list(args, ftype, filters):
 def typed_item(fact_id, ftype):
     """The fact of this type with this id, in its typed shape (404 if none)."""
     convert = expanding(typed) if request.args and item_expand() else typed
-    return json_response(convert(fact_or_404(fact_id, ftype.name)))
+    return json_response(convert(fact_or_404(fact_id, ftype.name)), page_link(f"/facts/{fact_id}"))

@@ -27,7 +27,7 @@ from .pids import left_by_a_dead_build
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
-SCHEMA_VERSION = 7  # 6: search.names (the names of the entities a fact involves); 7: attributed rows, fact_counts
+SCHEMA_VERSION = 8  # 6: search.names (the names of the entities a fact involves); 7: attributed rows, fact_counts; 8: sources.republish
 BATCH = 5000
 
 
@@ -171,7 +171,7 @@ def _build_into(seeds_dir, tmp, progress, dump_tmp, previous=None):
         db.execute("PRAGMA cache_size = -65536")
         create_tables(db)
         conn = db.conn
-        source_columns = ["id", "title", "publisher", "published", "url", "language", "note", "text"]
+        source_columns = ["id", "title", "publisher", "published", "url", "language", "note", "text", "republish"]
         with conn:
             conn.executemany(
                 f"INSERT INTO sources ({', '.join(source_columns)}) VALUES ({', '.join('?' * len(source_columns))})",

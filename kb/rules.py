@@ -19,7 +19,7 @@ from .time_rules import DATED_STATUSES, time_of
 
 # type -> (field, role) for every field that refers to entities; type -> its own fields, in order
 ROLES = ROLE_FIELDS
-SOURCE_FIELDS = ("id", "title", "publisher", "published", "url", "language", "note")
+SOURCE_FIELDS = ("id", "title", "publisher", "published", "url", "language", "note", "republish")
 
 
 def check_source(doc, stem):
@@ -31,7 +31,7 @@ def check_source(doc, stem):
         dates.interval(doc["published"])
     except ValueError as exc:
         return None, [Issue(("published",), f"published: {exc}")]
-    return {key: doc.get(key) for key in SOURCE_FIELDS}, []
+    return {**{key: doc.get(key) for key in SOURCE_FIELDS}, "republish": int(doc.get("republish", False))}, []
 
 
 def check_entity(item):

@@ -11,9 +11,9 @@ def create_tables(db):
     db["meta"].create({"key": str, "value": str}, pk="key", not_null=["value"])
     db["sources"].create(
         {"id": str, "title": str, "publisher": str, "published": str, "url": str, "language": str,
-         "note": str, "text": str, "fact_count": int},
-        pk="id", not_null=["title", "publisher", "published", "language", "text", "fact_count"],
-        defaults={"fact_count": 0},
+         "note": str, "text": str, "fact_count": int, "republish": int},
+        pk="id", not_null=["title", "publisher", "published", "language", "text", "fact_count", "republish"],
+        defaults={"fact_count": 0, "republish": 0},
     )
     db["entities"].create(
         {"id": str, "type": str, "name": str, "aliases": str, "description": str, "fact_count": int, "fact_counts": str},

@@ -6,7 +6,7 @@ from factmodel.facts import generic
 
 from .. import filters
 from ..analysis import fact_page_of
-from ..blueprint import Blueprint, links, path_id
+from ..blueprint import Blueprint, links, page_link, path_id
 from ..listing import fact_list, roles_of
 from ..pagination import after, page, page_of
 from ..params import EntityFactArgs, QuerySchema, cursor_field, limit_field
@@ -70,7 +70,7 @@ class Entity(MethodView):
         Name, aliases, description and how many facts involve it, with a link to its timeline.
         Unnamed entities (type `unnamed`) are served here too. A former id redirects (308).
         """
-        return entity(entity_or_404(entity_id))
+        return entity(entity_or_404(entity_id)), 200, page_link(f"/entities/{entity_id}")
 
 
 @blp.route("/<slug:entity_id>/facts", parameters=ENTITY_ID)

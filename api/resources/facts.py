@@ -7,7 +7,7 @@ from factmodel.facts import generic
 
 from .. import filters
 from ..analysis import EXPAND_PARAMETER, expanding, fact_page_of, item_expand
-from ..blueprint import FACT_LINKS, Blueprint, doc_only, links, path_id
+from ..blueprint import FACT_LINKS, Blueprint, doc_only, links, page_link, path_id
 from ..json import json_response
 from ..listing import fact_list
 from ..params import FactArgs, NoQuerySchema
@@ -56,7 +56,7 @@ def get_fact(fact_id):
     (308) to the current one. `expand=entities` puts each entity's name, type and aliases inline.
     """
     convert = expanding(generic) if request.args and item_expand() else generic
-    return json_response(convert(fact_or_404(fact_id)))
+    return json_response(convert(fact_or_404(fact_id)), page_link(f"/facts/{fact_id}"))
 
 
 @blp.route("/<slug:fact_id>/history", parameters=FACT_ID)

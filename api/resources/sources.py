@@ -5,7 +5,7 @@ from factmodel.facts import generic
 
 from .. import filters
 from ..analysis import fact_page_of
-from ..blueprint import Blueprint, links, path_id
+from ..blueprint import Blueprint, links, page_link, path_id
 from ..listing import fact_list
 from ..pagination import after, page, page_of
 from ..params import FactArgs, QuerySchema, cursor_field, limit_field
@@ -54,7 +54,7 @@ class Source(MethodView):
 
         The article's metadata and full text; every citation's `start`/`end` offsets index into `text`.
         """
-        return source(source_or_404(source_id), with_text=True)
+        return source(source_or_404(source_id), with_text=True), 200, page_link(f"/sources/{source_id}")
 
 
 @blp.route("/<slug:source_id>/facts", parameters=SOURCE_ID)
