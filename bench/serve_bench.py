@@ -67,12 +67,13 @@ RATIOS = [  # the serving issue's targets (the Datasette one is its goal)
     ("GET /v1/facts/{id} ÷ bare Flask hello, same server", "fact", "hello", "rps", 0.85, "min"),
     ("GET /v1/facts/{id} ÷ Datasette row JSON (goal)", "fact", "datasette-row", "rps", 10.0, "min"),
     ("304 conditional GET ÷ bare Flask hello", "304", "hello", "rps", 1.0, "min"),
+    ("GET /facts/{id} page ÷ GET /v1/facts/{id} JSON (the page within 2×)", "fact-page", "fact", "rps", 0.5, "min"),
     ("bare Flask hello: Granian ÷ gunicorn sync workers (the old server)", "hello", "hello-gunicorn", "rps", 1.0, "min"),
     ("filtered list p50: large ÷ small", "list-large", "list-small", "p50", 1.3, "max"),
     ("deep cursor page p50: large ÷ small", "cursor-large", "cursor-small", "p50", 1.3, "max"),
 ]
 
-RUN_ORDER = ["304", "hello", "hello-gunicorn", "fact", "datasette-row", "typed", "list-small", "list-large", "cursor-large",
+RUN_ORDER = ["304", "hello", "hello-gunicorn", "fact", "fact-page", "datasette-row", "typed", "list-small", "list-large", "cursor-large",
              "cursor-small", "search", "datasette-table"]
 
 
@@ -222,6 +223,8 @@ def make_targets(small, large, datasette_db_name, seed):
         Target("hello-gunicorn", "bare Flask hello under gunicorn sync workers (the old server)", "hello-gunicorn",
                ["/"]),
         Target("fact", "GET /v1/facts/{id}, random ids", "api-large", [f"/v1/facts/{i}" for i, _ in sample]),
+        Target("fact-page", "GET /facts/{id}, the fact's page (HTML), random ids", "api-large",
+               [f"/facts/{i}" for i, _ in sample]),
         Target("typed", "GET /v1/{type}/{id}, random typed items", "api-large",
                [f"/v1/{TYPE_PATHS[t]}/{i}" for i, t in sample]),
         Target("list-small", "filtered list (entity + from/to), small DB", "api-small", list_paths(windows_small), rows=PAGE),

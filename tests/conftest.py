@@ -1,4 +1,5 @@
 import atexit
+import os
 import shutil
 
 import pytest
@@ -82,3 +83,32 @@ def db_rows(db_path):
     conn.row_factory = sqlite3.Row
     yield lambda sql, params=(): conn.execute(sql, params).fetchall()
     conn.close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def _require_chromium():
+    if os.path.exists(CHROMIUM):
+        return
+    message = (f"\n{'!' * 78}\n!!! {CHROMIUM} is missing: the browser tests cannot run.\n"
+               f"!!! Install it with `make install-browser` (as root: apt-get install -y chromium).\n{'!' * 78}")
+    if os.environ.get("CI") or os.geteuid() == 0:
+        pytest.fail(message + "\n(in CI, or as root, the browser tests must run: `make test` installs chromium)")
+    pytest.skip("NOT RUN, chromium missing and not root: " + message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (Swagger UI and the pages); never a downloaded browser."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -1,12 +1,15 @@
 """What the pages read from the database: the same rows the JSON items are made of."""
+import functools
+
 import orjson
 from flask import g
 
 from factmodel.facts import FACT_COLUMNS, generic
 
 from ..queries.releases import gone_or_404
+from . import passages
 
-SOURCE_PAGE_COLUMNS = "id, title, publisher, published, url, language, note, text, fact_count, republish"
+SOURCE_PAGE_COLUMNS = "id, title, publisher, published, url, language, note, fact_count, republish"
 
 
 class Moved(Exception):
@@ -68,9 +71,25 @@ def sources(ids):
             g.db.all(f"SELECT {SOURCE_PAGE_COLUMNS} FROM sources WHERE id IN ({_in(ids)})", ids)}
 
 
+@functools.lru_cache(maxsize=64)
+def _split(version, source_id):
+    text = g.db.one("SELECT text FROM sources WHERE id = ?", (source_id,))["text"]
+    spans = passages.sentences(text)
+    return text, spans, [start for start, _ in spans]
+
+
+def text_and_sentences(source_id):
+    """A source's text, its sentences (:func:`passages.sentences`) and their starts: split once per dataset
+    version (the key: the same version is the same text) and kept, for 64 articles per process,
+    for the next page that quotes the same article."""
+    return _split(g.db.version, source_id)
+
+
 def summaries(ids):
     """id -> summary of each of the facts ``ids``."""
     ids = sorted(set(ids))
+    if not ids:
+        return {}
     return {row["id"]: row["summary"] for row in g.db.all(f"SELECT id, summary FROM facts WHERE id IN ({_in(ids)})", ids)}
 
 

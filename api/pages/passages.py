@@ -2,21 +2,38 @@
 
 Offsets are the build's verified ``start``/``end`` (``text[start:end] == quote``), so what a page
 highlights is exactly what the fact cites. A sentence ends at ``.``, ``!`` or ``?`` (and any
-closing quotes or brackets) before whitespace, or at a line break; that is crude ("Mr. Putin"
-splits; a line break ends one too, for headlines and datelines), and only decides how much surrounding text a passage shows.
+closing quotes or brackets) before whitespace, at a blank line, or at the end of a short line
+(a headline, a dateline). That is crude ("Mr. Putin" splits), and only decides how much
+surrounding text a passage shows and what the coverage of a source counts.
 """
 import bisect
 import re
 from typing import NamedTuple
 
-_END = re.compile(r"[.!?]+[\"”’)\]]*(?=\s|$)|(?=\n)")
+# a line shorter than this that ends at a line break is a sentence of its own (a headline, a
+# dateline); a longer one is taken for a line of a hard-wrapped paragraph
+SHORT_LINE = 60
+_END = re.compile(r"[.!?]+[\"”’)\]]*(?=\s|$)|\n")
+
+
+def _ends(text):
+    """Where sentences end: after a terminator, at a blank line, or after a short line."""
+    line_start = 0
+    for match in _END.finditer(text):
+        if match.group() != "\n":
+            yield match.end()
+            continue
+        here = match.start()
+        if here - line_start < SHORT_LINE or text.startswith("\n", here + 1) or not text[line_start:here].strip():
+            yield here
+        line_start = here + 1
+    yield len(text)
 
 
 def sentences(text):
     """``(start, end)`` of each sentence of ``text`` in order, without surrounding whitespace."""
     spans, start = [], 0
-    for match in [*_END.finditer(text), None]:
-        end = match.end() if match else len(text)
+    for end in _ends(text):
         first, last = start, end
         while first < last and text[first].isspace():
             first += 1
@@ -37,10 +54,10 @@ class Passage(NamedTuple):
     end: int
 
 
-def passage(text, spans, start, end, around=1):
+def passage(text, spans, start, end, around=1, starts=None):
     """The quote ``text[start:end]`` with the rest of its sentences and ``around`` sentences on
-    each side (``spans``: :func:`sentences` of ``text``)."""
-    starts = [s for s, _ in spans]
+    each side (``spans``: :func:`sentences` of ``text``; ``starts``: their starts, if known)."""
+    starts = starts if starts is not None else [s for s, _ in spans]
     first = max(bisect.bisect_right(starts, start) - 1, 0)
     last = max(bisect.bisect_left(starts, end) - 1, first)
     context_start = min(spans[max(first - around, 0)][0], start) if spans else start

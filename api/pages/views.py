@@ -46,6 +46,11 @@ def _base():
     return request.environ.get(BASE_URL) or request.host_url.rstrip("/")
 
 
+def _passage(split, start, end):
+    text, spans, starts = split
+    return passages.passage(text, spans, start, end, starts=starts)
+
+
 def _page(template, **context):
     return render_template(template, base=_base(), dataset=g.db, **context), 200, {"Content-Type": HTML}
 
@@ -58,10 +63,9 @@ def fact(fact_id):
     entities = data.entities(named)
     names = {i: e["name"] for i, e in entities.items()}
     sources = data.sources([c["source"] for c in fact["citations"]])
-    spans = {sid: passages.sentences(s["text"]) for sid, s in sources.items()}
+    texts = {sid: data.text_and_sentences(sid) for sid in sources}
     citations = [{**c, "chain": words.chain_words(c, names),
-                  "passage": passages.passage(sources[c["source"]]["text"], spans[c["source"]], c["start"], c["end"])}
-                 for c in fact["citations"]]
+                  "passage": _passage(texts[c["source"]], c["start"], c["end"])} for c in fact["citations"]]
     related = data.summaries([r["fact"] for r in fact["relations"]] + list(fact["conflicts_with"]))
     base = _base()
     ld = linked_data.document(linked_data.claim_node(base, fact, sources, entities))
@@ -73,9 +77,9 @@ def fact(fact_id):
 @blp.get("/sources/<slug:source_id>")
 def source(source_id):
     source = data.source(source_id)
-    text = source["text"]
-    spans = passages.sentences(text)
-    cited = [{**dict(c), "passage": passages.passage(text, spans, c["start"], c["end"])}
+    split = data.text_and_sentences(source_id)
+    text, spans, _ = split
+    cited = [{**dict(c), "passage": _passage(split, c["start"], c["end"])}
              for c in data.citations_of(source_id)]
     sentences = passages.coverage(text, spans, [(c["start"], c["end"]) for c in cited])
     base = _base()

@@ -48,6 +48,9 @@ def test_releases_and_tombstones(tmp_path):
     assert releases[0]["id"] in response.get_json()["detail"]
     assert response.get_json()["detail"].endswith(": retracted by the source")
     assert client.get("/v1/facts/never-existed").status_code == 404
+    page = client.get(f"/facts/{gone['id']}")  # the tombstone as a page, for a reader following a link
+    assert page.status_code == 410 and page.mimetype == "text/html"
+    assert "retracted by the source" in page.get_data(as_text=True) and releases[0]["id"] in page.get_data(as_text=True)
 
     # outside git there is no release that removed it, but the curator's reason still makes it a 410
     plain = tmp_path / "plain"

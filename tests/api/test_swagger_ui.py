@@ -9,42 +9,15 @@ the page (api/static/swagger-init.js) points "Try it out" at its own origin, whi
 proves by executing requests on the random port. Starting the server with a matching
 KB_PUBLIC_URL instead would only hide the bug users hit with ``make run PORT=8080``.
 """
-import os
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
 from support import ROOT  # noqa: E402
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 SCREENSHOTS = ROOT / "artifacts" / "swagger-ui"
 SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
 TIMEOUT_MS = 30_000
-
-
-def _require_chromium():
-    if os.path.exists(CHROMIUM):
-        return
-    message = (f"\n{'!' * 78}\n!!! {CHROMIUM} is missing: the Swagger UI browser test cannot run.\n"
-               f"!!! Install it with `make install-browser` (as root: apt-get install -y chromium).\n{'!' * 78}")
-    if os.environ.get("CI") or os.geteuid() == 0:
-        pytest.fail(message + "\n(in CI, or as root, the browser test must run: `make test` installs chromium)")
-    pytest.skip("NOT RUN, chromium missing and not root: " + message)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _execute(page, operation_id, tag):
