@@ -1,7 +1,8 @@
 """A fact type added to schema/facts.schema.json alone, with no other edit (no Python, no table
 list), is validated, built, served at its collection path with list and item routes, filterable
 by its roles, answers ``valid_at`` as the state it is by default (``x-time-kind``) and is in the
-served spec (README, "Adding a fact type").
+served spec (README, "Adding a fact type"); a relation type added beside it is a value of
+``relation=``.
 
 The scratch copy holds only ``schema/`` and the seeds; the project's code runs on it through
 ``KB_SCHEMA_DIR`` (factmodel.vocabulary reads it at import, so the run is a process of its own).
@@ -68,6 +69,9 @@ FACTS = f"""facts:
     status: stated
     units: [syria]
     base: tartus-port
+    relations:
+      - type: garrisons_beside
+        fact: scratch-russian-garrison-2023
     citations:
       - source: {SOURCE_ID}
         quote: Syrian army units also hold positions around the port
@@ -98,6 +102,7 @@ RUN = textwrap.dedent('''
         "before": ids("/v1/garrisons?valid_at=2023-01-15"),
         "facts_type": ids("/v1/facts?type=garrison&valid_at=2023-04-15"),
         "item": [item.status_code, item.get_json()],
+        "relation": ids("/v1/facts?relation=garrisons_beside"),
         "wrong_type": client.get("/v1/meetings/scratch-russian-garrison-2023").status_code,
         "unknown_unit": client.get("/v1/garrisons?unit=no-such-entity").status_code,
         "operations": {path: {method: op["operationId"] for method, op in ops.items() if method != "parameters"}
@@ -118,6 +123,7 @@ def scratch(tmp_path):
     schema = json.loads(path.read_text(encoding="utf-8"))
     defs = schema["$defs"]
     defs["fact"]["properties"]["type"]["enum"].append("garrison")
+    defs["relation"]["properties"]["type"]["enum"].append("garrisons_beside")  # a relation type, too
     defs["fact"]["allOf"].append({"if": {"properties": {"type": {"const": "garrison"}}, "required": ["type"]},
                                   "then": {"$ref": "#/$defs/garrison"}})
     common = {name: {"$ref": f"#/$defs/common/{name}"} for name in defs["common"]}
@@ -147,6 +153,7 @@ def test_a_state_type_added_to_the_json_schema_alone_is_validated_built_served_f
     assert item["base"] == "tartus-port" and item["strength"] is None and item["time"]["kind"] == "state"
     assert {(e["id"], e["role"]) for e in item["entities"]} == {("russia", "unit"), ("tartus-port", "base")}
     assert got["wrong_type"] == 404
+    assert "scratch-syrian-garrison-2023" in got["relation"]  # relation= takes the schema's relation types
     assert got["operations"] == {"/v1/garrisons": {"get": "listGarrisons"},
                                  "/v1/garrisons/{fact_id}": {"get": "getGarrison"}}
     assert {"unit", "base", "valid_at"} <= set(got["parameters"])
