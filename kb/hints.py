@@ -11,7 +11,7 @@ import datetime as dt
 import difflib
 import re
 
-from factmodel.folding import fold  # noqa: F401  (kb.hints.fold: how names and quotes are compared)
+from factmodel.folding import fold  # kb.hints.fold (kb.rules, kb.entity_names…): how names and quotes are compared
 
 _WORD = re.compile(r"\S+")
 
