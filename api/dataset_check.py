@@ -1,5 +1,6 @@
 """Is this file a dataset the API can serve? One check, used by the server before a live swap
-(``api.swaps``) and by ``deploy/publish.py`` before a rolling publish. Standard library only.
+(``api.swaps``) and by ``deploy/publish.py`` before a rolling publish. Standard library only,
+and ``factmodel.vocabulary`` (itself standard library only) for the typed tables.
 
 :func:`check_header` is O(1): it reads the first 100 bytes and stats the file (SQLite magic,
 page size, the header's page count x page size against the file size). :func:`check` adds
@@ -16,6 +17,8 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
+from factmodel import vocabulary
+
 # The meta.schema_version values this API can serve (kb/build.py writes SCHEMA_VERSION there).
 # A build that changes the tables bumps SCHEMA_VERSION; the API accepts it once this set says so.
 # 2: the provenance model (time, spans, attributions, relations); 3: the tables a list is driven by
@@ -26,9 +29,8 @@ SCHEMA_VERSIONS = frozenset({"8"})
 
 # The tables the API reads (api/queries, api/resources); tests/ops/test_dataset_swap.py checks
 # that a fresh build has them all and that every typed-fact table is named here.
-REQUIRED_TABLES = ("meta", "sources", "entities", "facts", "citations", "fact_entities", "meetings",
-                   "troop_deployments", "leases", "events", "statements", "positions", "search",
-                   "fact_relations", "attributions", "redirects", "releases", "changes", "versions")
+REQUIRED_TABLES = ("meta", "sources", "entities", "facts", "citations", "fact_entities", *vocabulary.TYPED_TABLES,
+                   "search", "fact_relations", "attributions", "redirects", "releases", "changes", "versions")
 META_KEYS = ("dataset_version", "schema_version", "built_at", "counts")
 
 # Every reason a file can be rejected for (the label of kb_dataset_swaps_rejected_total).

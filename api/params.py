@@ -11,8 +11,6 @@ from factmodel.certainty import MATCHES
 from factmodel.corroboration import VOICES
 from factmodel.dates import PARTIAL_DATE
 
-from .shapes.facts import RELATION_TYPES
-
 F = ma.fields
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 120
@@ -125,7 +123,7 @@ class CommonFactArgs(QuerySchema):
                        "`as_of`, among the citations published by then)", "example": 2})
     related_to = slug_field("Only facts with a relation, in either direction, to this fact",
                             "putin-unhappy-with-assad-claim-2020")
-    relation = F.String(validate=ma.validate.OneOf(RELATION_TYPES), metadata={
+    relation = F.String(validate=ma.validate.OneOf(vocabulary.RELATION_TYPES), metadata={
         "description": "Only relations of this type (with `related_to`: to that fact; alone: to any fact)",
         "example": "responds_to"})
     changed_since = slug_field("Only facts a release after this one added, modified or renamed (and that the "

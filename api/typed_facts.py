@@ -1,7 +1,6 @@
-"""What the six typed fact resources (``api/resources/meetings.py``…) share: the bodies of their
-list and item views, and their documentation, worded from the fact type's vocabulary entry
-(:class:`factmodel.vocabulary.FactType`). Each resource module declares its own route, filters
-and views."""
+"""What the typed fact resources (``/v1/meetings``…, made by api/resources/typed.py) share: the
+bodies of their list and item views, and their documentation, worded from the fact type's
+vocabulary entry (:class:`factmodel.vocabulary.FactType`)."""
 from flask import request
 
 from .analysis import EXPAND_PARAMETER, expanding, item_expand
@@ -19,16 +18,6 @@ from .streams import STREAM_DOC
 def label(ftype):
     """``troop_deployment`` -> ``troop deployment``."""
     return ftype.name.replace("_", " ")
-
-
-def role_filters(ftype, **fields):
-    """``{query parameter: role}`` from ``{query parameter: field of the type}``: the parameter
-    matches the entities the field names, in the field's role (its ``x-role``)."""
-    roles = {param: ftype.field(name).role for param, name in fields.items()}
-    unroled = [param for param, role in roles.items() if role is None]
-    if unroled:
-        raise ValueError(f"{ftype.name}: {unroled} filter on fields that name no entity")
-    return roles
 
 
 def schema(ftype):
@@ -71,7 +60,7 @@ def item_doc(ftype):
 
 
 def typed_list(args, ftype, filters):
-    """A page (or stream) of the type's facts; ``filters``: :func:`role_filters` of the resource."""
+    """A page (or stream) of the type's facts; ``filters``: ``{query parameter: role}`` of the resource."""
     parsed = parse(args, types=[ftype.name], role_params=filters, kind_table=ftype.table)
     return fact_list(args, parsed, typed, ftype.path, TYPED_COLUMNS[ftype.name])
 

@@ -2,6 +2,12 @@
 (kb/diff.py) and a fact's history (``/v1/facts/{id}/history``, api/resources/changes.py)."""
 import re
 
+# what a change is to, in the order changes are reported in (kb diff, the releases' change lists,
+# /v1/changes); what happened to it (a rename: the new id lists the old one among its former_ids)
+CHANGE_KINDS = ("fact", "entity", "source")
+CHANGE_OPS = ("added", "removed", "renamed", "modified")
+PLURAL = {"fact": "facts", "entity": "entities", "source": "sources"}
+
 # characters that show as nothing or as a space: a change among them alone is whitespace only
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), " ")
 _SPACES = re.compile(r"\s+")

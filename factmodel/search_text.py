@@ -5,12 +5,11 @@ and digits), tokens over 255 bytes dropped, ASCII-folded, then lowercased (``Erd
 ``erdogan``, ``İdlib`` → ``idlib``)."""
 import tantivy
 
+from .folding import folded
+
 ANALYZER = "kb_fold_v2"  # the name the index's text fields are tokenized by
 
 
 def analyzer():
-    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(255))
-            .filter(tantivy.Filter.ascii_fold())  # before lowercase: "İ" folds to "I", lowercased "i̇" would not
-            .filter(tantivy.Filter.lowercase())
-            .build())
+    """The words of a text, folded as every comparison folds (:mod:`factmodel.folding`)."""
+    return folded(tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(255))).build()

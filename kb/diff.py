@@ -9,11 +9,9 @@ by field); a fact or entity whose new id lists the old one among its ``former_id
 import json
 from typing import NamedTuple
 
-from factmodel.diffs import leaf_changes
-
-KINDS = ("fact", "entity", "source")  # the order changes are reported in
-OPS = ("added", "removed", "renamed", "modified")
-PLURAL = {"fact": "facts", "entity": "entities", "source": "sources"}
+from factmodel.diffs import CHANGE_KINDS as KINDS  # the order changes are reported in
+from factmodel.diffs import CHANGE_OPS as OPS
+from factmodel.diffs import PLURAL, leaf_changes
 
 
 class Change(NamedTuple):

@@ -10,27 +10,13 @@ parser in :mod:`kb.yaml_hints`. Nothing here runs unless something is wrong.
 import datetime as dt
 import difflib
 import re
-import unicodedata
 
-_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                              "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-                              "\u2033": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " "})
+from factmodel.folding import fold  # kb.hints.fold (kb.rules, kb.entity_names…): how names and quotes are compared
+
 _WORD = re.compile(r"\S+")
 
 
 # -- names ---------------------------------------------------------------------------------
-_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "đ": "d",
-                          "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"})
-
-
-def fold(text):
-    """Lower case, no diacritics, typographic marks made plain, whitespace squashed: how
-    names, aliases and quotes are compared when looking for a near match."""
-    text = unicodedata.normalize("NFKD", str(text).translate(_TYPOGRAPHIC).translate(_LETTERS))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().split())
-
-
 def slugify(text):
     """``Bashar al-Assad`` -> ``bashar-al-assad`` (what an id for that name would look like)."""
     return "-".join(re.findall(r"[a-z0-9]+", fold(text)))
@@ -95,16 +81,13 @@ def stand_in_entity(item):
 
 
 # -- quotes --------------------------------------------------------------------------------
-def _plain(text):
-    return " ".join(text.translate(_TYPOGRAPHIC).casefold().split())
-
-
 def nearest_passage(text, quote):
     """The passage of ``text`` (a source's text) closest to ``quote``, compared without
-    regard to whitespace, case or the kind of quotation marks: ``(start, end, ratio)`` with
+    regard to whitespace, case, diacritics or the kind of quotation marks (folded,
+    :func:`factmodel.folding.fold`): ``(start, end, ratio)`` with
     offsets into ``text``, or None for an empty quote."""
-    words = [(m.start(), m.end(), _plain(m.group())) for m in _WORD.finditer(text)]
-    target = _plain(quote)
+    words = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+    target = fold(quote)
     n = len(target.split())
     if not words or not n:
         return None

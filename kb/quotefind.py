@@ -3,6 +3,8 @@ it as it must be written in YAML (or the nearest passage). Dispatched by :mod:`k
 """
 from pathlib import Path
 
+from factmodel.folding import plain_marks
+
 from . import hints
 from .problems import CurateError
 from .quotes import SourceText
@@ -19,8 +21,8 @@ def source_text(seeds, sid):
 def find_all(text, fragment):
     """Every ``(start, end)`` of ``fragment`` in ``text``, whitespace- and quote-mark-insensitive
     (curly and straight quotes, apostrophes and dashes are the same)."""
-    plain = SourceText(text.translate(hints._TYPOGRAPHIC))  # 1:1 character map: offsets are kept
-    needle = " ".join(fragment.translate(hints._TYPOGRAPHIC).split())
+    plain = SourceText(plain_marks(text))  # 1:1 character map: offsets are kept
+    needle = " ".join(plain_marks(fragment).split())
     found, at = [], 0
     while needle:
         index = plain.normal.find(needle, at)

@@ -3,8 +3,9 @@ import re
 from array import array
 from bisect import bisect_right
 
+from factmodel.folding import plain_marks
+
 _WORD = re.compile(r"\S+")
-_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 
 def squash(text):
@@ -49,7 +50,7 @@ class SourceText:
 
     def hint(self, quote):
         """Explain a near miss: the quote matches once quotation marks and dashes are made plain."""
-        needle = squash(quote).translate(_TYPOGRAPHIC)
-        if needle and needle in self.normal.translate(_TYPOGRAPHIC):
+        needle = plain_marks(squash(quote))
+        if needle and needle in plain_marks(self.normal):
             return " (it differs only in quotation marks, apostrophes or dashes: copy them exactly)"
         return ""

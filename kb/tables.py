@@ -82,8 +82,9 @@ def create_indexes(db):
     db["entities"].create_index(["type", "id"])
     for table in TYPED_TABLES.values():
         db[table].create_index(["sort_date", "fact_id"])
-    db["events"].create_index(["kind", "sort_date", "fact_id", "span_end"])
-    db["statements"].create_index(["kind", "sort_date", "fact_id", "span_end"])
+    for ftype in FACT_TYPES.values():  # the typed lists' kind= filter (events, statements)
+        if "kind" in ftype.field_names:
+            db[ftype.table].create_index(["kind", "sort_date", "fact_id", "span_end"])
     db["search"].create_index(["kind", "ref_id"], unique=True)
 
 

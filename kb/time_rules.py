@@ -9,10 +9,10 @@ date or a written ``not_before`` (``prediction``); a state holds from and to its
 ended before its observation. Every other bound is the curator's (``curator``).
 """
 from factmodel import dates
+from factmodel.vocabulary import FACT_TYPES
 from factmodel.spans import OPEN_END, OPEN_START
 
 DATED_STATUSES = {"stated", "reported"}
-STATE_TYPES = {"troop_deployment", "lease", "position"}  # facts that are states of affairs by default
 BOUNDS = ("not_before", "not_after", "valid_from", "valid_until", "expected_not_before", "expected_not_after")
 BOUND_KINDS = {"not_before": ("act", "prediction"), "not_after": ("act", "prediction"), "valid_from": ("state",),
                "valid_until": ("state",), "expected_not_before": ("prediction",), "expected_not_after": ("prediction",)}
@@ -20,13 +20,11 @@ ORDERED = (("not_before", "not_after"), ("valid_from", "valid_until"), ("expecte
 
 
 def default_time_kind(fact):
-    """``prediction`` for predicted facts; ``state`` for troop deployments, leases, positions
-    and stances; else ``act``."""
+    """``prediction`` for predicted facts; else the type's (``x-time-kind`` and ``x-state-kinds`` in
+    schema/facts.schema.json: ``state`` for troop deployments, leases, positions and stances; else ``act``)."""
     if fact["status"] == "predicted":
         return "prediction"
-    if fact["type"] in STATE_TYPES or (fact["type"] == "statement" and fact.get("kind") == "stance"):
-        return "state"
-    return "act"
+    return FACT_TYPES[fact["type"]].default_time_kind(fact)
 
 
 def time_of(fact, date, precision, start, end, published, issue):

@@ -8,7 +8,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import abort
 
-from factmodel.diffs import leaf_changes, whitespace_only
+from factmodel.diffs import CHANGE_KINDS, CHANGE_OPS, leaf_changes, whitespace_only
 
 from ..blueprint import UNPROCESSABLE, Blueprint, links
 from ..pagination import after, page, page_of
@@ -20,7 +20,8 @@ F = ma.fields
 blp = Blueprint("changes", __name__, url_prefix="/v1/changes",
                 description="The change feed: facts, entities and sources each release added, modified, removed "
                             "or renamed")
-KINDS, OPS = ["fact", "entity", "source"], ["added", "modified", "removed", "renamed"]
+# factmodel.diffs's, as kb diff writes them; the spec lists the ops alphabetically
+KINDS, OPS = list(CHANGE_KINDS), sorted(CHANGE_OPS)
 CHANGE_COLUMNS = ["release", "kind", "id", "op", "fields", "new_id"]
 RELEASE_EXAMPLE = "5c78aef9-e135d08014"
 

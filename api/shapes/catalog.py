@@ -2,10 +2,12 @@
 import marshmallow as ma
 import orjson
 
+from factmodel import vocabulary
+
 from .vocab import open_choice
 
 F = ma.fields
-ENTITY_TYPES = ["person", "country", "organization", "place", "group", "unnamed"]
+ENTITY_TYPES = vocabulary.ENTITY_TYPES  # schema/entities.schema.json
 HIT_KINDS = ["entity", "fact", "source"]
 HIT_LINKS = {"entity": "/v1/entities/", "fact": "/v1/facts/", "source": "/v1/sources/"}
 

@@ -15,11 +15,11 @@ TYPE_PATHS = {name: ftype.path for name, ftype in vocabulary.FACT_TYPES.items()}
 FIELD_CLASSES = {"integer": F.Integer, "number": F.Float, "boolean": F.Boolean, "string": F.String}
 
 
-# the provenance vocabulary (docs/methodology.md, sections 2, 3 and 6)
-TIME_KINDS = ["act", "state", "prediction"]
-RELATION_TYPES = ["responds_to", "revises", "supersedes", "same_claim", "conflicts_with", "derived_from"]
+# the provenance vocabulary (docs/methodology.md, sections 2, 3 and 6): the JSON Schema's enums
+TIME_KINDS = vocabulary.TIME_KINDS
+RELATION_TYPES = vocabulary.RELATION_TYPES
 DIRECTIONS = ["outgoing", "incoming"]
-ATTRIBUTION_RELATIONS = ["reported_by", "according_to", "said_to", "citing", "released_by", "unattributed"]
+ATTRIBUTION_RELATIONS = vocabulary.ATTRIBUTION_RELATIONS
 
 
 def _partial_date(description, example=None):

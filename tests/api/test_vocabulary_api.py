@@ -32,7 +32,7 @@ def test_every_role_is_reachable_and_every_kind_is_a_choice():
     for name, ftype in vocabulary.FACT_TYPES.items():
         module = TYPED[name]
         filters = module.FILTERS
-        args = next(value for key, value in vars(module).items() if key.endswith("Args") and key != "CommonFactArgs")
+        args = module.Args
         assert set(filters) <= set(args().fields), name
         assert set(filters.values()) <= {role for _, role in ftype.role_fields}, name
         # today every role has a filter of its own on its type's resource
