@@ -72,6 +72,12 @@ releases: install
 openapi: install
 	$(BIN)/python -m api.spec_file openapi.yaml
 
+# The screenshots of the pages the README shows (and axe-core's findings beside them), taken by the
+# browser tests of tests/api/test_pages_browser.py on the seeds.
+.PHONY: screenshots
+screenshots: install npm-install install-browser
+	KB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider tests/api/test_pages_browser.py
+
 # --- Real clients of the API: npm tools, a browser, spec linters, generated SDKs ----------------
 .PHONY: npm-install install-browser lint sdk sdk-ts compat
 NPM_BIN := node_modules/.bin

@@ -76,6 +76,7 @@ def test_every_fact_page_highlights_each_quote_at_its_offsets(client, facts, sou
         item = client.get(f"/v1/facts/{fact['id']}")
         # the page and its JSON link each other
         assert item.headers["Link"] == f'</facts/{fact["id"]}>; rel="alternate"; type="text/html"'
+        assert client.get(fact["links"]["typed"]).headers["Link"] == item.headers["Link"]
         assert doc.xpath('//link[@rel="alternate"][@type="application/json"]/@href') == [f"/v1/facts/{fact['id']}"]
         assert doc.xpath("//h1")[0].text_content() == fact["summary"]
         marks = doc.xpath("//ol[@class='citations']//mark")

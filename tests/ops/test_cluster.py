@@ -167,6 +167,17 @@ def test_repeated_get_is_a_cache_hit_and_keys_keep_requests_apart(cluster):
     assert (status, conditional["x-cache-status"], empty) == (304, "HIT", b"")
 
 
+def test_a_page_goes_through_the_cache_like_the_api(cluster):
+    """The pages (/facts/{id}…) are cached by nginx like the JSON, their headers kept."""
+    fact_id = json.loads(get(cluster.port, "/v1/facts?limit=1")[2])["data"][0]["id"]
+    status, first, body = get(cluster.port, f"/facts/{fact_id}")
+    assert (status, first["x-cache-status"]) == (200, "MISS") and first["content-type"].startswith("text/html")
+    assert "script-src 'self'" in first["content-security-policy"]
+    status, again, body_again = get(cluster.port, f"/facts/{fact_id}")
+    assert (status, again["x-cache-status"], body_again) == (200, "HIT", body)
+    assert again["content-security-policy"] == first["content-security-policy"]
+
+
 def test_one_cache_entry_whatever_the_origin(cluster):
     """Responses vary by Accept only (``Vary: Accept``; CORS is ``*``, no answer depends on
     Origin): the same URL asked from three origins is one entry, a HIT after the first."""
@@ -384,6 +395,12 @@ def test_a_burst_of_uncached_requests_gets_429_with_retry_after(limited):
     # and a URL answered from the cache is not refused to the limited client
     assert get(limited.port, "/v1/facts?limit=2", source="127.0.0.2")[1]["x-cache-status"] == "HIT"
     print(f"\n12 uncached requests at once from one address (2 r/s, burst 3): {statuses}")
+
+
+def test_a_burst_of_uncached_page_requests_is_limited_too(limited):
+    fact_id = json.loads(get(limited.port, "/v1/facts?limit=1", source="127.0.0.6")[2])["data"][0]["id"]
+    statuses = [get(limited.port, f"/facts/{fact_id}", NO_CACHE, source="127.0.0.5")[0] for _ in range(12)]
+    assert statuses.count(200) <= 6 and 429 in statuses, statuses
 
 
 def test_cache_hits_are_not_limited_at_the_uncached_rate(limited):
