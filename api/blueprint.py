@@ -90,3 +90,9 @@ def page_link(path):
     """The ``Link`` header of a JSON item that has a page a person can read and cite
     (api/pages/views.py): ``path`` is the page's, e.g. ``/facts/{id}``."""
     return {"Link": f'<{path}>; rel="alternate"; type="text/html"'}
+
+
+def page_link_header(example):
+    """The documented ``Link`` header of :func:`page_link` (``example``: a page's path)."""
+    return {"Link": {"description": "The item's page, for people to read, check and cite (`rel=\"alternate\"`, HTML)",
+                     "schema": {"type": "string"}, "example": f'<{example}>; rel="alternate"; type="text/html"'}}

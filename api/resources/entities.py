@@ -6,7 +6,7 @@ from factmodel.facts import generic
 
 from .. import filters
 from ..analysis import fact_page_of
-from ..blueprint import Blueprint, links, page_link, path_id
+from ..blueprint import Blueprint, links, page_link, page_link_header, path_id
 from ..listing import fact_list, roles_of
 from ..pagination import after, page, page_of
 from ..params import EntityFactArgs, QuerySchema, cursor_field, limit_field
@@ -59,7 +59,7 @@ class Entities(MethodView):
 
 @blp.route("/<slug:entity_id>", parameters=ENTITY_ID)
 class Entity(MethodView):
-    @blp.response(200, EntitySchema)
+    @blp.response(200, EntitySchema, headers=page_link_header("/entities/vladimir-putin"))
     @blp.alt_response(308, response="MOVED")
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(410, response="GONE")

@@ -7,7 +7,7 @@ from factmodel.facts import generic
 
 from .. import filters
 from ..analysis import EXPAND_PARAMETER, expanding, fact_page_of, item_expand
-from ..blueprint import FACT_LINKS, Blueprint, doc_only, links, page_link, path_id
+from ..blueprint import FACT_LINKS, Blueprint, doc_only, links, page_link, page_link_header, path_id
 from ..json import json_response
 from ..listing import fact_list
 from ..params import FactArgs, NoQuerySchema
@@ -46,7 +46,7 @@ FACT_ID = path_id("fact_id", "Id of the fact", "putin-assad-meeting-2024-07-24")
 
 # An item takes no query parameters and returns a finished Response: see doc_only.
 @blp.route("/<slug:fact_id>", parameters=FACT_ID)
-@doc_only(blp.response(200, FactSchema), blp.alt_response(308, response="MOVED"), blp.alt_response(410, response="GONE"),
+@doc_only(blp.response(200, FactSchema, headers=page_link_header("/facts/putin-assad-meeting-2024-07-24")), blp.alt_response(308, response="MOVED"), blp.alt_response(410, response="GONE"),
           blp.alt_response(404, response="NOT_FOUND"),
           blp.doc(operationId="getFact", parameters=[EXPAND_PARAMETER], **links(**FACT_LINKS)))
 def get_fact(fact_id):

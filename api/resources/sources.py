@@ -5,7 +5,7 @@ from factmodel.facts import generic
 
 from .. import filters
 from ..analysis import fact_page_of
-from ..blueprint import Blueprint, links, page_link, path_id
+from ..blueprint import Blueprint, links, page_link, page_link_header, path_id
 from ..listing import fact_list
 from ..pagination import after, page, page_of
 from ..params import FactArgs, QuerySchema, cursor_field, limit_field
@@ -45,7 +45,7 @@ class Sources(MethodView):
 
 @blp.route("/<slug:source_id>", parameters=SOURCE_ID)
 class Source(MethodView):
-    @blp.response(200, SourceDetailSchema)
+    @blp.response(200, SourceDetailSchema, headers=page_link_header("/sources/bloomberg-2024-07-25"))
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(410, response="GONE")
     @blp.doc(operationId="getSource", **links(facts=("listSourceFacts", {"source_id": "/id"})))

@@ -15,7 +15,7 @@ from flask.views import MethodView
 
 from factmodel.vocabulary import FACT_TYPES
 
-from ..blueprint import Blueprint, doc_only
+from ..blueprint import Blueprint, doc_only, page_link_header
 from ..params import CommonFactArgs, kinds_field, slug_field, slug_list
 from ..typed_facts import (id_parameter, item_doc, list_doc, not_found, page_schema, schema, typed_item,
                            typed_list)
@@ -53,7 +53,7 @@ def resource(ftype):
 
     item.__name__ = item.__qualname__ = f"get_{ftype.name}"
     item = blp.route("/<slug:fact_id>", parameters=id_parameter(ftype, ftype.example))(doc_only(
-        blp.response(200, schema(ftype)), blp.alt_response(404, **not_found(ftype)), blp.doc(**item_doc(ftype)))(item))
+        blp.response(200, schema(ftype), headers=page_link_header(f"/facts/{ftype.example}")), blp.alt_response(404, **not_found(ftype)), blp.doc(**item_doc(ftype)))(item))
     return SimpleNamespace(TYPE=ftype, blp=blp, Args=args, FILTERS=filters, **{item.__name__: item})
 
 
