@@ -4,7 +4,7 @@ import os
 
 class Config:
     """Defaults for every setting; each can be overridden by an environment variable or by
-    the mapping given to :func:`api.create_app`."""
+    the mapping given to :func:`api.app.create_app`."""
 
     KB_DB = os.environ.get("KB_DB", "var/kb.sqlite")
     CACHE_MAX_AGE = int(os.environ.get("KB_CACHE_MAX_AGE", "300"))

@@ -15,16 +15,15 @@ import time
 import orjson
 from flask import current_app, g, request
 
-from . import dataset_check, search_index
-from .swaps import Swaps, Unavailable
+from factmodel import dataset_check
+
+from . import search_index
+from .exceptions import QueryTimeout, Unavailable
+from .swaps import Swaps
 
 
 DATASET = "kb.dataset"  # environ key of the dataset a request reads
 DB_FREE_PATHS = ("/healthz", "/openapi.json")  # and /docs: served when the database is not
-
-
-class QueryTimeout(Exception):
-    """A query ran past the per-query time limit."""
 
 
 # Pages are read through a memory map rather than one read() call each: a page of a list at

@@ -37,9 +37,9 @@ from werkzeug.http import parse_date, parse_etags
 
 from . import errors
 from .db import DATASET, request_dataset
+from .exceptions import Unavailable
 from .limits import refusal
 from .public_url import BASE_URL, TrustedProxies, base_url
-from .swaps import Unavailable
 
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 NO_CACHE_PATHS = ("/healthz", "/readyz", "/metrics")

@@ -38,20 +38,12 @@ from pathlib import Path
 
 import tantivy
 
+from factmodel.search_format import FILES_TABLE, FORMAT, KINDS, NAME_FIELDS, NAMES
 from factmodel.search_text import ANALYZER, analyzer
 
-# -- the contract with kb/search_index.py (api never imports kb) -------------------------------
-FORMAT = "6"  # 5: NAME_FIELDS; 6: NAMES
-# "unnamed": entities of type unnamed, never a hit of /v1/search (only /v1/entities?type=unnamed&q=)
-KINDS = {"source": 0, "entity": 1, "fact": 2, "unnamed": 3}
-SEARCH_KINDS = ("source", "entity", "fact")
-FILES_TABLE = "search_index_files"
-NAME_FIELDS = ("name_title", "name_body")  # entities only: name and aliases, for /v1/entities?q=
-NAMES = "names"  # facts only: the names and aliases of the entities a fact involves; matched, scored 0
+from .exceptions import QueryTimeout
 
-
-
-
+# FORMAT, KINDS, FILES_TABLE, NAME_FIELDS, NAMES: the contract with kb/search_index.py, in factmodel
 EXPANSION = 32
 TITLE_BOOST = 10.0
 PREFIX_SCORE = 0.1
@@ -159,8 +151,6 @@ def within_budget(db, started):
     """Refuse, like an SQL query over ``KB_QUERY_TIME_LIMIT_MS``, a search that took longer
     (Tantivy cannot be interrupted, so this is checked when it returns)."""
     if time.monotonic() - started > db.time_limit:
-        from .db import QueryTimeout  # noqa: PLC0415 (api.db imports this module)
-
         raise QueryTimeout()
 
 

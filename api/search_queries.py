@@ -13,9 +13,10 @@ import time
 import tantivy
 
 from factmodel.facts import FACT_COLUMNS
+from factmodel.search_format import SEARCH_KINDS
 
 from .pagination import after
-from .search_index import _ANALYZER, SEARCH_KINDS, within_budget, words
+from .search_index import _ANALYZER, within_budget, words
 
 # -- /v1/search and /v1/entities?q= through the index (hooks in api/resources/search.py,
 # api/queries/catalog.py)

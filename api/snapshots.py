@@ -24,7 +24,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .dataset_check import Rejected
+from factmodel.dataset_check import Rejected
 
 
 def file_key(st):

@@ -3,7 +3,7 @@ import sys
 
 import yaml
 
-from . import create_app
+from .app import create_app
 from .spec import MAKE_RUN_URL
 
 

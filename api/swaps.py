@@ -30,8 +30,10 @@ from collections import OrderedDict
 
 from prometheus_client import Counter
 
-from . import dataset_check
-from .dataset_check import Rejected
+from factmodel import dataset_check
+from factmodel.dataset_check import Rejected
+
+from .exceptions import Unavailable
 from .snapshots import Snapshots, default_snapshot_dir, file_key
 
 
@@ -44,10 +46,6 @@ SWAPS_REJECTED = Counter("kb_dataset_swaps_rejected_total",
                          ["reason"])
 MISSING = (None, None, None, None)  # the key of "no file at the path"
 REMEMBERED = 64  # rejected files remembered per worker (a dd in progress makes one per mtime)
-
-
-class Unavailable(Exception):
-    """The database file is missing or unreadable."""
 
 
 class Accepted:

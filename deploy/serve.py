@@ -1,4 +1,4 @@
-"""The production server: Granian serving ``api:create_app`` over WSGI, configured here only.
+"""The production server: Granian serving ``api.app:create_app`` over WSGI, configured here only.
 
 ``make serve``, the cluster's replicas (supervisord), the host units (systemd) and the tests'
 live server all run ``python deploy/serve.py``; settings come from the environment:
@@ -38,7 +38,7 @@ from granian.http import HTTP1Settings
 # about 418 KiB), so the app is the one that refuses an oversized request target or header,
 # with a problem document. A head above this buffer gets Granian's empty 431.
 HTTP1_BUFFER = 512 * 1024
-API = "api:create_app"
+API = "api.app:create_app"
 
 
 def settings(env=os.environ, target=API, interface="wsgi"):

@@ -107,7 +107,7 @@ def test_no_facets_key_without_facet(client):
 
 
 def test_facet_cut_short_by_the_time_limit_says_so(db_path):
-    from api import create_app
+    from api.app import create_app
 
     client = create_app({"KB_DB": str(db_path), "TESTING": True, "FACET_TIME_LIMIT_MS": 0}).test_client()
     response = client.get("/v1/facts?limit=2&status=stated&facet=entity&facet=type")

@@ -98,7 +98,7 @@ def test_conditional_get_runs_no_query(app, db_path, tmp_path):
     import shutil
     import sqlite3
 
-    from api import create_app
+    from api.app import create_app
 
     copy = tmp_path / "kb.sqlite"
     shutil.copy(db_path, copy)

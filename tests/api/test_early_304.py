@@ -17,7 +17,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
 
-from api import create_app
+from api.app import create_app
 from api.protocol import etag_for, representation_version
 
 REQUEST_ID = "trace-304"

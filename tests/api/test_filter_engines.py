@@ -34,7 +34,8 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 
-from api import create_app, search_queries
+from api import search_queries
+from api.app import create_app
 from api.filters import SAMPLES, FactFilters
 from api.resources import TYPED
 from support import ROOT

@@ -74,7 +74,7 @@ def test_database_survives_the_corpus(client, db_rows):
 
 
 def test_pathological_query_hits_the_time_limit(db_path):
-    from api import create_app
+    from api.app import create_app
 
     client = create_app({"KB_DB": str(db_path), "QUERY_TIME_LIMIT_MS": 0}).test_client()
     response = client.get("/v1/search?q=a")

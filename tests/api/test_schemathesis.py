@@ -21,7 +21,7 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-from api import create_app
+from api.app import create_app
 
 from support import ROOT  # noqa: E402
 CONFIG = ROOT / "schemathesis.toml"
