@@ -28,7 +28,7 @@ from flask_smorest import abort
 
 from factmodel.facets import FACETS as FACET_DEFS, facet_sql
 
-from .pagination import window_page_of
+from .http.pagination import window_page_of
 from .params import FACETS
 
 F = ma.fields
@@ -93,7 +93,7 @@ def _budget():
 
 def _count(sql, params, deadline):
     """Rows of ``sql`` or None when the deadline interrupts it (SQLite's progress handler, the
-    one :class:`api.db.Dataset` installs, reads ``deadline``)."""
+    one :class:`api.dataset.db.Dataset` installs, reads ``deadline``)."""
     db = g.db
     db.deadline = deadline
     try:
@@ -169,7 +169,7 @@ class FacetSchema(ma.Schema):
 
 
 def fact_page_of(item_schema, name):
-    """:func:`api.pagination.page_of` plus the optional ``facets`` of ``facet=``."""
+    """:func:`api.http.pagination.page_of` plus the optional ``facets`` of ``facet=``."""
     return type(name, (ma.Schema,), {
         **window_page_of(item_schema, name + "Base")._declared_fields,
         "facets": F.Dict(keys=F.String(), values=F.Nested(FacetSchema), metadata={

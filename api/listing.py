@@ -9,15 +9,16 @@ from flask_smorest import abort
 from factmodel.certainty import is_certain
 from factmodel.vocabulary import ATTRIBUTED
 
-from . import analysis, search_queries
+from . import analysis
+from .search import queries as search_queries
 from .blueprint import UNPROCESSABLE
 from .filters import descending as sort_descending
-from .json import json_response
-from .pagination import after, page
+from .http.json import json_response
+from .http.pagination import after, page
 from .queries.fact_list import FactQuery, sort_key
 from .queries.facts import fact_rows, fact_stream
 from .queries.windows import span_stats
-from .streams import response_format, stream
+from .http.streams import response_format, stream
 
 
 def fact_list(args, filters, convert, scope, columns):
@@ -48,7 +49,7 @@ def fact_list(args, filters, convert, scope, columns):
     scope = f"{scope}:{args.get('sort')}"
     last, rows = after(scope, args, 2), None
     if search_queries.answers(filters) and (index := g.db.search_index()) is not None:
-        # -- search index hook (api/search_queries.py): None when SQLite + FTS5 must answer
+        # -- search index hook (api/search/queries.py): None when SQLite + FTS5 must answer
         rows = search_queries.fact_rows(g.db, index, filters, descending, last, args["limit"] + 1)
     if rows is None:
         rows = fact_rows(fq, after=last, limit=args["limit"] + 1)

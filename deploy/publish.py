@@ -6,7 +6,7 @@
 
 What no process manager does, and so the only deployment code of our own: for each replica
 in turn the new file is copied beside the replica's file and renamed over it (its workers see
-the new inode on their next request, api/swaps.py), and the replica's own port is polled until
+the new inode on their next request, api/dataset/swaps.py), and the replica's own port is polled until
 it answers with the new X-Dataset-Version; only then is the next one touched. Then the cache
 is purged, so no response of the old version is served from it. The replicas and nginx's port
 are read from the rendered nginx.conf in the runtime directory (deploy/cluster.py writes it);

@@ -2,12 +2,12 @@
 import orjson
 from flask import g, request
 
-from .. import search_queries
-from ..search_index import _ANALYZER, words
+from ..search import queries as search_queries
+from ..search.index import _ANALYZER, words
 from .facts import permanent_redirect
 from .releases import gone_or_404
 
-# through the Tantivy index (api/search_queries.py): the ids in ``search`` of the matching entities
+# through the Tantivy index (api/search/queries.py): the ids in ``search`` of the matching entities
 ENTITY_SEARCH_INDEXED = "id IN (SELECT ref_id FROM search WHERE id IN (SELECT value FROM json_each(?)))"
 ENTITY_SEARCH = ("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
                  "WHERE search_fts MATCH ? AND s.kind = 'entity')")

@@ -35,7 +35,7 @@ from factmodel.vocabulary import ATTRIBUTED
 from factmodel.spans import OPEN_END, OPEN_START
 
 from .changes import CHANGED_FACT
-from .fts import fts_query
+from ..search.fts import fts_query
 from .windows import bounds, days_before, overlap
 
 def _roles(roles, alias):

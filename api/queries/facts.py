@@ -7,7 +7,7 @@ from flask_smorest import abort
 
 from factmodel.facts import FACT_COLUMNS
 
-from .. import search_index
+from ..search import index as search_index
 from ..blueprint import UNPROCESSABLE
 from ..shapes.facts import TYPE_PATHS
 from .releases import gone_or_404

@@ -11,10 +11,10 @@ from flask_smorest import abort
 from factmodel.diffs import leaf_changes, whitespace_only
 
 from ..blueprint import UNPROCESSABLE, Blueprint, links
-from ..pagination import after, page, page_of
+from ..http.pagination import after, page, page_of
 from ..params import FORMATS, QuerySchema, cursor_field, limit_field, slug_field
 from ..queries.changes import change_key, change_sql, release_seq_or_422
-from ..streams import STREAM_DOC, response_format, stream
+from ..http.streams import STREAM_DOC, response_format, stream
 
 F = ma.fields
 blp = Blueprint("changes", __name__, url_prefix="/v1/changes",

@@ -8,9 +8,9 @@ from factmodel import vocabulary
 from factmodel.facts import FACT_COLUMNS, generic
 
 from ..blueprint import Blueprint, links
-from ..json import json_response
+from ..http.json import json_response
 from ..filters import certain, window_or_422
-from ..pagination import after, page, page_of
+from ..http.pagination import after, page, page_of
 from ..params import CommonFactArgs, QuerySchema, cursor_field, limit_field, slug_field
 from ..queries.facts import require_entities
 from ..queries.windows import matching

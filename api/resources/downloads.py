@@ -1,14 +1,14 @@
 """``/v1/downloads``: the served release's SQLite file and gzipped NDJSON dump of every fact
-(api/downloads.py; docs/releases.md, "Downloads"), resumable with ``Range``."""
+(api/dataset/downloads.py; docs/releases.md, "Downloads"), resumable with ``Range``."""
 import marshmallow as ma
 from flask import current_app, g, send_file
 from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
-from .. import downloads
+from ..dataset import downloads
 from ..blueprint import Blueprint, doc_only
-from ..errors import ProblemSchema, problem
+from ..http.errors import ProblemSchema, problem
 from ..params import NoQuerySchema
 from ..spec import PROBLEM
 

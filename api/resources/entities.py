@@ -8,15 +8,15 @@ from .. import filters
 from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, path_id
 from ..listing import fact_list, roles_of
-from ..pagination import after, page, page_of
+from ..http.pagination import after, page, page_of
 from ..params import EntityFactArgs, QuerySchema, cursor_field, limit_field
 from ..related import RelatedArgs, RelatedEntitySchema, related, related_key, related_rows
 from ..queries.catalog import entity_or_404, entity_rows
-from ..queries.fts import fts_or_422
+from ..search.fts import fts_or_422
 from ..shapes.catalog import ENTITY_TYPES, EntitySchema, entity
 from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
-from ..streams import STREAM_DOC
+from ..http.streams import STREAM_DOC
 
 F = ma.fields
 blp = Blueprint("entities", __name__, url_prefix="/v1/entities",

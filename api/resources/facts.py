@@ -8,14 +8,14 @@ from factmodel.facts import generic
 from .. import filters
 from ..analysis import EXPAND_PARAMETER, expanding, fact_page_of, item_expand
 from ..blueprint import FACT_LINKS, Blueprint, doc_only, links, path_id
-from ..json import json_response
+from ..http.json import json_response
 from ..listing import fact_list
 from ..params import FactArgs, NoQuerySchema
 from ..queries.changes import history_rows, renamed_to
 from ..queries.facts import fact_or_404, permanent_redirect
 from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
-from ..streams import STREAM_DOC
+from ..http.streams import STREAM_DOC
 from .changes import FactHistorySchema, versions
 
 blp = Blueprint("facts", __name__, url_prefix="/v1/facts",

@@ -18,11 +18,11 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from ..blueprint import UNPROCESSABLE, Blueprint
-from ..json import json_response
+from ..http.json import json_response
 from ..params import NoQuerySchema
-from ..public_url import public_base
+from ..http.public_url import public_base
 from ..queries.catalog import ENTITY_SEARCH
-from ..queries.fts import fts_query
+from ..search.fts import fts_query
 from ..shapes.catalog import ENTITY_TYPES
 
 F = ma.fields

@@ -4,9 +4,9 @@ import json
 import marshmallow as ma
 from flask.views import MethodView
 
-from .. import downloads
+from ..dataset import downloads
 from ..blueprint import Blueprint, path_id
-from ..pagination import after, page, page_of
+from ..http.pagination import after, page, page_of
 from ..params import QuerySchema, cursor_field, limit_field
 from ..queries.releases import is_empty, previous_release, release_or_404, release_rows
 from .downloads import ArtifactSchema

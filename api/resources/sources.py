@@ -7,13 +7,13 @@ from .. import filters
 from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, path_id
 from ..listing import fact_list
-from ..pagination import after, page, page_of
+from ..http.pagination import after, page, page_of
 from ..params import FactArgs, QuerySchema, cursor_field, limit_field
 from ..queries.catalog import source_or_404, source_rows
 from ..shapes.catalog import SourceDetailSchema, SourceSchema, source
 from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
-from ..streams import STREAM_DOC
+from ..http.streams import STREAM_DOC
 
 blp = Blueprint("sources", __name__, url_prefix="/v1/sources", description="Source articles and the facts each supports")
 SourcePageSchema = page_of(SourceSchema, "SourcePageSchema")

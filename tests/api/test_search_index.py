@@ -1,5 +1,5 @@
-"""The Tantivy search index stored in the database file (kb/search_index.py, api/search_index.py,
-api/search_queries.py): same answers as FTS5, AND + prefix + diacritic semantics, ranking, paging, swap and atomicity.
+"""The Tantivy search index stored in the database file (kb/search_index.py, api/search/index.py,
+api/search/queries.py): same answers as FTS5, AND + prefix + diacritic semantics, ranking, paging, swap and atomicity.
 
 Every database here is built by the real loader from the real seeds (or a copy of them)."""
 import hashlib
@@ -17,8 +17,8 @@ from urllib.parse import quote
 import pytest
 
 from api.app import create_app
-from api import search_index as served
-from api import search_queries
+from api.search import index as served
+from api.search import queries as search_queries
 from api.filters import from_args
 from kb import search_index as written
 from kb.build import BuildFailed, build
@@ -173,7 +173,7 @@ def test_cursor_is_signed_and_scoped(index_client):
     cursor = body["next_cursor"]
     assert index_client.get(f"/v1/search?q=assad&limit=2&cursor={cursor}").status_code == 200
     forged = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
-    assert index_client.get(f"/v1/search?q=assad&limit=2&cursor={forged}").status_code == 422  # unusable cursor (api/pagination.py)
+    assert index_client.get(f"/v1/search?q=assad&limit=2&cursor={forged}").status_code == 422  # unusable cursor (api/http/pagination.py)
     other = index_client.get("/v1/entities?limit=1").get_json()["next_cursor"]
     assert index_client.get(f"/v1/search?q=assad&cursor={other}").status_code == 422
 

@@ -5,7 +5,7 @@ import marshmallow as ma
 from flask import current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .exceptions import QueryTimeout, Unavailable
+from ..exceptions import QueryTimeout, Unavailable
 
 PROBLEM_TYPE = "https://syria-kb.example/problems/"
 log = logging.getLogger("api.errors")

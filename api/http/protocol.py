@@ -1,5 +1,5 @@
 """The HTTP protocol around every request, as WSGI middleware: request ids, refusal of
-malformed requests (what is malformed: :mod:`api.limits`), the protocol headers, and ETags
+malformed requests (what is malformed: :mod:`api.http.limits`), the protocol headers, and ETags
 with the only 304 path.
 
 The ETag is a hash of the dataset version, the representation version (:func:`representation_version`:
@@ -36,8 +36,8 @@ from werkzeug.exceptions import default_exceptions
 from werkzeug.http import parse_date, parse_etags
 
 from . import errors
-from .db import DATASET, request_dataset
-from .exceptions import Unavailable
+from ..dataset.db import DATASET, request_dataset
+from ..exceptions import Unavailable
 from .limits import refusal
 from .public_url import BASE_URL, TrustedProxies, base_url
 
@@ -89,7 +89,7 @@ def representation_version(app):
     with app.app_context():
         spec = {key: value for key, value in api.spec.to_dict().items() if key != "servers"}  # not in place
     digest = hashlib.blake2b(orjson.dumps(spec, option=orjson.OPT_SORT_KEYS), digest_size=8)
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # api/, this module being api/http/protocol.py
     for path in sorted({p for pattern in REPRESENTATION_FILES for p in package.glob(pattern) if p.is_file()}):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return f"{spec['info']['version']}+{digest.hexdigest()}"
@@ -97,7 +97,7 @@ def representation_version(app):
 
 def etag_for(version, representation, full_path, accept, base=""):
     """The opaque tag of one answer: dataset version, representation version, request, Accept, and
-    the public base URL the answer's absolute links are built from (api/public_url.py)."""
+    the public base URL the answer's absolute links are built from (api/http/public_url.py)."""
     raw = f"{version}\n{representation}\n{full_path}\n{accept}\n{base}".encode("utf-8", "surrogateescape")
     return hashlib.blake2b(raw, digest_size=12).hexdigest()
 

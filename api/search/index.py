@@ -2,7 +2,7 @@
 
 ``kb build`` (``kb/search_index.py``) writes the index files into the table
 ``search_index_files`` of the database and names them in ``meta`` by their SHA-256. A
-:class:`~api.db.Dataset` asks :func:`open_index` for its index on the first search; the
+:class:`~api.dataset.db.Dataset` asks :func:`open_index` for its index on the first search; the
 files are unpacked once per machine into ``KB_INDEX_CACHE/<digest>/`` (a scratch directory
 renamed into place, so a half-written copy is never opened) and opened read-only. The index
 therefore always belongs to the very database file being served: the live swap (a new inode
@@ -23,7 +23,7 @@ in id order, see ``kb/search_index.py``); pages are offsets into that order, whi
 a dataset.
 
 The searches the resources run through an opened index (``/v1/search`` hits with snippets,
-entity and fact-list lookups) are in :mod:`api.search_queries`.
+entity and fact-list lookups) are in :mod:`api.search.queries`.
 """
 import hashlib
 import logging
@@ -41,7 +41,7 @@ import tantivy
 from factmodel.search_format import FILES_TABLE, FORMAT, KINDS, NAME_FIELDS, NAMES
 from factmodel.search_text import ANALYZER, analyzer
 
-from .exceptions import QueryTimeout
+from ..exceptions import QueryTimeout
 
 # FORMAT, KINDS, FILES_TABLE, NAME_FIELDS, NAMES: the contract with kb/search_index.py, in factmodel
 EXPANSION = 32
@@ -54,7 +54,7 @@ PREFIX_CACHE = 1024  # compiled prefix queries kept per opened index
 CACHE_KEEP_SECONDS = 600
 _ANALYZER = analyzer()
 _unpack_lock = threading.Lock()
-log = logging.getLogger(__name__)
+log = logging.getLogger("api.search_index")  # the logger's name from before this module moved to api/search/
 
 
 def default_cache_dir():
@@ -72,7 +72,7 @@ def words(text):
 
 
 class SearchIndex:
-    """An opened index: one per :class:`~api.db.Dataset` (so one per thread and dataset)."""
+    """An opened index: one per :class:`~api.dataset.db.Dataset` (so one per thread and dataset)."""
 
     def __init__(self, path):
         self.index = tantivy.Index.open(str(path))

@@ -7,7 +7,7 @@ there is not the one it serves (another device, inode, size or mtime), the worke
 
 1. the O(1) header check on the file itself (SQLite magic, page size, the header's page count
    x page size against the file size), so garbage or a truncated copy costs no more;
-2. a private snapshot of the file (:mod:`api.snapshots`), then the full check of the snapshot: ``PRAGMA
+2. a private snapshot of the file (:mod:`api.dataset.snapshots`), then the full check of the snapshot: ``PRAGMA
    quick_check`` (every page read once), the schema version the API understands, the tables
    it reads, the search index.
 
@@ -20,7 +20,7 @@ rejection. The request that notices the new file waits for the verdict up to
 checked while the old one goes on being served. With no good dataset yet (startup) requests
 wait for the verdict, and a rejected file makes them 503 problem documents.
 
-:mod:`api.db` opens the accepted file's snapshot for the requests.
+:mod:`api.dataset.db` opens the accepted file's snapshot for the requests.
 """
 import datetime
 import logging
@@ -33,7 +33,7 @@ from prometheus_client import Counter
 from factmodel import dataset_check
 from factmodel.dataset_check import Rejected
 
-from .exceptions import Unavailable
+from ..exceptions import Unavailable
 from .snapshots import Snapshots, default_snapshot_dir, file_key
 
 
