@@ -10,7 +10,7 @@ class Config:
     CACHE_MAX_AGE = int(os.environ.get("KB_CACHE_MAX_AGE", "300"))
     CURSOR_SECRET = os.environ.get("KB_CURSOR_SECRET", "kb-cursor-v1")
     QUERY_TIME_LIMIT_MS = int(os.environ.get("KB_QUERY_TIME_LIMIT_MS", "2000"))
-    # the time all the facet counts of one request may take (None: QUERY_TIME_LIMIT_MS); api/analysis.py
+    # the time all the facet counts of one request may take (None: QUERY_TIME_LIMIT_MS); api/queries/facets.py
     FACET_TIME_LIMIT_MS = int(os.environ["KB_FACET_TIME_LIMIT_MS"]) if os.environ.get("KB_FACET_TIME_LIMIT_MS") else None
     REPLICA_ID = os.environ.get("KB_REPLICA_ID", "")
     # where the search index stored in the database is unpacked (api/search/index.py); "off": FTS5 only

@@ -9,15 +9,16 @@ from flask_smorest import abort
 from factmodel.certainty import is_certain
 from factmodel.vocabulary import ATTRIBUTED
 
-from . import analysis
 from .search import queries as search_queries
 from .blueprint import UNPROCESSABLE
 from .filters import descending as sort_descending
 from .http.json import json_response
 from .http.pagination import after, page
 from .queries.fact_list import FactQuery, sort_key
+from .queries.facets import facets
 from .queries.facts import fact_rows, fact_stream
 from .queries.windows import span_stats
+from .shapes.expand import expanding
 from .http.streams import response_format, stream
 
 
@@ -42,7 +43,7 @@ def fact_list(args, filters, convert, scope, columns):
         if args.get("facet"):
             abort(UNPROCESSABLE, errors={"facet": [f"not used with format={fmt}: a stream has no page to count beside"]})
         if args.get("expand"):
-            convert = analysis.expanding(convert)
+            convert = expanding(convert)
         response = stream(fact_stream(fq), convert, fmt, columns)
         response.headers["X-Possible-Matches"] = str(left_out)
         return response
@@ -53,12 +54,12 @@ def fact_list(args, filters, convert, scope, columns):
         rows = search_queries.fact_rows(g.db, index, filters, descending, last, args["limit"] + 1)
     if rows is None:
         rows = fact_rows(fq, after=last, limit=args["limit"] + 1)
-    if args.get("expand"):  # issue #16: api/analysis.py
-        convert = analysis.expanding(convert, rows[:args["limit"]])
+    if args.get("expand"):  # issue #16: api/shapes/expand.py, api/queries/facets.py
+        convert = expanding(convert, rows[:args["limit"]])
     body, headers = page(rows, args["limit"], scope, sort_key, convert)
     body["possible_matches"] = left_out
     if args.get("facet"):
-        body["facets"] = analysis.facets(fq, args["facet"])
+        body["facets"] = facets(fq, args["facet"])
     return json_response(body, headers)
 
 

@@ -4,13 +4,13 @@ list and item views, and their documentation, worded from the fact type's vocabu
 and views."""
 from flask import request
 
-from .analysis import EXPAND_PARAMETER, expanding, item_expand
 from .blueprint import FACT_LINKS, links, path_id
 from .filters import parse
 from .http.json import json_response
 from .listing import fact_list
 from .http.pagination import window_page_of
 from .queries.facts import fact_or_404
+from .shapes.expand import EXPAND_PARAMETER, expanding, item_expand
 from .shapes.fact_dumpers import TYPED_COLUMNS, typed
 from .shapes.facts import TYPED_SCHEMAS
 from .http.streams import STREAM_DOC

@@ -64,6 +64,15 @@ def entity_rows(limit, *, type=None, match=None, q=None, after=None):
     return g.db.all(sql, params + [limit])
 
 
+def entity_names(ids):
+    """``{id: {"name", "type", "aliases"}}`` of the entities ``ids``, read in one query."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    rows = g.db.all(f"SELECT id, name, type, aliases FROM entities WHERE id IN ({', '.join('?' * len(ids))})", ids)
+    return {r["id"]: {"name": r["name"], "type": r["type"], "aliases": orjson.loads(r["aliases"])} for r in rows}
+
+
 def source_rows(limit, *, after=None):
     """Sources by id (without their text), after the id ``after``."""
     where, params = "", []

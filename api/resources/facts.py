@@ -6,14 +6,15 @@ from flask_smorest import abort
 from factmodel.facts import generic
 
 from .. import filters
-from ..analysis import EXPAND_PARAMETER, expanding, fact_page_of, item_expand
 from ..blueprint import FACT_LINKS, Blueprint, doc_only, links, path_id
 from ..http.json import json_response
 from ..listing import fact_list
 from ..params import FactArgs, NoQuerySchema
 from ..queries.changes import history_rows, renamed_to
 from ..queries.facts import fact_or_404, permanent_redirect
+from ..shapes.expand import EXPAND_PARAMETER, expanding, item_expand
 from ..shapes.fact_dumpers import GENERIC_COLUMNS
+from ..shapes.facets import fact_page_of
 from ..shapes.facts import FactSchema
 from ..http.streams import STREAM_DOC
 from .changes import FactHistorySchema, versions

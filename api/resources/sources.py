@@ -4,7 +4,6 @@ from flask.views import MethodView
 from factmodel.facts import generic
 
 from .. import filters
-from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, path_id
 from ..listing import fact_list
 from ..http.pagination import after, page, page_of
@@ -12,6 +11,7 @@ from ..params import FactArgs, QuerySchema, cursor_field, limit_field
 from ..queries.catalog import source_or_404, source_rows
 from ..shapes.catalog import SourceDetailSchema, SourceSchema, source
 from ..shapes.fact_dumpers import GENERIC_COLUMNS
+from ..shapes.facets import fact_page_of
 from ..shapes.facts import FactSchema
 from ..http.streams import STREAM_DOC
 

@@ -1,4 +1,4 @@
-"""Issue #16 (api/analysis.py): ``expand=entities`` and ``facet=`` on fact lists, through the API.
+"""Issue #16 (api/shapes/expand.py, api/queries/facets.py): ``expand=entities`` and ``facet=`` on fact lists, through the API.
 Every expectation is computed from the data (the database, or paging through the full list)."""
 from collections import Counter
 
