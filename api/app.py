@@ -1,16 +1,16 @@
 """The app factory: :func:`create_app` builds the Flask app (every resource, the spec, the
 protocol and observability layers around it). ``deploy/serve.py`` serves ``api.app:create_app``."""
 from . import docs
-from .http import errors, observe
-from .search import index as search_index
 from .blueprint import SlugConverter
 from .config import Config
 from .dataset.db import Database, open_dataset
+from .http import errors, observe
 from .http.json import OrjsonProvider
 from .http.protocol import Protocol
-from .resources import BLUEPRINTS
-from .spec import Api, spec_options
 from .http.streams import StreamFormats
+from .resources import BLUEPRINTS
+from .search import index as search_index
+from .spec import Api, spec_options
 
 
 def create_app(config=None):

@@ -9,17 +9,17 @@ from flask_smorest import abort
 from factmodel.certainty import is_certain
 from factmodel.vocabulary import ATTRIBUTED
 
-from .search import queries as search_queries
 from .blueprint import UNPROCESSABLE
 from .filters import descending as sort_descending
 from .http.json import json_response
 from .http.pagination import after, page
-from .queries.fact_list import FactQuery, sort_key
+from .http.streams import response_format, stream
 from .queries.facets import facets
+from .queries.fact_list import FactQuery, sort_key
 from .queries.facts import fact_rows, fact_stream
 from .queries.windows import span_stats
+from .search import queries as search_queries
 from .shapes.expand import expanding
-from .http.streams import response_format, stream
 
 
 def fact_list(args, filters, convert, scope, columns):

@@ -4,7 +4,6 @@ import http
 
 import flask
 import marshmallow as ma
-
 from flask_smorest import Api as _Api
 from flask_smorest.spec import prepare_response
 

@@ -17,10 +17,9 @@ from flask import current_app, g, request
 
 from factmodel import dataset_check
 
-from ..search import index as search_index
 from ..exceptions import QueryTimeout, Unavailable
+from ..search import index as search_index
 from .swaps import Swaps
-
 
 DATASET = "kb.dataset"  # environ key of the dataset a request reads
 DB_FREE_PATHS = ("/healthz", "/openapi.json")  # and /docs: served when the database is not

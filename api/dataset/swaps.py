@@ -36,7 +36,6 @@ from factmodel.dataset_check import Rejected
 from ..exceptions import Unavailable
 from .snapshots import Snapshots, default_snapshot_dir, file_key
 
-
 log = logging.getLogger("api.db")  # the logger's name from before this module was split out of api.db
 
 # One increment per worker that rejects a file (each worker checks for itself); in multiprocess

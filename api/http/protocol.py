@@ -31,13 +31,12 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import orjson
-
 from werkzeug.exceptions import default_exceptions
 from werkzeug.http import parse_date, parse_etags
 
-from . import errors
 from ..dataset.db import DATASET, request_dataset
 from ..exceptions import Unavailable
+from . import errors
 from .limits import refusal
 from .public_url import BASE_URL, TrustedProxies, base_url
 

@@ -16,7 +16,8 @@ import time
 
 from flask import current_app, g
 
-from factmodel.facets import FACETS as FACET_DEFS, facet_sql
+from factmodel.facets import FACETS as FACET_DEFS
+from factmodel.facets import facet_sql
 
 from ..params import FACETS
 

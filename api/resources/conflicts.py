@@ -8,8 +8,8 @@ from factmodel import vocabulary
 from factmodel.facts import generic
 
 from ..blueprint import Blueprint, links
-from ..http.json import json_response
 from ..filters import window_or_422
+from ..http.json import json_response
 from ..http.pagination import after, page, page_of
 from ..params import CommonFactArgs, QuerySchema, cursor_field, limit_field, slug_field
 from ..queries.conflicts import conflict_rows, fact_rows_of

@@ -7,18 +7,18 @@ from factmodel.facts import generic
 
 from .. import filters
 from ..blueprint import Blueprint, links, path_id
-from ..listing import fact_list, roles_of
 from ..http.pagination import after, page, page_of
+from ..http.streams import STREAM_DOC
+from ..listing import fact_list, roles_of
 from ..params import CommonFactArgs, EntityFactArgs, QuerySchema, cursor_field, limit_field
 from ..queries.catalog import entity_or_404, entity_rows
 from ..queries.related import related_key, related_rows
 from ..search.fts import fts_or_422
 from ..shapes.catalog import ENTITY_TYPES, EntitySchema, entity
-from ..shapes.fact_dumpers import GENERIC_COLUMNS
-from ..shapes.related import RelatedEntitySchema, related
 from ..shapes.facets import fact_page_of
+from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
-from ..http.streams import STREAM_DOC
+from ..shapes.related import RelatedEntitySchema, related
 
 F = ma.fields
 blp = Blueprint("entities", __name__, url_prefix="/v1/entities",

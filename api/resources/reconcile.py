@@ -20,8 +20,8 @@ from flask_smorest import abort
 
 from ..blueprint import UNPROCESSABLE, Blueprint
 from ..http.json import json_response
-from ..params import NoQuerySchema
 from ..http.public_url import public_base
+from ..params import NoQuerySchema
 from ..queries.reconcile import candidate_rows
 from ..shapes.catalog import ENTITY_TYPES
 from ..shapes.reconcile import IDENTIFIER_SPACE, PREVIEW_SIZE, RESULTS, SCHEMA_SPACE, ManifestSchema

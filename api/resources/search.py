@@ -3,12 +3,12 @@ import marshmallow as ma
 from flask import g
 from flask.views import MethodView
 
-from ..search import queries as search_queries
 from ..blueprint import Blueprint
 from ..http.json import json_response
 from ..http.pagination import after, page, page_of
 from ..params import QuerySchema, cursor_field, limit_field
 from ..queries.catalog import search_rows, set_matched_entities
+from ..search import queries as search_queries
 from ..search.fts import fts_or_422
 from ..shapes.catalog import HIT_KINDS, HitSchema, hit
 

@@ -5,15 +5,15 @@ from factmodel.facts import generic
 
 from .. import filters
 from ..blueprint import Blueprint, links, path_id
-from ..listing import fact_list
 from ..http.pagination import after, page, page_of
+from ..http.streams import STREAM_DOC
+from ..listing import fact_list
 from ..params import FactArgs, QuerySchema, cursor_field, limit_field
 from ..queries.catalog import source_or_404, source_rows
 from ..shapes.catalog import SourceDetailSchema, SourceSchema, source
-from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facets import fact_page_of
+from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
-from ..http.streams import STREAM_DOC
 
 blp = Blueprint("sources", __name__, url_prefix="/v1/sources", description="Source articles and the facts each supports")
 SourcePageSchema = page_of(SourceSchema, "SourcePageSchema")
