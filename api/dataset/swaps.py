@@ -3,7 +3,7 @@
 A new dataset arrives at ``KB_DB`` by atomic rename (``kb build``, ``deploy/publish.py``): a
 new inode. Before each request a worker ``stat``s the path (one system call). When the file
 there is not the one it serves (another device, inode, size or mtime), the worker checks it
-(:mod:`api.dataset_check`) before switching, in a background thread, once per file:
+(:mod:`factmodel.dataset_check`) before switching, in a background thread, once per file:
 
 1. the O(1) header check on the file itself (SQLite magic, page size, the header's page count
    x page size against the file size), so garbage or a truncated copy costs no more;
