@@ -96,7 +96,7 @@ def test_rejected_files_leave_the_good_dataset_served(db_path, tmp_path, seeds_c
             response = client.get(path)
             assert response.status_code == 200 and response.headers["X-Dataset-Version"] == good, (kind, path)
         assert rejected_count(reason) == before + 1, kind  # checked once, however many requests came
-        warnings = [r for r in caplog.records if r.name == "api.dataset.db" and r.levelname == "WARNING"]
+        warnings = [r for r in caplog.records if r.name == "api.db" and r.levelname == "WARNING"]
         assert len(warnings) == 1 and reason in warnings[0].getMessage(), kind
     # a good file after the rejected ones is accepted
     (seeds_copy / "facts" / "bloomberg-2024-07-25.yaml").write_text(
