@@ -104,9 +104,11 @@ install-browser:
 		echo "*** the Swagger UI browser test will fail (in CI) or skip loudly. Fix: sudo apt-get install -y chromium" >&2; \
 	fi
 
+# The import contracts of pyproject.toml's [tool.importlinter] (lint-imports), then the spec:
 # Spectral (spectral:oas, .spectral.yaml) and Redocly (recommended, redocly.yaml): any error
 # or warning fails. Redocly exits 0 on warnings, so its report is checked as well.
-lint: npm-install
+lint: npm-install install
+	$(BIN)/lint-imports --no-cache
 	$(NPM_BIN)/spectral lint --ruleset .spectral.yaml --fail-severity=hint openapi.yaml
 	@out=$$(REDOCLY_TELEMETRY=off $(NPM_BIN)/redocly lint --config redocly.yaml --format=stylish openapi.yaml 2>&1); \
 	status=$$?; echo "$$out" | grep -v '^ *[║╔╚]'; \

@@ -1,37 +1,4 @@
-"""Serve-time code: the read-only HTTP API over the knowledge-base SQLite file."""
-from . import docs, errors, observe, search_index
-from .pages.views import blp as pages_blp
-from .blueprint import SlugConverter
-from .config import Config
-from .db import Database, open_dataset
-from .json import OrjsonProvider
-from .protocol import Protocol
-from .resources import BLUEPRINTS
-from .spec import Api, spec_options
-from .streams import StreamFormats
+"""Serve-time code: the read-only HTTP API over the knowledge-base SQLite file.
 
-
-def create_app(config=None):
-    """App factory. ``config`` is a mapping that overrides :class:`api.config.Config`."""
-    app = observe.ObservedFlask(__name__)
-    app.json = OrjsonProvider(app)
-    app.config.from_mapping(Config.as_dict())
-    app.config.update(config or {})
-    app.config["API_SPEC_OPTIONS"] = spec_options(app.config)
-    app.url_map.converters["slug"] = SlugConverter
-    app.url_map.strict_slashes = False
-    index_cache = app.config["INDEX_CACHE"] or search_index.default_cache_dir()
-    app.extensions["kb_db"] = Database(app.config["KB_DB"], app.config["QUERY_TIME_LIMIT_MS"],
-                                       index_cache=None if index_cache == "off" else index_cache)
-
-    api = Api(app, spec_kwargs={"extra_plugins": [StreamFormats()]})
-    api.register_converter(SlugConverter, SlugConverter.spec)
-    for blp in BLUEPRINTS:
-        api.register_blueprint(blp)
-    app.register_blueprint(docs.blp)
-    app.register_blueprint(pages_blp)
-    errors.register(app)
-    app.before_request(open_dataset)
-    app.wsgi_app = Protocol(app.wsgi_app, app)  # request ids, refusals, protocol headers, the 304s
-    observe.install(app)  # at the entry point, around everything: the access log, the metrics, /metrics
-    return app
+Importing ``api`` (or any of its modules) builds nothing: the app is made by
+:func:`api.app.create_app`. The README's "Layout" maps the package."""

@@ -4,18 +4,18 @@ import os
 
 class Config:
     """Defaults for every setting; each can be overridden by an environment variable or by
-    the mapping given to :func:`api.create_app`."""
+    the mapping given to :func:`api.app.create_app`."""
 
     KB_DB = os.environ.get("KB_DB", "var/kb.sqlite")
     CACHE_MAX_AGE = int(os.environ.get("KB_CACHE_MAX_AGE", "300"))
     CURSOR_SECRET = os.environ.get("KB_CURSOR_SECRET", "kb-cursor-v1")
     QUERY_TIME_LIMIT_MS = int(os.environ.get("KB_QUERY_TIME_LIMIT_MS", "2000"))
-    # the time all the facet counts of one request may take (None: QUERY_TIME_LIMIT_MS); api/analysis.py
+    # the time all the facet counts of one request may take (None: QUERY_TIME_LIMIT_MS); api/queries/facets.py
     FACET_TIME_LIMIT_MS = int(os.environ["KB_FACET_TIME_LIMIT_MS"]) if os.environ.get("KB_FACET_TIME_LIMIT_MS") else None
     REPLICA_ID = os.environ.get("KB_REPLICA_ID", "")
-    # where the search index stored in the database is unpacked (api/search_index.py); "off": FTS5 only
+    # where the search index stored in the database is unpacked (api/search/index.py); "off": FTS5 only
     INDEX_CACHE = os.environ.get("KB_INDEX_CACHE", "")
-    # the server's public address (api/public_url.py): unset, each request's own scheme and Host, the
+    # the server's public address (api/http/public_url.py): unset, each request's own scheme and Host, the
     # X-Forwarded-* headers believed only from TRUSTED_PROXIES (addresses or CIDR blocks, comma-separated)
     PUBLIC_URL = os.environ.get("KB_PUBLIC_URL", "")
     TRUSTED_PROXIES = os.environ.get("KB_TRUSTED_PROXIES", "127.0.0.0/8, ::1")

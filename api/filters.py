@@ -6,7 +6,7 @@ of a fact list's filters is raised there (a wordless ``q``, a date that is no ca
 id of nothing, a foreign release), and the values are normalised (dates to days, a release to
 its seq). The 400s (types, patterns, enums) stay in the parameter schemas of api/params.py, from
 which the spec is generated. Past this point no engine reads the raw arguments: the SQL
-(:class:`api.queries.fact_list.FactQuery`) and the search index (:mod:`api.search_queries`,
+(:class:`api.queries.fact_list.FactQuery`) and the search index (:mod:`api.search.queries`,
 which declares the fields it answers in ``INDEXED``: any other field set sends the list to SQL)
 read the same value.
 
@@ -24,7 +24,7 @@ from factmodel.dates import date_range
 from .blueprint import UNPROCESSABLE
 from .queries.changes import release_seq_or_422
 from .queries.facts import require_entities, require_fact, require_source
-from .queries.fts import fts_or_422
+from .search.fts import fts_or_422
 
 
 @dataclass(frozen=True)

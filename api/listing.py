@@ -9,15 +9,17 @@ from flask_smorest import abort
 from factmodel.certainty import is_certain
 from factmodel.vocabulary import ATTRIBUTED
 
-from . import analysis, search_queries
 from .blueprint import UNPROCESSABLE
 from .filters import descending as sort_descending
-from .json import json_response
-from .pagination import after, page
+from .http.json import json_response
+from .http.pagination import after, page
+from .http.streams import response_format, stream
+from .queries.facets import facets
 from .queries.fact_list import FactQuery, sort_key
 from .queries.facts import fact_rows, fact_stream
 from .queries.windows import span_stats
-from .streams import response_format, stream
+from .search import queries as search_queries
+from .shapes.expand import expanding
 
 
 def fact_list(args, filters, convert, scope, columns):
@@ -41,23 +43,23 @@ def fact_list(args, filters, convert, scope, columns):
         if args.get("facet"):
             abort(UNPROCESSABLE, errors={"facet": [f"not used with format={fmt}: a stream has no page to count beside"]})
         if args.get("expand"):
-            convert = analysis.expanding(convert)
+            convert = expanding(convert)
         response = stream(fact_stream(fq), convert, fmt, columns)
         response.headers["X-Possible-Matches"] = str(left_out)
         return response
     scope = f"{scope}:{args.get('sort')}"
     last, rows = after(scope, args, 2), None
     if search_queries.answers(filters) and (index := g.db.search_index()) is not None:
-        # -- search index hook (api/search_queries.py): None when SQLite + FTS5 must answer
+        # -- search index hook (api/search/queries.py): None when SQLite + FTS5 must answer
         rows = search_queries.fact_rows(g.db, index, filters, descending, last, args["limit"] + 1)
     if rows is None:
         rows = fact_rows(fq, after=last, limit=args["limit"] + 1)
-    if args.get("expand"):  # issue #16: api/analysis.py
-        convert = analysis.expanding(convert, rows[:args["limit"]])
+    if args.get("expand"):  # issue #16: api/shapes/expand.py, api/queries/facets.py
+        convert = expanding(convert, rows[:args["limit"]])
     body, headers = page(rows, args["limit"], scope, sort_key, convert)
     body["possible_matches"] = left_out
     if args.get("facet"):
-        body["facets"] = analysis.facets(fq, args["facet"])
+        body["facets"] = facets(fq, args["facet"])
     return json_response(body, headers)
 
 

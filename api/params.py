@@ -16,7 +16,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 120
 CURSOR = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"  # base64url(payload) "." base64url(mac)
 FORMATS = ["json", "csv", "ndjson"]
-FACETS = ["type", "status", "entity", "source", "year", "month", "independent_sources"]  # api/analysis.py
+FACETS = ["type", "status", "entity", "source", "year", "month", "independent_sources"]  # api/queries/facets.py, api/shapes/facets.py
 
 
 class Parser(FlaskParser):
@@ -139,7 +139,7 @@ class CommonFactArgs(QuerySchema):
     cursor = cursor_field()
     format = F.String(validate=ma.validate.OneOf(FORMATS), metadata={
         "description": "`csv` or `ndjson` stream every matching row without pagination (also via Accept)"})
-    # issue #16 (api/analysis.py)
+    # issue #16 (api/queries/facets.py)
     expand = F.String(validate=ma.validate.OneOf(["entities"]), metadata={
         "description": "`entities`: each item of a fact's `entities` also carries the entity's `name`, `type` and "
                        "`aliases` (in pages and streams)"})
@@ -149,7 +149,7 @@ class FactArgs(CommonFactArgs):
     type = F.List(F.String(validate=ma.validate.OneOf(vocabulary.TYPES)),
                   validate=ma.validate.Length(max=len(vocabulary.TYPES)),
                   metadata={"description": "Only facts of these types (repeatable)"})
-    # issue #16 (api/analysis.py)
+    # issue #16 (api/queries/facets.py)
     facet = F.List(F.String(validate=ma.validate.OneOf(FACETS)), validate=ma.validate.Length(max=len(FACETS)),
                    metadata={"description": "Count the facts matching the filters (every page, not just this one) "
                                             "per value of these fields, top 30 values each, in the page's `facets`: "

@@ -4,12 +4,11 @@ import http
 
 import flask
 import marshmallow as ma
-
 from flask_smorest import Api as _Api
 from flask_smorest.spec import prepare_response
 
-from .errors import ProblemSchema
-from .public_url import public_base
+from .http.errors import ProblemSchema
+from .http.public_url import public_base
 
 PROBLEM = "application/problem+json"
 
@@ -64,7 +63,7 @@ class Api(_Api):
         self.spec.components.response("GONE", response, lazy=True)
 
     def _openapi_json(self):
-        """The spec, its ``servers`` this server's public address (api/public_url.py)."""
+        """The spec, its ``servers`` this server's public address (api/http/public_url.py)."""
         spec = dict(self.spec.to_dict(), servers=[{"url": public_base(), "description": SERVERS_DESCRIPTION}])
         return flask.current_app.response_class(flask.json.dumps(spec, indent=2, sort_keys=False),
                                                 mimetype="application/json")

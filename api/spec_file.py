@@ -3,7 +3,7 @@ import sys
 
 import yaml
 
-from . import create_app
+from .app import create_app
 from .spec import MAKE_RUN_URL
 
 
@@ -13,7 +13,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def served_spec():
-    # servers: `make run`'s address (each server serves its own: api/public_url.py)
+    # servers: `make run`'s address (each server serves its own: api/http/public_url.py)
     app = create_app({"KB_DB": "/nonexistent/spec-only.sqlite", "PUBLIC_URL": MAKE_RUN_URL})
     return app.test_client().get("/openapi.json").get_json()
 

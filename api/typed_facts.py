@@ -3,16 +3,16 @@ bodies of their list and item views, and their documentation, worded from the fa
 vocabulary entry (:class:`factmodel.vocabulary.FactType`)."""
 from flask import request
 
-from .analysis import EXPAND_PARAMETER, expanding, item_expand
 from .blueprint import FACT_LINKS, links, page_link, path_id
 from .filters import parse
-from .json import json_response
+from .http.json import json_response
 from .listing import fact_list
-from .pagination import window_page_of
+from .http.pagination import window_page_of
 from .queries.facts import fact_or_404
+from .shapes.expand import EXPAND_PARAMETER, expanding, item_expand
 from .shapes.fact_dumpers import TYPED_COLUMNS, typed
 from .shapes.facts import TYPED_SCHEMAS
-from .streams import STREAM_DOC
+from .http.streams import STREAM_DOC
 
 
 def label(ftype):

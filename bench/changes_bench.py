@@ -12,7 +12,7 @@ import statistics
 import sys
 import time
 
-from api import create_app
+from api.app import create_app
 
 ROUNDS = 30
 

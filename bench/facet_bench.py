@@ -15,7 +15,7 @@ import statistics
 import time
 from pathlib import Path
 
-from api import create_app
+from api.app import create_app
 from bench.harness import ROOT, describe, git_describe, machine, write_block
 
 FACETS = "facet=type&facet=status&facet=entity&facet=source&facet=year&facet=month"

@@ -136,7 +136,7 @@ def measure(ask, paths, repeat):
 
 
 def in_process(path, cache):
-    from api import create_app
+    from api.app import create_app
 
     client = create_app({"KB_DB": str(path), "INDEX_CACHE": cache, "QUERY_TIME_LIMIT_MS": TIME_LIMIT_MS}).test_client()
     deadline = time.monotonic() + 300

@@ -178,8 +178,8 @@ def _windows(conn, count):
 def _deep_cursors(db, depths):
     """Cursors of the whole facts list (``/v1/facts``) ``depths`` of the way down, signed as the
     API signs them (same code, same secret)."""
-    from api import create_app
-    from api.pagination import encode_cursor
+    from api.app import create_app
+    from api.http.pagination import encode_cursor
 
     conn = sqlite3.connect(f"file:{db.resolve()}?mode=ro", uri=True)
     try:

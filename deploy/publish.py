@@ -6,15 +6,15 @@
 
 What no process manager does, and so the only deployment code of our own: for each replica
 in turn the new file is copied beside the replica's file and renamed over it (its workers see
-the new inode on their next request, api/swaps.py), and the replica's own port is polled until
+the new inode on their next request, api/dataset/swaps.py), and the replica's own port is polled until
 it answers with the new X-Dataset-Version; only then is the next one touched. Then the cache
 is purged, so no response of the old version is served from it. The replicas and nginx's port
 are read from the rendered nginx.conf in the runtime directory (deploy/cluster.py writes it);
 each replica's file is ``replica-<port>/kb.sqlite`` there. Standard library only (and
-``api.dataset_check``, which is too).
+``factmodel.dataset_check``, which is too: no Flask, no ``api``).
 
 A bad file is refused before any replica is touched (:func:`verify`): the full check the
-replicas' workers run before a swap (``api.dataset_check``: header and page count, every page
+replicas' workers run before a swap (``factmodel.dataset_check``: header and page count, every page
 read by quick_check, schema version, tables, search index), and, when the build left a
 manifest beside the file (``NEW.sqlite.sha256``, ``sha256sum`` format), its SHA-256; when it left
 the downloads' manifest (``NEW.sqlite.manifest.json``), the SHA-256 of the database and of the
@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from api import dataset_check
+from factmodel import dataset_check
 from deploy import downloads
 
 HOST = "127.0.0.1"

@@ -1,4 +1,4 @@
-"""The production server: Granian serving ``api:create_app`` over WSGI, configured here only.
+"""The production server: Granian serving ``api.app:create_app`` over WSGI, configured here only.
 
 ``make serve``, the cluster's replicas (supervisord), the host units (systemd) and the tests'
 live server all run ``python deploy/serve.py``; settings come from the environment:
@@ -10,14 +10,14 @@ live server all run ``python deploy/serve.py``; settings come from the environme
 - ``WEB_HEADER_TIMEOUT_MS``: time a client has to send its headers (5000; slow clients are cut);
 - ``LOG_LEVEL``: Granian's own log level (info);
 - ``ACCESS_LOG``: where the app writes its JSON access log: a path, or ``-`` for stdout (the
-  default here; ``api.observe`` writes it, so it is the same under any server);
+  default here; ``api.http.observe`` writes it, so it is the same under any server);
 - ``PROMETHEUS_MULTIPROC_DIR``: where the workers keep their metrics (``/metrics`` sums them);
   unset, a fresh temporary folder per start, removed when the server stops.
 
 ``python deploy/serve.py [TARGET] [--interface wsgi|asgi]`` serves another app with the same
 settings (the benchmarks' bare Flask app and Datasette); the default is the API's factory.
 
-The app enforces the request-size limits itself (``api.limits``: it answers them
+The app enforces the request-size limits itself (``api.http.limits``: it answers them
 with problem documents), below Granian's HTTP/1 buffer, so only malformed HTTP that Granian
 refuses before any app code runs gets Granian's own empty answer (README, "Limits").
 """
@@ -33,12 +33,12 @@ from granian import Granian
 from granian.constants import Interfaces
 from granian.http import HTTP1Settings
 
-# Granian's whole-request-head buffer: above the app's own limits (api.limits:
+# Granian's whole-request-head buffer: above the app's own limits (api.http.limits:
 # request target 8190 bytes, 50 headers of 8190 bytes, so the largest head the app accepts is
 # about 418 KiB), so the app is the one that refuses an oversized request target or header,
 # with a problem document. A head above this buffer gets Granian's empty 431.
 HTTP1_BUFFER = 512 * 1024
-API = "api:create_app"
+API = "api.app:create_app"
 
 
 def settings(env=os.environ, target=API, interface="wsgi"):

@@ -1,7 +1,7 @@
 """The facets of a fact list (issue 16): for each, the value of a fact (``{t}`` is the facts
 table's alias), the join that value needs and whether a fact can count more than once through
 that join (then facts are counted distinct). The API counts them over the facts a list matches
-(api/analysis.py); the build stores the counts of the lists asked most, every fact and each
+(api/queries/facets.py); the build stores the counts of the lists asked most, every fact and each
 entity's facts, in ``facet_counts`` (kb/facet_counts.py): one definition for both.
 """
 FACETS = {

@@ -1,5 +1,5 @@
 """How the search index reads text: the one analyzer both the build (kb/search_index.py, which
-indexes) and the server (api/search_index.py, which analyzes the query's words) register, so a
+indexes) and the server (api/search/index.py, which analyzes the query's words) register, so a
 word is cut and folded the same way on both sides. Tantivy's simple tokenizer (runs of letters
 and digits), tokens over 255 bytes dropped, ASCII-folded, then lowercased (``Erdoğan`` →
 ``erdogan``, ``İdlib`` → ``idlib``)."""

@@ -16,6 +16,7 @@ import orjson
 import sqlite_utils
 from tqdm import tqdm
 
+from factmodel.dataset_check import SCHEMA_VERSION
 from factmodel.spans import SPAN_STATS_SQL
 from factmodel.vocabulary import ATTRIBUTED
 from factmodel.vocabulary import SCHEMA_DIR
@@ -27,7 +28,6 @@ from .pids import left_by_a_dead_build
 from .seeds import Seeds
 from .tables import COLUMNS, FTS_TOKENIZE, TYPED_TABLES, create_indexes, create_tables, insert_sql
 
-SCHEMA_VERSION = 8  # 6: search.names (the names of the entities a fact involves); 7: attributed rows, fact_counts; 8: sources.republish
 BATCH = 5000
 
 

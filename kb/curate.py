@@ -1,81 +1,24 @@
 """Curator commands: ``kb new-source``, ``kb quote``, ``kb new-fact``, ``kb show`` / ``kb preview``,
-``kb coverage``, ``kb entity find``. Here: the command line (parsers and dispatch), ``show`` /
-``preview`` and ``coverage``; the others are in :mod:`kb.stubs` (new-source, new-fact, with
-:mod:`kb.reldates`), :mod:`kb.quotefind` (quote) and :mod:`kb.entity_find`.
+``kb coverage``, ``kb entity find``. Here: the command line (parsers and dispatch) and
+``coverage``; the others are in :mod:`kb.stubs` (new-source, new-fact, with :mod:`kb.reldates`),
+:mod:`kb.quotefind` (quote), :mod:`kb.entity_find` and :mod:`kb.show` (show, preview: clients of
+the app, the one module of ``kb`` that imports ``api``).
 
 They write or read seed files the way the README's "Adding an article" describes; none of them
-changes the database. ``kb show`` / ``kb preview`` are the one place ``kb`` uses ``api``: they
-build the seeds with the real loader into a temporary database and ask the real Flask app (its
-test client, no server) for the fact, so what they print is exactly what would be served. (The
-alternative, shaping a row with ``api.shapes``, would repeat what the resources do and could
-drift from them.) The import of ``api`` is local to that command.
+changes the database.
 """
-import json
 import re
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
-
-from factmodel.vocabulary import FACT_TYPES
 
 from .entity_find import entity_find
 from .problems import CurateError
 from .quotefind import quote, source_text
 from .quotes import SourceText
+from .show import preview, show
 from .stubs import new_fact, new_source
-
-
-# -- show / preview ------------------------------------------------------------------------
-def _serve(seeds, fact_ids, out):
-    """Build ``seeds`` into a temporary database with the real loader and print what the API
-    serves for each of ``fact_ids``, through the Flask app's test client."""
-    from api import create_app  # the one use of api in kb: see the module docstring
-
-    from .build import BuildFailed, build
-
-    with tempfile.TemporaryDirectory(prefix="kb-show-") as tmp:
-        db = Path(tmp) / "kb.sqlite"
-        try:
-            build(seeds, db, progress=False)
-        except BuildFailed as exc:
-            for problem in exc.problems:
-                print(problem, file=out)
-            print(f"{len(exc.problems)} problem(s): nothing to show", file=out)
-            return 1
-        client = create_app({"KB_DB": str(db), "TESTING": True}).test_client()
-        status = 0
-        for fid in fact_ids:
-            response = client.get(f"/v1/facts/{fid}")
-            if response.status_code != 200:
-                print(f"GET /v1/facts/{fid} -> {response.status_code}: {response.get_json().get('detail')}", file=out)
-                status = 1
-                continue
-            fact = response.get_json()
-            path = FACT_TYPES[fact["type"]].path
-            typed = client.get(f"/v1/{path}/{fid}").get_json()
-            print(f"GET /v1/{path}/{fid}", file=out)
-            print(json.dumps(typed, indent=2, ensure_ascii=False), file=out)
-        return status
-
-
-def show(seeds, fact_id, out=None):
-    return _serve(seeds, [fact_id], out)
-
-
-def preview(seeds, file, out=None):
-    """Serve the facts of ``file`` (a facts file, in the seeds or not) as the API would, with
-    the rest of the seeds; a file outside the seeds replaces the one of the same name."""
-    file = Path(file)
-    with tempfile.TemporaryDirectory(prefix="kb-preview-") as tmp:
-        scratch = Path(tmp) / "seeds"
-        shutil.copytree(seeds, scratch)
-        shutil.copyfile(file, scratch / "facts" / file.name)
-        doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        ids = [f["id"] for f in doc.get("facts") or () if isinstance(f, dict) and "id" in f]
-        return _serve(scratch, ids, out)
 
 
 # -- coverage ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 (scope ``''``) and each entity's facts (scope: the entity id, as ``/v1/facts?entity=ID`` and
 ``/v1/entities/ID/facts`` match them), for every facet of :mod:`factmodel.facets`. Counting
 them when asked takes seconds for a popular entity at 1M facts; read from here it is one index
-range (api/analysis.py). Any other filter is counted live, under the time limit.
+range (api/queries/facets.py). Any other filter is counted live, under the time limit.
 """
 from factmodel.facets import FACETS, facet_sql
 

@@ -6,11 +6,11 @@ the table ``search_index_files(name, data)``. The ``meta`` table names the index
 SHA-256 of its files (``search_index``) and the format (``search_index_format``). So the
 dataset stays ONE file, replaced by one ``os.replace``: a failed or killed build never
 touches the served file, and a server that opens a new database can only ever see that
-database's own index (``api/search_index.py`` unpacks it, once per machine, into a cache
+database's own index (``api/search/index.py`` unpacks it, once per machine, into a cache
 directory named by that digest, and opens it read-only).
 
-Contract with ``api/search_index.py`` (which does not import this module, as ``api`` never
-imports ``kb``): format :data:`FORMAT`; fields ``id`` (u64, indexed and fast: ``search.id``),
+Contract with ``api/search/index.py`` (which does not import this module, as ``api`` never
+imports ``kb``; the names both use are :mod:`factmodel.search_format`): format :data:`FORMAT`; fields ``id`` (u64, indexed and fast: ``search.id``),
 ``kind`` (u64, indexed: :data:`KINDS`), ``title`` and ``body`` (text, frequencies only)
 tokenized by the analyzer named :data:`ANALYZER`: Tantivy's simple tokenizer (runs of letters
 and digits), tokens over 255 bytes dropped, ASCII-folded, then lowercased (``Erdoğan`` →
@@ -51,15 +51,11 @@ from pathlib import Path
 import orjson
 import tantivy
 
+from factmodel.search_format import FILES_TABLE, FORMAT, KINDS, NAME_FIELDS, NAMES
 from factmodel.search_text import ANALYZER, analyzer
 
 from .pids import left_by_a_dead_build
 
-FORMAT = "6"  # 5: NAME_FIELDS; 6: NAMES
-KINDS = {"source": 0, "entity": 1, "fact": 2, "unnamed": 3}  # unnamed: entities of type unnamed
-NAME_FIELDS = ("name_title", "name_body")  # an entity's title and body again (its name, its aliases)
-NAMES = "names"  # facts only: the names and aliases of the entities a fact involves (search.names)
-FILES_TABLE = "search_index_files"
 # Documents per segment. A writer holds its segment's postings in memory until its commit: all
 # 1M facts in one segment took ~400 MB at the commit, 250,000 documents take ~100 MB. Smaller is
 # not better: at 100,000 the 1M build's index phase peaked at 656 MB (520 MB at 250,000), the

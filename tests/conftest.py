@@ -47,7 +47,7 @@ def seeds_copy(tmp_path):
 
 @pytest.fixture(scope="session")
 def app(db_path):
-    from api import create_app
+    from api.app import create_app
 
     return create_app({"KB_DB": str(db_path), "TESTING": True})
 

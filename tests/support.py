@@ -262,7 +262,7 @@ def call_every_v1_0_operation(call):
 # ---- Bad dataset files: tests/ops/test_dataset_swap.py, tests/ops/test_cluster.py ----------------------
 # Each writes, at ``dest``, a damaged version of the good database ``good``: what an operator's
 # mistake or a broken disk could put at KB_DB. ``BAD_FILES`` maps each to the reason
-# api.dataset_check rejects it for.
+# factmodel.dataset_check rejects it for.
 
 def truncated_copy(good, dest):
     data = Path(good).read_bytes()

@@ -10,7 +10,7 @@ no script runs on them at all; the JSON-LD blocks are data.
 from flask import Blueprint, g, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..public_url import BASE_URL
+from ..http.public_url import BASE_URL
 from . import data, linked_data, passages, words
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; "

@@ -2,12 +2,12 @@
 import orjson
 from flask import g, request
 
-from .. import search_queries
-from ..search_index import _ANALYZER, words
+from ..search import queries as search_queries
+from ..search.index import _ANALYZER, words
 from .facts import permanent_redirect
 from .releases import gone_or_404
 
-# through the Tantivy index (api/search_queries.py): the ids in ``search`` of the matching entities
+# through the Tantivy index (api/search/queries.py): the ids in ``search`` of the matching entities
 ENTITY_SEARCH_INDEXED = "id IN (SELECT ref_id FROM search WHERE id IN (SELECT value FROM json_each(?)))"
 ENTITY_SEARCH = ("id IN (SELECT s.ref_id FROM search_fts JOIN search s ON s.id = search_fts.rowid "
                  "WHERE search_fts MATCH ? AND s.kind = 'entity')")
@@ -62,6 +62,15 @@ def entity_rows(limit, *, type=None, match=None, q=None, after=None):
         params.append(after)
     sql = "SELECT * FROM entities" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id LIMIT ?"
     return g.db.all(sql, params + [limit])
+
+
+def entity_names(ids):
+    """``{id: {"name", "type", "aliases"}}`` of the entities ``ids``, read in one query."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    rows = g.db.all(f"SELECT id, name, type, aliases FROM entities WHERE id IN ({', '.join('?' * len(ids))})", ids)
+    return {r["id"]: {"name": r["name"], "type": r["type"], "aliases": orjson.loads(r["aliases"])} for r in rows}
 
 
 def source_rows(limit, *, after=None):

@@ -31,12 +31,13 @@ is not before ``low``.
 """
 from factmodel import certainty
 from factmodel.facts import FACT_COLUMNS
-from factmodel.vocabulary import ATTRIBUTED
 from factmodel.spans import OPEN_END, OPEN_START
+from factmodel.vocabulary import ATTRIBUTED
 
+from ..search.fts import fts_query
 from .changes import CHANGED_FACT
-from .fts import fts_query
 from .windows import bounds, days_before, overlap
+
 
 def _roles(roles, alias):
     """`` AND alias.role IN (…)`` and its parameters, or nothing when ``roles`` is empty."""

@@ -2,13 +2,14 @@
 import difflib
 
 import orjson
-from flask import Response, abort as flask_abort, g, request
+from flask import Response, g, request
+from flask import abort as flask_abort
 from flask_smorest import abort
 
 from factmodel.facts import FACT_COLUMNS
 
-from .. import search_index
 from ..blueprint import UNPROCESSABLE
+from ..search import index as search_index
 from ..shapes.facts import TYPE_PATHS
 from .releases import gone_or_404
 

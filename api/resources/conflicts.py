@@ -1,20 +1,20 @@
 """``/v1/conflicts`` (issue 16): each pair of facts linked by ``conflicts_with`` (stated in the
-seeds or found by the build's rules, kb/conflicts.py), the competing facts side by side."""
+seeds or found by the build's rules, kb/conflicts.py), the competing facts side by side (the SQL:
+:mod:`api.queries.conflicts`; the shape: :mod:`api.shapes.conflicts`)."""
 import marshmallow as ma
-from flask import g
 from flask.views import MethodView
 
 from factmodel import vocabulary
-from factmodel.facts import FACT_COLUMNS, generic
+from factmodel.facts import generic
 
 from ..blueprint import Blueprint, links
-from ..json import json_response
-from ..filters import certain, window_or_422
-from ..pagination import after, page, page_of
+from ..filters import window_or_422
+from ..http.json import json_response
+from ..http.pagination import after, page, page_of
 from ..params import CommonFactArgs, QuerySchema, cursor_field, limit_field, slug_field
+from ..queries.conflicts import conflict_rows, fact_rows_of
 from ..queries.facts import require_entities
-from ..queries.windows import matching
-from ..shapes.facts import FactSchema
+from ..shapes.conflicts import ConflictSchema
 
 F = ma.fields
 blp = Blueprint("conflicts", __name__, url_prefix="/v1/conflicts",
@@ -33,34 +33,7 @@ class ConflictArgs(QuerySchema):
     cursor = cursor_field()
 
 
-class ConflictSchema(ma.Schema):
-    facts = F.List(F.Nested(FactSchema), required=True, metadata={
-        "description": "The two competing facts, in the common shape: the one whose relation is outgoing first"})
-
-
 ConflictPageSchema = page_of(ConflictSchema, "ConflictPageSchema")
-
-
-def conflict_rows(args, window, limit, last=None):
-    where, params = ["r.type = 'conflicts_with'", "r.direction = 'outgoing'"], []
-    either = "SELECT 1 FROM {table} WHERE {column} IN (r.fact_id, r.other_id)"
-    if args.get("type"):
-        where.append(f"EXISTS ({either.format(table='facts x', column='x.id')} "
-                     f"AND x.type IN ({', '.join('?' * len(args['type']))}))")
-        params += args["type"]
-    if args.get("entity"):
-        where.append(f"EXISTS ({either.format(table='fact_entities x', column='x.fact_id')} AND x.entity_id = ? "
-                     "AND x.role != 'attributed')")
-        params.append(args["entity"])
-    clauses, values = matching(window, certain(args), "x")  # the same rule as every fact list
-    params += values
-    if clauses:
-        where.append(f"EXISTS ({either.format(table='facts x', column='x.id')} AND {' AND '.join(clauses)})")
-    if last is not None:
-        where.append("(r.fact_id, r.other_id) > (?, ?)")
-        params += [str(last[0]), str(last[1])]
-    return g.db.all(f"SELECT r.fact_id, r.other_id FROM fact_relations r WHERE {' AND '.join(where)} "
-                    "ORDER BY r.fact_id, r.other_id LIMIT ?", [*params, limit])
 
 
 @blp.route("")
@@ -79,9 +52,7 @@ class Conflicts(MethodView):
         window = window_or_422(args)
         require_entities([args.get("entity")], "entity")
         rows = conflict_rows(args, window, args["limit"] + 1, after("conflicts", args, 2))
-        ids = sorted({i for r in rows for i in r})
-        facts = {r["id"]: generic(r) for r in g.db.all(
-            f"SELECT {FACT_COLUMNS} FROM facts f WHERE f.id IN ({', '.join('?' * len(ids))})", ids)} if ids else {}
+        facts = {r["id"]: generic(r) for r in fact_rows_of({i for r in rows for i in r})}
         body, headers = page(rows, args["limit"], "conflicts", lambda r: [r[0], r[1]],
                              lambda r: {"facts": [facts[r[0]], facts[r[1]]]})
         return json_response(body, headers)

@@ -1,15 +1,16 @@
 """``/v1/downloads``: the served release's SQLite file and gzipped NDJSON dump of every fact
-(api/downloads.py; docs/releases.md, "Downloads"), resumable with ``Range``."""
+(api/dataset/downloads.py; docs/releases.md, "Downloads"), resumable with ``Range``."""
 import marshmallow as ma
 from flask import current_app, g, send_file
 from flask.views import MethodView
 from flask_smorest import abort
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
-from .. import downloads
 from ..blueprint import Blueprint, doc_only
-from ..errors import ProblemSchema, problem
+from ..dataset import downloads
+from ..http.errors import ProblemSchema, problem
 from ..params import NoQuerySchema
+from ..shapes.downloads import SHA, DownloadListSchema
 from ..spec import PROBLEM
 
 F = ma.fields
@@ -23,40 +24,12 @@ def _header(description, example, type_="string"):
     return {"description": description, "schema": {"type": type_}, "example": example}
 
 
-SHA = "0e9f4af7e19eeca3a6be181030acd98dab4671d7fad0edca93fedf0c0d8f0132"
 FILE_HEADERS = {
     "ETag": _header("The file's SHA-256 (a strong validator: `If-None-Match`, `If-Range`)", f'"{SHA}"'),
     "Accept-Ranges": _header("`bytes`: a `Range` request resumes a download", "bytes"),
     "Content-Length": _header("Bytes in this response", 10331, "integer"),
     "Last-Modified": _header("The dataset's build time", "Thu, 28 Nov 2026 03:57:04 GMT"),
 }
-
-
-class ArtifactSchema(ma.Schema):
-    """One file of a release, as its manifest lists it (kb/artifacts.py)."""
-
-    media_type = F.String(required=True, metadata={"example": "application/gzip"})
-    size = F.Integer(required=True, metadata={"description": "Bytes", "example": 10331})
-    sha256 = F.String(required=True, metadata={
-        "description": "SHA-256 of the file's bytes, hex (the API sends it as the file's ETag)", "example": SHA})
-    url = F.String(required=True, metadata={"example": "/v1/downloads/facts.ndjson.gz",
-                                            "description": "The file's path on this server"})
-    href = F.String(required=True, metadata={
-        "example": "https://kb.example.org/v1/downloads/facts.ndjson.gz",
-        "description": "The file's absolute URL at this server's public address (`KB_PUBLIC_URL`, else the address "
-                       "the request came to) (since 1.7.0)"})
-
-
-class DownloadSchema(ArtifactSchema):
-    name = F.String(required=True, metadata={"enum": list(downloads.NAMES), "example": "facts.ndjson.gz"})
-    release = F.String(required=True, allow_none=True, metadata={
-        "description": "The release the file is (the newest, the one served); null for a database without releases",
-        "example": "ce5e8e57-89cacdf2ac"})
-
-
-class DownloadListSchema(ma.Schema):
-    dataset_version = F.String(required=True, metadata={"example": "9eef53813c6aa8323fd650306880dec5"})
-    data = F.List(F.Nested(DownloadSchema), required=True)
 
 
 def _artifacts():

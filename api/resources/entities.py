@@ -2,21 +2,23 @@
 import marshmallow as ma
 from flask.views import MethodView
 
+from factmodel import vocabulary
 from factmodel.facts import generic
 
 from .. import filters
-from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, page_link, page_link_header, path_id
+from ..http.pagination import after, page, page_of
+from ..http.streams import STREAM_DOC
 from ..listing import fact_list, roles_of
-from ..pagination import after, page, page_of
-from ..params import EntityFactArgs, QuerySchema, cursor_field, limit_field
-from ..related import RelatedArgs, RelatedEntitySchema, related, related_key, related_rows
+from ..params import CommonFactArgs, EntityFactArgs, QuerySchema, cursor_field, limit_field
 from ..queries.catalog import entity_or_404, entity_rows
-from ..queries.fts import fts_or_422
+from ..queries.related import related_key, related_rows
+from ..search.fts import fts_or_422
 from ..shapes.catalog import ENTITY_TYPES, EntitySchema, entity
+from ..shapes.facets import fact_page_of
 from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
-from ..streams import STREAM_DOC
+from ..shapes.related import RelatedEntitySchema, related
 
 F = ma.fields
 blp = Blueprint("entities", __name__, url_prefix="/v1/entities",
@@ -32,6 +34,19 @@ class EntityArgs(QuerySchema):
         "description": "Only entities of this type (`unnamed` entities are listed only when asked for)"})
     q = F.String(validate=ma.validate.Length(1, 200), metadata={
         "description": "Name or alias, case- and diacritic-insensitive, word prefixes match", "example": "erdogan"})
+    limit = limit_field()
+    cursor = cursor_field()
+
+
+# /v1/entities/{id}/related (issue #16: api/queries/related.py, api/shapes/related.py)
+class RelatedArgs(QuerySchema):
+    role = F.String(validate=ma.validate.OneOf(vocabulary.TIMELINE_ROLES), metadata={
+        "description": "Only facts in which this entity has this role", "example": "participant"})
+    related_role = F.String(validate=ma.validate.OneOf(vocabulary.TIMELINE_ROLES), metadata={
+        "description": "Only entities taking part in this role", "example": "participant"})
+    from_ = CommonFactArgs._declared_fields["from_"]
+    to = CommonFactArgs._declared_fields["to"]
+    time_match = CommonFactArgs._declared_fields["time_match"]
     limit = limit_field()
     cursor = cursor_field()
 

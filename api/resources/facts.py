@@ -6,17 +6,18 @@ from flask_smorest import abort
 from factmodel.facts import generic
 
 from .. import filters
-from ..analysis import EXPAND_PARAMETER, expanding, fact_page_of, item_expand
 from ..blueprint import FACT_LINKS, Blueprint, doc_only, links, page_link, page_link_header, path_id
-from ..json import json_response
+from ..http.json import json_response
+from ..http.streams import STREAM_DOC
 from ..listing import fact_list
 from ..params import FactArgs, NoQuerySchema
 from ..queries.changes import history_rows, renamed_to
 from ..queries.facts import fact_or_404, permanent_redirect
+from ..shapes.changes import FactHistorySchema, versions
+from ..shapes.expand import EXPAND_PARAMETER, expanding, item_expand
+from ..shapes.facets import fact_page_of
 from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
-from ..streams import STREAM_DOC
-from .changes import FactHistorySchema, versions
 
 blp = Blueprint("facts", __name__, url_prefix="/v1/facts",
                 description="Every fact in a common shape: common fields, `attributes`, entities and citations")

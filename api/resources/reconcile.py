@@ -6,85 +6,31 @@ query: it reads the entities and writes nothing.
 Candidates are the entities whose names or aliases contain every word of the query as a word
 prefix (the index ``/v1/entities?q=`` uses), or, when none does, any of its words; each is
 scored 0–100 by the closeness of the query to its best name or alias (case and diacritics
-ignored), and ``match`` is true for a candidate that is alone in scoring 100.
+ignored), and ``match`` is true for a candidate that is alone in scoring 100. The SQL is
+:mod:`api.queries.reconcile`, the shapes :mod:`api.shapes.reconcile`.
 """
 import difflib
 import unicodedata
 
 import marshmallow as ma
 import orjson
-from flask import current_app, g
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
 from ..blueprint import UNPROCESSABLE, Blueprint
-from ..json import json_response
+from ..http.json import json_response
+from ..http.public_url import public_base
 from ..params import NoQuerySchema
-from ..public_url import public_base
-from ..queries.catalog import ENTITY_SEARCH
-from ..queries.fts import fts_query
+from ..queries.reconcile import candidate_rows
 from ..shapes.catalog import ENTITY_TYPES
+from ..shapes.reconcile import IDENTIFIER_SPACE, PREVIEW_SIZE, RESULTS, SCHEMA_SPACE, ManifestSchema
 
 F = ma.fields
 blp = Blueprint("reconcile", __name__, url_prefix="/v1/reconcile",
                 description="W3C Reconciliation Service API 0.2 over the entities (OpenRefine)")
 MAX_QUERIES = 50
 TYPES = [t for t in ENTITY_TYPES if t != "unnamed"]
-
-
-class TypeSchema(ma.Schema):
-    id = F.String(required=True, metadata={"example": "person"})
-    name = F.String(required=True, metadata={"example": "Person"})
-
-
-# stable names of the entity ids and their types, the same on every server (not addresses)
-IDENTIFIER_SPACE = "https://syria-kb.example/id/entities/"
-SCHEMA_SPACE = "https://syria-kb.example/id/entity-types/"
-PREVIEW_SIZE = {"width": 400, "height": 300}
-
-
-class PreviewSchema(ma.Schema):
-    url = F.String(required=True, metadata={"example": "https://kb.example.org/v1/entities/{{id}}",
-                                            "description": "The entity at this server's public address"})
-    width = F.Integer(required=True, metadata={"example": PREVIEW_SIZE["width"]})
-    height = F.Integer(required=True, metadata={"example": PREVIEW_SIZE["height"]})
-
-
-class ManifestSchema(ma.Schema):
-    versions = F.List(F.String(), required=True, metadata={"example": ["0.2"]})
-    name = F.String(required=True)
-    identifierSpace = F.String(required=True, metadata={
-        "example": IDENTIFIER_SPACE, "description": "A stable URI naming the entity ids, the same on every server "
-                                                    "(since 1.7.0; was the server's address)"})
-    schemaSpace = F.String(required=True, metadata={"example": SCHEMA_SPACE})
-    defaultTypes = F.List(F.Nested(TypeSchema), required=True)
-    view = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
-        "description": "`url`: an entity at this server's public address (`KB_PUBLIC_URL`, else the address the "
-                       "request came to)",
-        "example": {"url": "https://kb.example.org/v1/entities/{{id}}"}})
-    preview = F.Nested(PreviewSchema, required=True, metadata={
-        "description": "What OpenRefine shows for a candidate: the entity at this server's public address "
-                       "(since 1.7.0)"})
-
-
-# the answer: an object keyed by the query names (no marshmallow schema has arbitrary keys, so
-# the view encodes it itself and this documents it)
-RESULTS = {"type": "object", "description": "One member per query of `queries`, under the same name",
-           "example": {"q0": {"result": [{"id": "recep-tayyip-erdogan", "name": "Recep Tayyip Erdoğan",
-                                          "type": [{"id": "person", "name": "Person"}], "score": 100.0,
-                                          "match": True}]}},
-           "additionalProperties": {
-               "type": "object", "required": ["result"], "properties": {"result": {
-                   "type": "array", "description": "Candidates, best first", "items": {
-                       "type": "object", "required": ["id", "name", "type", "score", "match"], "properties": {
-                           "id": {"type": "string", "description": "Entity id"},
-                           "name": {"type": "string"},
-                           "type": {"type": "array", "items": {"type": "object", "required": ["id", "name"],
-                                                               "properties": {"id": {"type": "string"},
-                                                                              "name": {"type": "string"}}}},
-                           "score": {"type": "number", "description": "0–100, higher is closer"},
-                           "match": {"type": "boolean",
-                                     "description": "The only candidate matching a name or alias exactly"}}}}}}}
 
 
 # 5000 characters: URL-encoded (up to 12 bytes a character), still within MAX_CONTENT_LENGTH (64 KiB)
@@ -132,18 +78,7 @@ def _queries(text):
 
 
 def _candidates(query, etype, limit):
-    where, params = ["type != 'unnamed'"], []
-    if etype:
-        where.append("type = ?")
-        params.append(etype)
-    rows = []
-    match = fts_query(query)
-    if match:
-        rows = g.db.all(f"SELECT * FROM entities WHERE {' AND '.join(where)} AND {ENTITY_SEARCH} LIMIT 200",
-                        [*params, match])
-        if not rows and " " in match:
-            rows = g.db.all(f"SELECT * FROM entities WHERE {' AND '.join(where)} AND {ENTITY_SEARCH} LIMIT 200",
-                            [*params, match.replace('* "', '* OR "')])
+    rows = candidate_rows(query, etype)
     wanted = _plain(query)
     scored = []
     for row in rows:

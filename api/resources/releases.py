@@ -4,12 +4,12 @@ import json
 import marshmallow as ma
 from flask.views import MethodView
 
-from .. import downloads
 from ..blueprint import Blueprint, path_id
-from ..pagination import after, page, page_of
+from ..dataset import downloads
+from ..http.pagination import after, page, page_of
 from ..params import QuerySchema, cursor_field, limit_field
 from ..queries.releases import is_empty, previous_release, release_or_404, release_rows
-from .downloads import ArtifactSchema
+from ..shapes.downloads import ArtifactSchema
 
 F = ma.fields
 blp = Blueprint("releases", __name__, url_prefix="/v1/releases",

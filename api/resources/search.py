@@ -3,13 +3,13 @@ import marshmallow as ma
 from flask import g
 from flask.views import MethodView
 
-from .. import search_queries
 from ..blueprint import Blueprint
-from ..json import json_response
-from ..pagination import after, page, page_of
+from ..http.json import json_response
+from ..http.pagination import after, page, page_of
 from ..params import QuerySchema, cursor_field, limit_field
 from ..queries.catalog import search_rows, set_matched_entities
-from ..queries.fts import fts_or_422
+from ..search import queries as search_queries
+from ..search.fts import fts_or_422
 from ..shapes.catalog import HIT_KINDS, HitSchema, hit
 
 F = ma.fields
@@ -43,7 +43,7 @@ class Search(MethodView):
         """
         match = fts_or_422(args["q"])
         index = g.db.search_index()
-        if index is not None:  # -- search index hook: the Tantivy index (api/search_queries.py)
+        if index is not None:  # -- search index hook: the Tantivy index (api/search/queries.py)
             rows = search_queries.search_rows(g.db, index, args)
             set_matched_entities(rows[:args["limit"]], args["q"])
             body, headers = page(rows, args["limit"], search_queries.CURSOR_SCOPE, lambda r: [r["offset"]], hit)

@@ -4,16 +4,16 @@ from flask.views import MethodView
 from factmodel.facts import generic
 
 from .. import filters
-from ..analysis import fact_page_of
 from ..blueprint import Blueprint, links, page_link, page_link_header, path_id
+from ..http.pagination import after, page, page_of
+from ..http.streams import STREAM_DOC
 from ..listing import fact_list
-from ..pagination import after, page, page_of
 from ..params import FactArgs, QuerySchema, cursor_field, limit_field
 from ..queries.catalog import source_or_404, source_rows
 from ..shapes.catalog import SourceDetailSchema, SourceSchema, source
+from ..shapes.facets import fact_page_of
 from ..shapes.fact_dumpers import GENERIC_COLUMNS
 from ..shapes.facts import FactSchema
-from ..streams import STREAM_DOC
 
 blp = Blueprint("sources", __name__, url_prefix="/v1/sources", description="Source articles and the facts each supports")
 SourcePageSchema = page_of(SourceSchema, "SourcePageSchema")

@@ -1,4 +1,4 @@
-"""Fact rows to response dicts, for orjson to encode once (``api.json.json_response``):
+"""Fact rows to response dicts, for orjson to encode once (``api.http.json.json_response``):
 exactly what the marshmallow schemas would dump (same keys, same order, same values),
 without the cost of the dump (16% of an item GET). The common shape (``generic``) is
 ``factmodel.facts``, shared with the build's dump; the typed shapes' own fields are read from

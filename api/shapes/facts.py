@@ -118,7 +118,7 @@ class RelationSchema(ma.Schema):
 class EntityRefSchema(ma.Schema):
     id = F.String(required=True, metadata={"example": "vladimir-putin"})
     role = open_choice(vocabulary.ROLES, "The entity's part in the fact", required=True)
-    # with expand=entities only (api/analysis.py)
+    # with expand=entities only (api/shapes/expand.py)
     name = F.String(metadata={"description": "The entity's name (with `expand=entities` only)",
                               "example": "Vladimir Putin"})
     type = F.String(metadata={"description": "The entity's type (with `expand=entities` only)", "example": "person"})

@@ -80,7 +80,7 @@ RUN = textwrap.dedent('''
     import json
     from kb.cli import validate
     from kb.build import build
-    from api import create_app
+    from api.app import create_app
 
     seeds, problems = validate("seeds")
     assert not problems, problems

@@ -1,4 +1,4 @@
-"""Issue #16 (api/analysis.py): ``expand=entities`` and ``facet=`` on fact lists, through the API.
+"""Issue #16 (api/shapes/expand.py, api/queries/facets.py): ``expand=entities`` and ``facet=`` on fact lists, through the API.
 Every expectation is computed from the data (the database, or paging through the full list)."""
 from collections import Counter
 
@@ -107,7 +107,7 @@ def test_no_facets_key_without_facet(client):
 
 
 def test_facet_cut_short_by_the_time_limit_says_so(db_path):
-    from api import create_app
+    from api.app import create_app
 
     client = create_app({"KB_DB": str(db_path), "TESTING": True, "FACET_TIME_LIMIT_MS": 0}).test_client()
     response = client.get("/v1/facts?limit=2&status=stated&facet=entity&facet=type")

@@ -98,7 +98,7 @@ def test_conditional_get_runs_no_query(app, db_path, tmp_path):
     import shutil
     import sqlite3
 
-    from api import create_app
+    from api.app import create_app
 
     copy = tmp_path / "kb.sqlite"
     shutil.copy(db_path, copy)
@@ -164,7 +164,7 @@ def test_csv_streams_every_matching_row(client, db_rows):
 
 def test_committed_openapi_matches_served_spec(client):
     """The committed spec is the served one, but for ``servers``: each server names its own address
-    (api/public_url.py); the committed file names `make run`'s."""
+    (api/http/public_url.py); the committed file names `make run`'s."""
     served = client.get("/openapi.json").get_json()
     committed = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
     assert served.pop("servers") == [{"url": "http://localhost", "description": SERVERS_DESCRIPTION}]

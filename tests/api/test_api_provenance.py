@@ -34,7 +34,7 @@ def fixture_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def api(fixture_db):
-    from api import create_app
+    from api.app import create_app
 
     return create_app({"KB_DB": str(fixture_db), "TESTING": True}).test_client()
 

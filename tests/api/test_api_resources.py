@@ -29,7 +29,7 @@ def test_health_and_readiness(client, db_rows):
 
 
 def test_readiness_fails_cleanly_without_database(tmp_path):
-    from api import create_app
+    from api.app import create_app
 
     client = create_app({"KB_DB": str(tmp_path / "missing.sqlite")}).test_client()
     assert client.get("/healthz").status_code == 200

@@ -12,7 +12,7 @@ TURKISH = "turkish-troops-northern-syria-2024-07-28"
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
-    from api import create_app
+    from api.app import create_app
 
     path = tmp_path_factory.mktemp("conflicts") / "kb.sqlite"
     build(FIXTURES / "conflicts", path, progress=False)

@@ -139,7 +139,7 @@ def test_a_failed_build_changes_none_of_the_served_files(tmp_path, seeds_copy):
 
 def test_the_downloads_follow_a_new_dataset(tmp_path, seeds_copy):
     """A rebuild renamed over the served path: the list, the bytes and the dump are the new dataset's."""
-    from api import create_app
+    from api.app import create_app
 
     target = tmp_path / "kb.sqlite"
     build(seeds_copy, target, progress=False)
@@ -164,7 +164,7 @@ def test_the_downloads_follow_a_new_dataset(tmp_path, seeds_copy):
 
 
 def test_a_dump_whose_bytes_are_not_the_named_ones_is_not_offered(tmp_path):
-    from api import create_app
+    from api.app import create_app
 
     target = tmp_path / "kb.sqlite"
     meta = build(SEEDS, target, progress=False)

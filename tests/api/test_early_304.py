@@ -1,5 +1,5 @@
 """Conditional requests, stated as the cases of RFC 9110 (section 13 and 15.4.5), all decided by
-the WSGI layer (api.protocol.Protocol, the only place that makes a 304):
+the WSGI layer (api.http.protocol.Protocol, the only place that makes a 304):
 
 - If-None-Match: weak comparison (13.1.2: ``W/"x"`` matches ``"x"``), lists, ``*`` (true when the
   resource has a current representation: a 404 stays a 404), a tag of another URL or Accept.
@@ -17,8 +17,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
 
-from api import create_app
-from api.protocol import etag_for, representation_version
+from api.app import create_app
+from api.http.protocol import etag_for, representation_version
 
 REQUEST_ID = "trace-304"
 # the headers of a 304: the protocol's (no entity headers, no Link, no Last-Modified)

@@ -1,4 +1,4 @@
-"""The hot views build their JSON themselves (``api.json.json_response``) instead of letting
+"""The hot views build their JSON themselves (``api.http.json.json_response``) instead of letting
 flask-smorest dump it through the documented marshmallow schema: the bytes must be exactly
 what the schema dump gave (same keys, same order, same values), for every fact."""
 import orjson
@@ -94,7 +94,7 @@ def test_as_of_shapes_are_the_schema_dumps(rows):
 
 
 def test_served_bodies_are_the_schema_dumps(client, rows):
-    from api.pagination import window_page_of
+    from api.http.pagination import window_page_of
 
     for row in rows[:10]:
         got = client.get(f"/v1/facts/{row['id']}")

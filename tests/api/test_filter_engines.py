@@ -1,5 +1,5 @@
 """Both engines of a fact list answer every filter alike (api/filters.py): the Tantivy index
-(when it answers: ``q=`` and only the fields it declares in ``api.search_queries.INDEXED``)
+(when it answers: ``q=`` and only the fields it declares in ``api.search.queries.INDEXED``)
 and SQLite + FTS5.
 
 Generated from the filter list, not from pinned data: the fact lists are ``/v1/facts``, an
@@ -34,7 +34,8 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 
-from api import create_app, search_queries
+from api.search import queries as search_queries
+from api.app import create_app
 from api.filters import SAMPLES, FactFilters
 from api.resources import TYPED
 from support import ROOT

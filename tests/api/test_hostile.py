@@ -30,7 +30,7 @@ CASES = (
        ["-1", "0", "101", "99999999999999999999999999", "-99999999999999999999", "1e3", "0x10", "NaN", "", "5.5"]]
     + [("/v1/facts?q=" + "a" * 5_000, 400, "q"), ("/v1/facts?entity=" + "a" * 5_000, 400, "entity"),
        ("/v1/facts?cursor=" + "A" * 5_000, 400, "cursor"), ("/v1/facts/" + "a" * 5_000, 404, None),
-       # over the request-target limit (api/limits.py: 8190 bytes)
+       # over the request-target limit (api/http/limits.py: 8190 bytes)
        ("/v1/facts?q=" + "a" * 10_000, 414, None), ("/v1/facts/" + "a" * 10_000, 414, None),
        ("/v1/facts?q=%00%01%02", 422, "q"), ("/v1/facts?entity=putin%00", 400, "entity"),
        ("/v1/facts/%00", 404, None), ("/v1/facts?q=%FF%FE", 400, None), ("/v1/facts/%FF%FE%FD", (400, 404), None),
@@ -74,7 +74,7 @@ def test_database_survives_the_corpus(client, db_rows):
 
 
 def test_pathological_query_hits_the_time_limit(db_path):
-    from api import create_app
+    from api.app import create_app
 
     client = create_app({"KB_DB": str(db_path), "QUERY_TIME_LIMIT_MS": 0}).test_client()
     response = client.get("/v1/search?q=a")
@@ -89,7 +89,7 @@ def head(n, size=1):
 
 
 # Raw requests the app answers itself, with a problem document: the size limits of
-# api/limits.py (request target 8190 bytes, 50 header fields, 8190 bytes per field),
+# api/http/limits.py (request target 8190 bytes, 50 header fields, 8190 bytes per field),
 # below Granian's buffer (deploy/serve.py HTTP1_BUFFER), and the other refusals.
 RAW = [
     (b"GET /v1/facts?q=" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),

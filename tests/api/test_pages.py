@@ -13,7 +13,7 @@ from pyld import jsonld
 
 from api.pages import passages
 from api.pages.linked_data import script
-from api.protocol import source_digest
+from api.http.protocol import source_digest
 from support import ROOT, all_pages  # noqa: E402
 
 SCHEMA = "https://schema.org/"

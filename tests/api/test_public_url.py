@@ -1,4 +1,4 @@
-"""The server's public address (api/public_url.py), through the production server over HTTP: on
+"""The server's public address (api/http/public_url.py), through the production server over HTTP: on
 another port, behind another host name, behind a trusted proxy (X-Forwarded-*), with the forwarded
 headers of an untrusted peer ignored, and with KB_PUBLIC_URL. The spec's ``servers``, the downloads'
 ``href`` and the reconciliation manifest's view and preview name the address the client used;

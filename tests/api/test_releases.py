@@ -32,7 +32,7 @@ def test_releases_and_tombstones(tmp_path):
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "two")
     build(repo / "seeds", tmp_path / "kb.sqlite", progress=False)
-    from api import create_app
+    from api.app import create_app
     client = create_app({"KB_DB": str(tmp_path / "kb.sqlite"), "TESTING": True}).test_client()
 
     releases = all_pages(client, "/v1/releases?limit=1")
@@ -86,7 +86,7 @@ def test_removals_yaml_is_checked(tmp_path, entry, message):
 
 
 def _client(db):
-    from api import create_app
+    from api.app import create_app
     return create_app({"KB_DB": str(db), "TESTING": True}).test_client()
 
 

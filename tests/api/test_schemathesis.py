@@ -21,7 +21,7 @@ import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
-from api import create_app
+from api.app import create_app
 
 from support import ROOT  # noqa: E402
 CONFIG = ROOT / "schemathesis.toml"
@@ -134,7 +134,7 @@ def _longest_value(schema):
 
 
 def test_every_conforming_request_fits_the_request_target_limit(client):
-    from api.limits import MAX_TARGET
+    from api.http.limits import MAX_TARGET
 
     spec = client.get("/openapi.json").get_json()
     for path, item in spec["paths"].items():

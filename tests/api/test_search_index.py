@@ -1,5 +1,5 @@
-"""The Tantivy search index stored in the database file (kb/search_index.py, api/search_index.py,
-api/search_queries.py): same answers as FTS5, AND + prefix + diacritic semantics, ranking, paging, swap and atomicity.
+"""The Tantivy search index stored in the database file (kb/search_index.py, api/search/index.py,
+api/search/queries.py): same answers as FTS5, AND + prefix + diacritic semantics, ranking, paging, swap and atomicity.
 
 Every database here is built by the real loader from the real seeds (or a copy of them)."""
 import hashlib
@@ -16,13 +16,13 @@ from urllib.parse import quote
 
 import pytest
 
-from api import create_app
-from api import search_index as served
-from api import search_queries
+from api.app import create_app
+from api.search import index as served
+from api.search import queries as search_queries
 from api.filters import from_args
 from kb import search_index as written
 from kb.build import BuildFailed, build
-from api import dataset_check
+from factmodel import dataset_check, search_format, search_text
 from support import all_pages
 
 QUERIES = ["tartus", "assad", "ceasefire idlib", "erdogan", "ERDOĞAN", "russ", "lease port", "putin assad",
@@ -60,8 +60,11 @@ def test_the_database_carries_its_index(db_path):
 
 
 def test_build_and_serve_sides_agree_on_the_contract():
-    assert (written.FORMAT, written.ANALYZER, written.KINDS, written.FILES_TABLE, written.NAME_FIELDS) == (
-        served.FORMAT, served.ANALYZER, served.KINDS, served.FILES_TABLE, served.NAME_FIELDS)
+    # one definition (factmodel.search_format, factmodel.search_text), read by both sides
+    for side in (written, served):
+        assert (side.FORMAT, side.ANALYZER, side.KINDS, side.FILES_TABLE, side.NAME_FIELDS, side.NAMES) == (
+            search_format.FORMAT, search_text.ANALYZER, search_format.KINDS, search_format.FILES_TABLE,
+            search_format.NAME_FIELDS, search_format.NAMES)
     text = "Recep Tayyip ERDOĞAN, Ömer Çelik; Hmeimim_air-base 2020 Straße Æsir Łódź دمشق"
     assert written.analyzer().analyze(text) == served.analyzer().analyze(text)
     assert served.words("Erdoğan ERDOGAN erdo") == ["erdogan", "erdo"]
@@ -170,7 +173,7 @@ def test_cursor_is_signed_and_scoped(index_client):
     cursor = body["next_cursor"]
     assert index_client.get(f"/v1/search?q=assad&limit=2&cursor={cursor}").status_code == 200
     forged = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
-    assert index_client.get(f"/v1/search?q=assad&limit=2&cursor={forged}").status_code == 422  # unusable cursor (api/pagination.py)
+    assert index_client.get(f"/v1/search?q=assad&limit=2&cursor={forged}").status_code == 422  # unusable cursor (api/http/pagination.py)
     other = index_client.get("/v1/entities?limit=1").get_json()["next_cursor"]
     assert index_client.get(f"/v1/search?q=assad&cursor={other}").status_code == 422
 
@@ -374,7 +377,7 @@ def test_prefixes_through_the_compiled_query_and_any_result_size(monkeypatch, db
     def sets(index, **kwargs):
         out = []
         for q in QUERIES + names:
-            for how in ({"names": True}, {"kinds": served.SEARCH_KINDS}):
+            for how in ({"names": True}, {"kinds": search_format.SEARCH_KINDS}):
                 query = index.query(served.words(q), **how)
                 out.append(sorted(index.all_ids(query, **kwargs)) if query is not None else None)
         return out

@@ -45,7 +45,7 @@ KIND_RUN = textwrap.dedent('''
     import json
     from kb.cli import validate
     from kb.build import build
-    from api import create_app
+    from api.app import create_app
 
     seeds, problems = validate("seeds")
     assert not problems, problems
@@ -60,7 +60,7 @@ KIND_RUN = textwrap.dedent('''
 FIELD_RUN = textwrap.dedent('''
     import json
     from kb.build import build
-    from api import create_app
+    from api.app import create_app
 
     build("seeds", "scratch.sqlite", progress=False)
     client = create_app({"KB_DB": "scratch.sqlite"}).test_client()

@@ -148,7 +148,7 @@ def test_show_prints_what_the_app_serves(seeds, tmp_path):
     status, out, _ = run("show", "--seeds", seeds, "putin-assad-meeting-2024-07-24")
     assert status == 0 and out.startswith("GET /v1/meetings/putin-assad-meeting-2024-07-24\n")
     shown = json.loads(out.split("\n", 1)[1])
-    from api import create_app
+    from api.app import create_app
 
     build(seeds, tmp_path / "kb.sqlite", progress=False)
     served = create_app({"KB_DB": str(tmp_path / "kb.sqlite"), "TESTING": True}).test_client() \
@@ -250,7 +250,7 @@ def test_adding_the_fixture_article_the_readme_way(seeds, tmp_path):
     assert "- FICTIONAL ARTICLE, WRITTEN FOR A TEST SUITE ONLY." in out  # the disclaimer is cited by nothing
 
     # 5. build, and the app serves the new facts
-    from api import create_app
+    from api.app import create_app
 
     db = tmp_path / "kb.sqlite"
     build(seeds, db, progress=False)

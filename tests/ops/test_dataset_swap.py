@@ -1,4 +1,4 @@
-"""A bad dataset never replaces a good one (api/dataset_check.py, api/swaps.py): files renamed
+"""A bad dataset never replaces a good one (factmodel/dataset_check.py, api/dataset/swaps.py): files renamed
 over KB_DB or overwritten in place, in process and against the production server under load.
 Real files, no mocks; numbers are printed, not asserted against a clock."""
 import json
@@ -13,7 +13,7 @@ import pytest
 from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from api import dataset_check
+from factmodel import dataset_check
 from factmodel.vocabulary import FACT_TYPES
 from kb.build import SCHEMA_VERSION, build
 from support import BAD_FILES, Load, Server, dataset_version, get
@@ -74,7 +74,7 @@ def swap_in(path, make, good):
 
 
 def test_rejected_files_leave_the_good_dataset_served(db_path, tmp_path, seeds_copy, caplog):
-    from api import create_app
+    from api.app import create_app
 
     served = tmp_path / "kb.sqlite"
     shutil.copyfile(db_path, served)
@@ -109,7 +109,7 @@ def test_rejected_files_leave_the_good_dataset_served(db_path, tmp_path, seeds_c
 
 
 def test_a_bad_file_at_startup_is_a_503_problem_that_names_the_reason(db_path, tmp_path):
-    from api import create_app
+    from api.app import create_app
 
     served = tmp_path / "kb.sqlite"
     BAD_FILES["truncated"][0](db_path, served)
@@ -125,7 +125,7 @@ def test_a_bad_file_at_startup_is_a_503_problem_that_names_the_reason(db_path, t
 
 
 def test_a_removed_file_leaves_the_good_dataset_served(db_path, tmp_path):
-    from api import create_app
+    from api.app import create_app
 
     served = tmp_path / "kb.sqlite"
     shutil.copyfile(db_path, served)
@@ -139,7 +139,7 @@ def test_a_removed_file_leaves_the_good_dataset_served(db_path, tmp_path):
 
 def test_in_place_overwrites_are_not_served(db_path, tmp_path):
     """Same inode, new bytes: the worker serves its snapshot, never the file being written."""
-    from api import create_app
+    from api.app import create_app
 
     served = tmp_path / "kb.sqlite"
     shutil.copyfile(db_path, served)

@@ -1,4 +1,4 @@
-"""Prometheus metrics (api/observe.py, ``/metrics``): requests counted by route template and
+"""Prometheus metrics (api/http/observe.py, ``/metrics``): requests counted by route template and
 status, summed over the workers of a live Granian server (multiprocess mode)."""
 import json
 import re

@@ -151,7 +151,7 @@ def test_request_id_is_echoed_only_when_safe(client, incoming, echoed):
 
 
 def test_errors_leak_no_internals(app, tmp_path):
-    from api import create_app
+    from api.app import create_app
 
     bodies = [app.test_client().get(p).get_data(as_text=True) for p in
               ["/v1/facts?limit=x", "/v1/nope", "/v1/facts?cursor=zz", "/v1/search?q=%22"]]

@@ -1,5 +1,5 @@
 """The HTTP protocol around every request, as WSGI middleware: request ids, refusal of
-malformed requests (what is malformed: :mod:`api.limits`), the protocol headers, and ETags
+malformed requests (what is malformed: :mod:`api.http.limits`), the protocol headers, and ETags
 with the only 304 path.
 
 The ETag is a hash of the dataset version, the representation version (:func:`representation_version`:
@@ -31,15 +31,14 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import orjson
-
 from werkzeug.exceptions import default_exceptions
 from werkzeug.http import parse_date, parse_etags
 
+from ..dataset.db import DATASET, request_dataset
+from ..exceptions import Unavailable
 from . import errors
-from .db import DATASET, request_dataset
 from .limits import refusal
 from .public_url import BASE_URL, TrustedProxies, base_url
-from .swaps import Unavailable
 
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 NO_CACHE_PATHS = ("/healthz", "/readyz", "/metrics")
@@ -97,13 +96,13 @@ def representation_version(app):
     with app.app_context():
         spec = {key: value for key, value in api.spec.to_dict().items() if key != "servers"}  # not in place
     digest = hashlib.blake2b(orjson.dumps(spec, option=orjson.OPT_SORT_KEYS), digest_size=8)
-    source_digest(Path(__file__).resolve().parent, digest)
+    source_digest(Path(__file__).resolve().parent.parent, digest)  # api/, this module being api/http/protocol.py
     return f"{spec['info']['version']}+{digest.hexdigest()}"
 
 
 def etag_for(version, representation, full_path, accept, base=""):
     """The opaque tag of one answer: dataset version, representation version, request, Accept, and
-    the public base URL the answer's absolute links are built from (api/public_url.py)."""
+    the public base URL the answer's absolute links are built from (api/http/public_url.py)."""
     raw = f"{version}\n{representation}\n{full_path}\n{accept}\n{base}".encode("utf-8", "surrogateescape")
     return hashlib.blake2b(raw, digest_size=12).hexdigest()
 

@@ -1,11 +1,11 @@
 """/v1/search, /v1/entities?q= and fact lists with q= through the Tantivy index.
 
 The index is opened (unpacked from the database into a per-machine cache) and queries are
-built by :mod:`api.search_index`; this module runs them for the resources: the hits of
+built by :mod:`api.search.index`; this module runs them for the resources: the hits of
 ``/v1/search`` with their snippets (:func:`search_rows`, :func:`snippet`), the entities whose
 name or aliases match (:func:`entity_ids`) and the fact lists whose every filter the index holds
 (:func:`answers`, :func:`fact_rows`). Each is refused past the query time budget, as an SQL query
-is (:func:`~api.search_index.within_budget`).
+is (:func:`~api.search.index.within_budget`).
 """
 import re
 import time
@@ -13,9 +13,10 @@ import time
 import tantivy
 
 from factmodel.facts import FACT_COLUMNS
+from factmodel.search_format import SEARCH_KINDS
 
-from .pagination import after
-from .search_index import _ANALYZER, SEARCH_KINDS, within_budget, words
+from ..http.pagination import after
+from .index import _ANALYZER, within_budget, words
 
 # -- /v1/search and /v1/entities?q= through the index (hooks in api/resources/search.py,
 # api/queries/catalog.py)

@@ -9,7 +9,7 @@ import orjson
 from flask import current_app, request
 from flask_smorest import abort
 
-from .blueprint import UNPROCESSABLE
+from ..blueprint import UNPROCESSABLE
 
 
 def _mac(payload):

@@ -5,8 +5,7 @@ import marshmallow as ma
 from flask import current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .db import QueryTimeout
-from .swaps import Unavailable
+from ..exceptions import QueryTimeout, Unavailable
 
 PROBLEM_TYPE = "https://syria-kb.example/problems/"
 log = logging.getLogger("api.errors")

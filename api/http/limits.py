@@ -3,7 +3,7 @@
 The app, not the server, bounds the request head, so whatever the server (deploy/serve.py) it
 is answered with a problem document. Every conforming request fits (tests/api/test_schemathesis.py);
 Granian's own buffer (deploy/serve.py HTTP1_BUFFER) is above the largest head allowed here.
-The refusal is answered, as a problem document, by :mod:`api.protocol`.
+The refusal is answered, as a problem document, by :mod:`api.http.protocol`.
 """
 from urllib.parse import unquote_to_bytes
 

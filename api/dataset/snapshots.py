@@ -5,7 +5,7 @@ its middle) keeps its inode, and every open descriptor, hard link and memory map
 new bytes: reading it under a memory map after a truncation is a SIGBUS that kills the worker,
 and SQLite's page cache mixes old and new pages, so even without the map the answers would be
 errors or silently wrong. The only way to keep answering from the last good data is to read a
-copy nobody else writes. So an accepted dataset (:mod:`api.swaps`) is served from a private
+copy nobody else writes. So an accepted dataset (:mod:`api.dataset.swaps`) is served from a private
 snapshot: a copy of the file (copy_file_range: a reflink where the filesystem has them) under
 ``KB_SNAPSHOT_DIR`` (default ``$TMPDIR/kb-snapshots-<uid>``, mode 0700), made from the
 descriptor the header check read, its size and mtime compared again after the copy (a write
@@ -24,7 +24,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .dataset_check import Rejected
+from factmodel.dataset_check import Rejected
 
 
 def file_key(st):

@@ -1,8 +1,8 @@
 """Read-only access to the knowledge-base file: the :class:`Database` a worker serves, the
 :class:`Dataset` each request reads, and the ``before_request`` hook that opens it.
 
-Which file is served, and the check each new one passes first, is :mod:`api.swaps`; the file
-opened is a private snapshot of it (:mod:`api.snapshots`), opened ``immutable=1`` and read
+Which file is served, and the check each new one passes first, is :mod:`api.dataset.swaps`; the file
+opened is a private snapshot of it (:mod:`api.dataset.snapshots`), opened ``immutable=1`` and read
 through a memory map (below). A query that runs past ``QUERY_TIME_LIMIT_MS`` is interrupted by
 the progress handler (:class:`QueryTimeout`, a 503).
 """
@@ -15,22 +15,20 @@ import time
 import orjson
 from flask import current_app, g, request
 
-from . import dataset_check, search_index
-from .swaps import Swaps, Unavailable
+from factmodel import dataset_check
 
+from ..exceptions import QueryTimeout, Unavailable
+from ..search import index as search_index
+from .swaps import Swaps
 
 DATASET = "kb.dataset"  # environ key of the dataset a request reads
 DB_FREE_PATHS = ("/healthz", "/openapi.json")  # and /docs: served when the database is not
 
 
-class QueryTimeout(Exception):
-    """A query ran past the per-query time limit."""
-
-
 # Pages are read through a memory map rather than one read() call each: a page of a list at
 # 1M facts touches ~100 pages spread over the file, and answers 3x faster (bench/serve_bench.py).
 # SQLite caps the map at its compiled maximum (2 GB here). Safe because the map is of a private
-# snapshot that nothing writes or truncates (api.snapshots); KB_MMAP=0 turns it off.
+# snapshot that nothing writes or truncates (api.dataset.snapshots); KB_MMAP=0 turns it off.
 MMAP_SIZE = 1 << 40 if os.environ.get("KB_MMAP", "1") != "0" else 0
 
 
@@ -54,7 +52,7 @@ class Dataset:
         self.time_limit = time_limit
         self.deadline = None
         self.conn.set_progress_handler(self._over_time, 1000)
-        # -- search index hook (api/search_index.py): this file's own index, opened on first use
+        # -- search index hook (api/search/index.py): this file's own index, opened on first use
         self.meta, self.index_cache, self._search_index = meta, index_cache, None
 
     def search_index(self):
@@ -137,7 +135,7 @@ class Database:
 
 def request_dataset(environ, database):
     """The :class:`Dataset` this request reads, opened once per request: the ETag
-    (``api.protocol``) and the views answer from the same file, even across a swap."""
+    (``api.http.protocol``) and the views answer from the same file, even across a swap."""
     dataset = environ.get(DATASET)
     if dataset is None:
         dataset = environ[DATASET] = database.current()

@@ -3,11 +3,11 @@
 A new dataset arrives at ``KB_DB`` by atomic rename (``kb build``, ``deploy/publish.py``): a
 new inode. Before each request a worker ``stat``s the path (one system call). When the file
 there is not the one it serves (another device, inode, size or mtime), the worker checks it
-(:mod:`api.dataset_check`) before switching, in a background thread, once per file:
+(:mod:`factmodel.dataset_check`) before switching, in a background thread, once per file:
 
 1. the O(1) header check on the file itself (SQLite magic, page size, the header's page count
    x page size against the file size), so garbage or a truncated copy costs no more;
-2. a private snapshot of the file (:mod:`api.snapshots`), then the full check of the snapshot: ``PRAGMA
+2. a private snapshot of the file (:mod:`api.dataset.snapshots`), then the full check of the snapshot: ``PRAGMA
    quick_check`` (every page read once), the schema version the API understands, the tables
    it reads, the search index.
 
@@ -20,7 +20,7 @@ rejection. The request that notices the new file waits for the verdict up to
 checked while the old one goes on being served. With no good dataset yet (startup) requests
 wait for the verdict, and a rejected file makes them 503 problem documents.
 
-:mod:`api.db` opens the accepted file's snapshot for the requests.
+:mod:`api.dataset.db` opens the accepted file's snapshot for the requests.
 """
 import datetime
 import logging
@@ -30,10 +30,11 @@ from collections import OrderedDict
 
 from prometheus_client import Counter
 
-from . import dataset_check
-from .dataset_check import Rejected
-from .snapshots import Snapshots, default_snapshot_dir, file_key
+from factmodel import dataset_check
+from factmodel.dataset_check import Rejected
 
+from ..exceptions import Unavailable
+from .snapshots import Snapshots, default_snapshot_dir, file_key
 
 log = logging.getLogger("api.db")  # the logger's name from before this module was split out of api.db
 
@@ -44,10 +45,6 @@ SWAPS_REJECTED = Counter("kb_dataset_swaps_rejected_total",
                          ["reason"])
 MISSING = (None, None, None, None)  # the key of "no file at the path"
 REMEMBERED = 64  # rejected files remembered per worker (a dd in progress makes one per mtime)
-
-
-class Unavailable(Exception):
-    """The database file is missing or unreadable."""
 
 
 class Accepted:

@@ -13,7 +13,7 @@ import re
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-BASE_URL = "kb.base_url"  # environ key: the request's public base URL, set by api.protocol.Protocol
+BASE_URL = "kb.base_url"  # environ key: the request's public base URL, set by api.http.protocol.Protocol
 _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 

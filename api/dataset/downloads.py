@@ -2,7 +2,7 @@
 and the gzipped NDJSON dump of every fact that ``kb build`` wrote with it (kb/artifacts.py).
 
 What is served is what the worker serves: ``kb.sqlite`` is the worker's private snapshot of the
-accepted file (api/snapshots.py), byte for byte the file it checked; ``facts.ndjson.gz`` is the
+accepted file (api/dataset/snapshots.py), byte for byte the file it checked; ``facts.ndjson.gz`` is the
 dump that database's ``meta`` names (by SHA-256 and size), found beside the served path. Each
 SHA-256 is computed here from the bytes, once per file and process (a read of the file), never
 taken on trust from a manifest; a dump whose bytes are not the ones its database names is not
@@ -19,7 +19,7 @@ from flask import current_app, g
 
 from factmodel.downloads import DATABASE, DUMP, MEDIA_TYPES, NAMES, dump_entry, dump_path, entry
 
-from .public_url import public_base
+from ..http.public_url import public_base
 from .snapshots import file_key
 
 _digests = {}  # file key (device, inode, size, mtime) -> sha256 of its bytes
@@ -61,7 +61,7 @@ def _sha256(path):
 
 
 def artifacts(dataset):
-    """``{name: Artifact}`` of ``dataset`` (an :class:`api.db.Dataset`), in :data:`NAMES` order.
+    """``{name: Artifact}`` of ``dataset`` (an :class:`api.dataset.db.Dataset`), in :data:`NAMES` order.
 
     Raises ``FileNotFoundError`` when the worker's snapshot went away under the request (it moved
     on to a newer dataset): a retry reads the new one."""

@@ -2,7 +2,7 @@
 
 ``kb build`` (``kb/search_index.py``) writes the index files into the table
 ``search_index_files`` of the database and names them in ``meta`` by their SHA-256. A
-:class:`~api.db.Dataset` asks :func:`open_index` for its index on the first search; the
+:class:`~api.dataset.db.Dataset` asks :func:`open_index` for its index on the first search; the
 files are unpacked once per machine into ``KB_INDEX_CACHE/<digest>/`` (a scratch directory
 renamed into place, so a half-written copy is never opened) and opened read-only. The index
 therefore always belongs to the very database file being served: the live swap (a new inode
@@ -23,7 +23,7 @@ in id order, see ``kb/search_index.py``); pages are offsets into that order, whi
 a dataset.
 
 The searches the resources run through an opened index (``/v1/search`` hits with snippets,
-entity and fact-list lookups) are in :mod:`api.search_queries`.
+entity and fact-list lookups) are in :mod:`api.search.queries`.
 """
 import hashlib
 import logging
@@ -38,20 +38,12 @@ from pathlib import Path
 
 import tantivy
 
+from factmodel.search_format import FILES_TABLE, FORMAT, KINDS, NAME_FIELDS, NAMES
 from factmodel.search_text import ANALYZER, analyzer
 
-# -- the contract with kb/search_index.py (api never imports kb) -------------------------------
-FORMAT = "6"  # 5: NAME_FIELDS; 6: NAMES
-# "unnamed": entities of type unnamed, never a hit of /v1/search (only /v1/entities?type=unnamed&q=)
-KINDS = {"source": 0, "entity": 1, "fact": 2, "unnamed": 3}
-SEARCH_KINDS = ("source", "entity", "fact")
-FILES_TABLE = "search_index_files"
-NAME_FIELDS = ("name_title", "name_body")  # entities only: name and aliases, for /v1/entities?q=
-NAMES = "names"  # facts only: the names and aliases of the entities a fact involves; matched, scored 0
+from ..exceptions import QueryTimeout
 
-
-
-
+# FORMAT, KINDS, FILES_TABLE, NAME_FIELDS, NAMES: the contract with kb/search_index.py, in factmodel
 EXPANSION = 32
 TITLE_BOOST = 10.0
 PREFIX_SCORE = 0.1
@@ -62,7 +54,7 @@ PREFIX_CACHE = 1024  # compiled prefix queries kept per opened index
 CACHE_KEEP_SECONDS = 600
 _ANALYZER = analyzer()
 _unpack_lock = threading.Lock()
-log = logging.getLogger(__name__)
+log = logging.getLogger("api.search_index")  # the logger's name from before this module moved to api/search/
 
 
 def default_cache_dir():
@@ -80,7 +72,7 @@ def words(text):
 
 
 class SearchIndex:
-    """An opened index: one per :class:`~api.db.Dataset` (so one per thread and dataset)."""
+    """An opened index: one per :class:`~api.dataset.db.Dataset` (so one per thread and dataset)."""
 
     def __init__(self, path):
         self.index = tantivy.Index.open(str(path))
@@ -159,8 +151,6 @@ def within_budget(db, started):
     """Refuse, like an SQL query over ``KB_QUERY_TIME_LIMIT_MS``, a search that took longer
     (Tantivy cannot be interrupted, so this is checked when it returns)."""
     if time.monotonic() - started > db.time_limit:
-        from .db import QueryTimeout  # noqa: PLC0415 (api.db imports this module)
-
         raise QueryTimeout()
 
 

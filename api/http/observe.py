@@ -1,6 +1,6 @@
 """What the app reports about the requests it serves, whatever server runs it: the JSON access
 log and the Prometheus metrics, both written by one WSGI middleware at the app's entry point,
-around everything else (so the 304s and the refusals of :mod:`api.protocol` are logged and
+around everything else (so the 304s and the refusals of :mod:`api.http.protocol` are logged and
 counted too), and ``/metrics``.
 
 Access log (``ACCESS_LOG``: a file path, or ``-`` for stdout; unset: none): one JSON object per
@@ -12,7 +12,7 @@ Metrics (``prometheus_client``): with ``PROMETHEUS_MULTIPROC_DIR`` set (deploy/s
 it), every worker process writes its values to files there and ``/metrics`` sums them over the
 workers, so any worker's answer covers the whole server; without it, this process's own values.
 ``/metrics`` exports every metric of the registry (those of other modules, such as
-``api.swaps``'s, appear by being defined); the ones defined here:
+``api.dataset.swaps``'s, appear by being defined); the ones defined here:
 
 - ``kb_http_requests_total{route, status}``: requests answered, by route TEMPLATE
   (``/v1/facts/<fact_id>``; ``<unmatched>`` when no route matches) and status;
@@ -31,7 +31,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, mult
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import ClosingIterator
 
-from .db import DATASET
+from ..dataset.db import DATASET
 
 UNMATCHED = "<unmatched>"
 METRICS_PATH = "/metrics"

@@ -1,6 +1,6 @@
 """Is this file a dataset the API can serve? One check, used by the server before a live swap
-(``api.swaps``) and by ``deploy/publish.py`` before a rolling publish. Standard library only,
-and ``factmodel.vocabulary`` (itself standard library only) for the typed tables.
+(``api.dataset.swaps``) and by ``deploy/publish.py`` before a rolling publish. Standard library
+only (and ``factmodel.vocabulary``, itself standard library only, for the typed tables); here in ``factmodel`` beside the build's :data:`SCHEMA_VERSION`, which ``kb.build`` writes.
 
 :func:`check_header` is O(1): it reads the first 100 bytes and stats the file (SQLite magic,
 page size, the header's page count x page size against the file size). :func:`check` adds
@@ -19,13 +19,14 @@ from urllib.parse import quote
 
 from factmodel import vocabulary
 
-# The meta.schema_version values this API can serve (kb/build.py writes SCHEMA_VERSION there).
-# A build that changes the tables bumps SCHEMA_VERSION; the API accepts it once this set says so.
-# 2: the provenance model (time, spans, attributions, relations); 3: the tables a list is driven by
-# carry span_end (api/queries/fact_list.py tests a date window on it), which 2 lacks; 6: search.names
-# (the names of a fact's entities), a column of search_fts too, which the search queries read; 7: fact_entities
-# rows of role 'attributed' and entities.fact_counts (an entity's timeline)
-SCHEMA_VERSIONS = frozenset({"8"})
+# The schema version kb/build.py writes (meta.schema_version) and the ones this API can serve: the
+# one definition of both. A build that changes the tables bumps SCHEMA_VERSION; the API accepts it
+# once this set says so. 2: the provenance model (time, spans, attributions, relations); 3: the tables
+# a list is driven by carry span_end (api/queries/fact_list.py tests a date window on it), which 2
+# lacks; 6: search.names (the names of a fact's entities), a column of search_fts too, which the search
+# queries read; 7: fact_entities rows of role 'attributed' and entities.fact_counts (an entity's timeline); 8: sources.republish (the pages)
+SCHEMA_VERSION = 8
+SCHEMA_VERSIONS = frozenset({str(SCHEMA_VERSION)})
 
 # The tables the API reads (api/queries, api/resources); tests/ops/test_dataset_swap.py checks
 # that a fresh build has them all and that every typed-fact table is named here.
@@ -103,7 +104,7 @@ def fts5_search_index(conn):
 # Rejected("search_index", ...) when its index is missing or unreadable.
 def tantivy_search_index(conn):
     """The Tantivy index ``kb build`` stores in the file (``search_index_files``, named in ``meta``
-    by ``search_index``; api/search_index.py): when the file has one, it is named, complete
+    by ``search_index``; api/search/index.py): when the file has one, it is named, complete
     enough to open (``meta.json`` is there), its files are blobs with plain names. A file
     without one passes (it is searched with FTS5). Its digest is checked when it is unpacked."""
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
