@@ -86,6 +86,8 @@ def add_parsers(sub):
     p.add_argument("--title", default=None, help="default: the first line of the text")
     p.add_argument("--id", default=None, help="default: <publisher slug>-<published>")
     p.add_argument("--language", default="en")
+    p.add_argument("--republish", action="store_true",
+                   help="its terms allow showing the full text on its page (republish: true)")
     p = sub.add_parser("quote", help="find a passage of a source and print it as it must be written in YAML")
     p.add_argument("source")
     p.add_argument("fragment")
@@ -110,7 +112,7 @@ def run(args):
     try:
         if args.command == "new-source":
             new_source(args.seeds, args.file, args.publisher, args.published, args.url, args.title, args.id,
-                       args.language)
+                       args.language, republish=args.republish)
             return 0
         if args.command == "quote":
             return quote(args.seeds, args.source, args.fragment)

@@ -18,7 +18,8 @@ FACTS_HEADER = "# yaml-language-server: $schema=../../schema/facts.schema.json\n
 SOURCE_HEADER = "# yaml-language-server: $schema=../../schema/source.schema.json\n"
 
 
-def new_source(seeds, file, publisher, published, url=None, title=None, sid=None, language="en", out=None):
+def new_source(seeds, file, publisher, published, url=None, title=None, sid=None, language="en", out=None,
+               republish=False):
     seeds = Path(seeds)
     try:
         day = dt.date.fromisoformat(published)
@@ -39,6 +40,8 @@ def new_source(seeds, file, publisher, published, url=None, title=None, sid=None
     if title is None:
         title = next(line.strip() for line in text.splitlines() if line.strip())[:300]
     meta = {"id": sid, "title": title, "publisher": publisher, "published": published, "url": url, "language": language}
+    if republish:
+        meta["republish"] = True
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(file, targets[0])

@@ -186,13 +186,15 @@ def test_adding_the_fixture_article_the_readme_way(seeds, tmp_path):
 
     # 1. new-source: text, metadata, empty facts file, the dates table
     status, out, err = run("new-source", "--seeds", seeds, article, "--publisher", meta["publisher"],
-                           "--published", meta["published"], "--title", meta["title"])
+                           "--published", meta["published"], "--title", meta["title"],
+                           *(["--republish"] if meta.get("republish") else []))
     assert status == 0, err
     assert "a Friday" in out and re.search(r"\* Wednesday .* 2025-03-12", out) and re.search(r"\* in January +2025-01", out)
     assert (seeds / "sources" / f"{ARTICLE}.txt").read_bytes() == article.read_bytes()
     written = yaml.safe_load((seeds / "sources" / f"{ARTICLE}.yaml").read_text(encoding="utf-8"))
     assert {k: written[k] for k in ("id", "title", "publisher", "published", "url", "language")} == \
         {k: meta[k] for k in ("id", "title", "publisher", "published", "url", "language")}
+    assert written.get("republish", False) == meta.get("republish", False)
     facts_file = seeds / "facts" / f"{ARTICLE}.yaml"
     assert facts_file.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../../schema/facts.schema.json")
     assert validate(seeds)[1] == []  # a new source with no facts yet is valid
