@@ -60,6 +60,8 @@ def new_source(seeds, file, publisher, published, url=None, title=None, sid=None
 def _yaml_value(value):
     if value is None:
         return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return f'"{value}"'
     return hints.yaml_scalar(value)
