@@ -17,6 +17,8 @@ RELATIONS = {
     "released_by": "in material released by {name}",
     "unattributed": "attributing it to nobody named",
 }
+# How a role reads in a list of an entity's facts ("as participant", "as attributed to")
+ROLE_NAMES = {"attributed": "attributed to (a source names it)"}
 STATUS = {"stated": "stated", "reported": "reported", "predicted": "predicted", "denied": "denied"}
 BASES = {
     "observation": "the day it was observed",
