@@ -1,6 +1,8 @@
 """The source and entity pages: ``/sources/{id}`` (the cited passages in article order and the
 coverage) and ``/entities/{id}`` (every fact the entity is in, in time order, with its roles: the
 facts, roles and order of ``/v1/entities/{id}/facts``, the same cursor paging; related entities)."""
+import functools
+
 import marshmallow as ma
 from flask import g
 from webargs.flaskparser import parser
@@ -19,13 +21,20 @@ from ..queries.windows import span_stats
 from . import data, linked_data, passages, words
 from .blueprint import base, blp, passage, render
 
-PAGE = 50  # facts per entity page
+PAGE = 20  # facts per entity page: the API timeline's default page
 
 
 class EntityPageArgs(QuerySchema):
     role = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(vocabulary.TIMELINE_ROLES)),
                           validate=ma.validate.Length(max=len(vocabulary.TIMELINE_ROLES)))
     cursor = cursor_field()
+
+
+@functools.lru_cache(maxsize=1024)
+def _related(version, entity_id):
+    """The 12 entities sharing the most facts with ``entity_id`` (``/v1/entities/{id}/related``'s first
+    page): counted once per dataset version (the key) and entity, per process."""
+    return [dict(row) for row in related_rows(entity_id, {}, None, 12)]
 
 
 @blp.get("/sources/<slug:source_id>")
@@ -53,7 +62,7 @@ def entity(entity_id):
     body, _ = page(rows, PAGE, scope, sort_key, roles_of(entity_id, generic))
     facts = [{**f, "time_words": words.time_words(f), "possible": not f["time"]["date"] or f["time"]["date_inferred"]}
              for f in body["data"]]
-    related = related_rows(entity_id, {}, None, 12)
+    related = _related(g.db.version, entity_id)
     node = linked_data.entity_node(base(), entity, full=True)
     node["subjectOf"] = [{"@id": f"{base()}/facts/{f['id']}"} for f in facts]
     return render("pages/entity.html", entity=entity, facts=facts, next_cursor=body["next_cursor"],
