@@ -12,7 +12,7 @@ def time_as_of(time, citations):
     observations = time.get("observations") or []
     sources = {c["source"] for c in citations}
     kept = [o for o in observations if o["source"] in sources]
-    if len(kept) == len(observations):
+    if not kept or len(kept) == len(observations):  # none kept: not published by then (not listed)
         return time
     time = {**time, "observations": kept}
     if kept and time.get("valid_until_basis") == "observation":
