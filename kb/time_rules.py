@@ -206,6 +206,9 @@ def time_of(fact, date, precision, start, end, published, issue, cited=()):
         return kind, time, span, (None, None, None, None)  # no day is known: never a certain match
     since, until = days.get("valid_from", (OPEN_START, OPEN_START)), days.get("valid_until", (OPEN_END, OPEN_END))
     span = (since[0], until[1])
+    if latest is not None and not inferred:  # observed again: it held from its first observation to its latest at least
+        since = (since[0], min(since[1], observed[1]))
+        until = (min(until[0], latest[1][0]), until[1]) if bounds["valid_until"] is not None else until
     held = (since[1], until[0]) if since[1] <= until[0] else (None, None)  # latest start .. earliest end
     whole = observed if observed is not None and not inferred else (None, None)  # holds on a day of it
     return kind, time, span, (*whole, *held)
