@@ -6,6 +6,7 @@ documented schema's (``api.shapes.facts.FactSchema``) and the dicts its dump."""
 import orjson
 
 from .corroboration import conflicts_with, voice
+from .observations import time_as_of
 from .vocabulary import FACT_TYPES
 
 # the columns of ``facts f`` a fact is served from
@@ -38,6 +39,8 @@ def fact_values(row, keys, links, as_of):
     fact = {key: links if key == "links" else None if key in COMPUTED else _value(row, key) for key in keys}
     if as_of is not None:
         fact["citations"] = [c for c in fact["citations"] if c["published"] <= as_of]
+        if "time" in fact:  # a state's later observations too (factmodel/observations.py)
+            fact["time"] = time_as_of(fact["time"], fact["citations"])
     # each citation carries the origin and voice the build gave it (factmodel/corroboration.py)
     fact["independent_sources"] = len({c["origin"] for c in fact["citations"]})
     fact["conflicts_with"] = conflicts_with(fact["relations"])

@@ -6,6 +6,7 @@ import marshmallow as ma
 from factmodel import vocabulary
 from factmodel.certainty import MATCHES
 from factmodel.corroboration import VOICES
+from factmodel.dates import MONTH_PARTS
 
 from .vocab import open_choice
 
@@ -78,6 +79,18 @@ def _basis(bound):
                        "earliest citing article); null when the bound is null", required=True, allow_none=True)
 
 
+def _month_part(name):
+    return open_choice(list(MONTH_PARTS), f"Which part of the month `{name}` (month precision, YYYY-MM) is: `early` "
+                       "(days 1-10), `mid` (11-20), `late` (21 to the month's end); null when not said (since 1.10.0)",
+                       required=True, allow_none=True)
+
+
+class ObservationSchema(ma.Schema):
+    date = F.String(required=True, metadata={"description": "When the source reports the state true (partial ISO "
+                                                            "8601 date)", "example": "2025-03"})
+    source = F.String(required=True, metadata={"description": "Id of the source", "example": "new-arab-2020-04-28"})
+
+
 class TimeSchema(ma.Schema):
     """The fact's time (docs/methodology.md, section 3): every bound with where it comes from."""
     kind = open_choice(TIME_KINDS, "`act` (something happened or was said), `state` (a state of affairs, observed "
@@ -104,6 +117,20 @@ class TimeSchema(ma.Schema):
     expected_not_before_basis = _basis("expected_not_before")
     expected_not_after = _partial_date("A prediction: expected not after")
     expected_not_after_basis = _basis("expected_not_after")
+    # since 1.10.0: a state's observations and the parts of the month (issue 31)
+    observations = F.List(F.Nested(ObservationSchema), required=True, metadata={
+        "description": "A state's observations, earliest first, one per citation: the day its source reports it true "
+                       "(the citation's `observed`, else the fact's `date`, else the source's publication date). The "
+                       "state holds from the first (`date`) to the latest: a citation observing it again asserts it "
+                       "continued in between (`valid_until`, when not written, is the latest). With `as_of`, only "
+                       "those of sources published by then. `[]` for acts and predictions"})
+    date_part = _month_part("date")
+    not_before_part = _month_part("not_before")
+    not_after_part = _month_part("not_after")
+    valid_from_part = _month_part("valid_from")
+    valid_until_part = _month_part("valid_until")
+    expected_not_before_part = _month_part("expected_not_before")
+    expected_not_after_part = _month_part("expected_not_after")
 
 
 class RelationSchema(ma.Schema):
