@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 from pyld import jsonld
 
-from api.pages import passages
+from api.pages import passages, words
 from api.pages.linked_data import script
 from api.http.protocol import source_digest
 from support import ROOT, all_pages  # noqa: E402
@@ -119,6 +119,12 @@ def test_time_in_words_says_not_given_where_the_json_has_no_bound(client, facts,
             assert "since when, not given" in when
         if kind == "act" and time["date"] is None and time["not_before"] is None:
             assert "since when, not given" in when
+        if time.get("date_part"):  # early/mid/late of a month is said
+            assert f"{time['date_part']} {words.day(time['date'])}" in when
+        later = sorted({o["date"] for o in time.get("observations") or []} - {time["date"]})
+        if later:  # a state observed again: each observation, and how long it is known to hold
+            assert "and again" in when and all(words.day(d) in when for d in later)
+            assert f"known to hold until {words.day(later[-1])}" in when
 
 
 def test_source_pages_show_passages_in_article_order_and_the_uncited_sentences(client, source_texts):
