@@ -24,6 +24,7 @@ def fact(fact_id):
     related = data.summaries([r["fact"] for r in fact["relations"]] + list(fact["conflicts_with"]))
     ld = linked_data.document(linked_data.claim_node(base(), fact, sources, entities))
     return render("pages/fact.html", fact=fact, entities=entities, citations=citations, related=related,
+                  details=details(fact),
                   status=words.status_words(fact), time=words.time_words(fact), words=words,
                   release=newest_release(), ld=linked_data.script(ld))
 
@@ -54,6 +55,23 @@ def fact_in_release(fact_id, release_id):
     return render("pages/fact_release.html", fact_id=fact_id, release=release, version=version, content=content,
                   roles=roles, names=names, citations=chained, later=later, current=data.current_id(version["id"]),
                   words=words)
+
+
+def details(fact):
+    """``(label, value)`` of each field of the fact's type that names no entity (those are under
+    "Who and what"), in the schema's order: "term years: 49", "start date: not given"."""
+    roles = {field for field, _ in vocabulary.ROLE_FIELDS.get(fact["type"], ())}
+    out = []
+    for key, value in fact["attributes"].items():
+        if key in roles:
+            continue
+        if value is None or value == []:
+            value = "not given"
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        out.append((key.replace("_", " "), str(value).replace("_", " ") if isinstance(value, str) and key.endswith(
+            ("kind", "qualifier")) else str(value)))
+    return out
 
 
 def _named(content):

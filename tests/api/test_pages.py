@@ -12,6 +12,7 @@ import pytest
 from pyld import jsonld
 
 from api.pages import passages, words
+from factmodel import vocabulary
 from api.pages.linked_data import script
 from api.http.protocol import source_digest
 from support import ROOT, all_pages  # noqa: E402
@@ -94,6 +95,17 @@ def test_every_fact_page_highlights_each_quote_at_its_offsets(client, facts, sou
         # every related fact is linked
         linked = set(doc.xpath("//ul[@class='relations']//a/@href"))
         assert linked == {f"/facts/{r['fact']}" for r in fact["relations"]} | {f"/facts/{o}" for o in fact["conflicts_with"]}
+
+        # every field that names no entity is listed, an unknown one as "not given"
+        shown = dict(zip([dt.text_content() for dt in doc.xpath("//dl[@class='details']/dt")],
+                         [dd.text_content() for dd in doc.xpath("//dl[@class='details']/dd")]))
+        role_fields = {field for field, _ in vocabulary.ROLE_FIELDS[fact["type"]]}  # under "Who and what"
+        assert set(shown) == {key.replace("_", " ") for key in fact["attributes"] if key not in role_fields}
+        for key, value in fact["attributes"].items():
+            if key not in role_fields:
+                expected = "not given" if value in (None, []) else ", ".join(map(str, value)) if isinstance(value, list) \
+                    else str(value)
+                assert shown[key.replace("_", " ")].replace(" ", "_") == expected.replace(" ", "_"), key
 
         claims = _nodes(_linked_data(doc), "Claim")
         assert len(claims) == 1 and claims[0]["@id"].endswith(f"/facts/{fact['id']}")
