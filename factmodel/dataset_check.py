@@ -25,7 +25,7 @@ from factmodel import vocabulary
 # a list is driven by carry span_end (api/queries/fact_list.py tests a date window on it), which 2
 # lacks; 6: search.names (the names of a fact's entities), a column of search_fts too, which the search
 # queries read; 7: fact_entities rows of role 'attributed' and entities.fact_counts (an entity's timeline); 8: sources.republish (the pages)
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 SCHEMA_VERSIONS = frozenset({str(SCHEMA_VERSION)})
 
 # The tables the API reads (api/queries, api/resources); tests/ops/test_dataset_swap.py checks
