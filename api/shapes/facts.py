@@ -209,7 +209,10 @@ def own_field(field):
     if field.enum:  # an open vocabulary in responses (api.shapes.vocab)
         kwargs.pop("metadata")
         return open_choice(field.enum, spec.get("description"), **kwargs)
-    return FIELD_CLASSES.get(spec.get("type"), F.String)(**kwargs)
+    # a number or null (``anyOf``: its one typed alternative) is that number, nullable
+    kind = spec.get("type") or next((alt["type"] for alt in spec.get("anyOf", ()) if alt.get("type", "null") != "null"),
+                                    None)
+    return FIELD_CLASSES.get(kind, F.String)(**kwargs)
 
 
 def typed_schema(ftype):
