@@ -48,7 +48,7 @@ class FactFilters:
     min_sources: int | None = None  # min_sources=
     related_to: str | None = None
     relation: str | None = None
-    corrected: str | None = None  # corrected=: "true" or "false" (a string: False would read as unset)
+    corrected: str | None = None  # corrected=: "true" or "false" (a string in the spec, for typed clients)
     changed_since: int | None = None  # the seq of the changed_since= release
     text: str | None = None    # q=, known to hold a word
 
@@ -152,7 +152,7 @@ def from_args(args, *, types=(), roles=(), kinds=None, entity=None, about=None, 
         min_sources=args.get("min_sources") or None,
         related_to=args.get("related_to") or None,
         relation=args.get("relation") or None,
-        corrected=None if args.get("corrected") is None else ("true" if args["corrected"] else "false"),
+        corrected=args.get("corrected") or None,
         changed_since=changed_since,
         text=args.get("q") or None)
 
