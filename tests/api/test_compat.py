@@ -1,4 +1,4 @@
-"""/v1 stays compatible with every frozen baseline spec (v1.0, v1.1, v1.5, v1.6, v1.7, v1.8 and v1.9).
+"""/v1 stays compatible with every frozen baseline spec (v1.0, v1.1, v1.5, v1.6, v1.7, v1.8, v1.9 and v1.10).
 
 - While ``info.version`` is the newest baseline's, the spec is that baseline apart from
   descriptions: the same paths, operationIds, parameters, schema names and examples (the
@@ -11,7 +11,7 @@
 - Old clients keep working: a Python client generated from each FROZEN baseline calls every
   operation of the v1.0 contract against the CURRENT production server and parses every answer
   with its own (old) models.
-- Vocabularies can grow: a client generated from the newest frozen spec (v1.9) parses answers carrying a
+- Vocabularies can grow: a client generated from the newest frozen spec (v1.10) parses answers carrying a
   value added after it was frozen (a new event kind, built from a scratch copy of the seeds and
   schema and served by tomorrow's server), which the v1.0 client, with its closed enums, cannot.
 """
