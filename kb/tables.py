@@ -7,6 +7,11 @@ FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 TYPED_TABLES = {name: ftype.table for name, ftype in FACT_TYPES.items()}  # fact type -> its table
 
 
+def _integer(spec):
+    """Whether a field holds a whole number (``type: integer``, or an integer or null)."""
+    return spec.get("type") == "integer" or any(alt.get("type") == "integer" for alt in spec.get("anyOf", ()))
+
+
 def create_tables(db):
     db["meta"].create({"key": str, "value": str}, pk="key", not_null=["value"])
     db["sources"].create(
@@ -53,7 +58,7 @@ def create_tables(db):
         foreign_keys=[("fact_id", "facts", "id"), ("entity_id", "entities", "id")],
     )
     for ftype in FACT_TYPES.values():  # one table per fact type, its columns from the vocabulary
-        columns = {"fact_id": str, **{f.name: int if f.spec.get("type") == "integer" else str for f in ftype.fields},
+        columns = {"fact_id": str, **{f.name: int if _integer(f.spec) else str for f in ftype.fields},
                    "sort_date": str, "span_end": str}
         not_null = [f.name for f in ftype.fields if f.required and not f.nullable] + ["sort_date", "span_end"]
         foreign_keys = [("fact_id", "facts", "id")] + [

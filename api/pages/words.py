@@ -124,6 +124,7 @@ RELATION_WORDS = {
     ("same_claim", "outgoing"): "The same claim as", ("same_claim", "incoming"): "The same claim as",
     ("conflicts_with", "outgoing"): "Conflicts with", ("conflicts_with", "incoming"): "Conflicts with",
     ("derived_from", "outgoing"): "Derived from", ("derived_from", "incoming"): "The source of",
+    ("corrects", "outgoing"): "Corrects", ("corrects", "incoming"): "Corrected by",
 }
 
 

@@ -135,6 +135,9 @@ class FactQuery:
                       *by_then[1], f.min_sources)
         if f.relation and not f.related_to:
             self._add("EXISTS (SELECT 1 FROM fact_relations t WHERE t.fact_id = f.id AND t.type = ?)", f.relation)
+        if f.corrected:  # a fact a later fact corrects: an incoming corrects relation
+            self._add(f"{'' if f.corrected == 'true' else 'NOT '}EXISTS (SELECT 1 FROM fact_relations k "
+                      "WHERE k.fact_id = f.id AND k.type = 'corrects' AND k.direction = 'incoming')")
         if f.states_only:
             self._add("f.time_kind = 'state'")
         # the span overlaps the window; its start is tested on the driving table's copy of

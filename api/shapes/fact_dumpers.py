@@ -16,7 +16,8 @@ TYPED_FIELDS = {ftype: tuple(name for name in schema().fields if name not in BAS
                 for ftype, schema in TYPED_SCHEMAS.items()}
 # The columns of a CSV stream, in the order of the JSON keys (``links`` is not a column), the
 # JSON-valued ones last; columns added later go at the end, so a column keeps its position.
-LATER_COLUMNS = ["time", "relations", "independent_sources", "conflicts_with", "time_match", "voice", "roles"]
+LATER_COLUMNS = ["time", "relations", "independent_sources", "conflicts_with", "time_match", "voice", "roles",
+                 "corrected_by"]
 _LAST = ("entities", "citations", "links", *LATER_COLUMNS)
 GENERIC_COLUMNS = [key for key in GENERIC_KEYS if key not in _LAST] + ["entities", "citations", *LATER_COLUMNS]
 # a type's own fields added after its CSV was published: at the end too (since 1.10.0, events' about)

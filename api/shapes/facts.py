@@ -195,6 +195,12 @@ class FactBaseSchema(ma.Schema):
         "example": {"self": "/v1/facts/putin-assad-meeting-2024-07-24",
                     "typed": "/v1/meetings/putin-assad-meeting-2024-07-24",
                     "history": "/v1/facts/putin-assad-meeting-2024-07-24/history"}})
+    # since 1.10.0 (issue 31): last, so a column keeps its position
+    corrected_by = F.List(F.String(), required=True, metadata={
+        "description": "Ids of the facts that correct it (their `corrects` relations to it): a source stated a "
+                       "wrong value that it or another source corrected later; the fact stays as it was stated, "
+                       "its `status` unchanged. Empty when nothing corrects it; `corrected=true|false` filters "
+                       "fact lists on it (docs/methodology.md, section 6)", "example": []})
     # in an entity's timeline only (api/listing.py roles_of)
     roles = F.List(open_choice(vocabulary.TIMELINE_ROLES, "A role"), required=False, metadata={
         "description": "In an entity's timeline (`/v1/entities/{id}/facts`) only: the roles the entity has in the "
@@ -230,7 +236,10 @@ def own_field(field):
     if field.enum:  # an open vocabulary in responses (api.shapes.vocab)
         kwargs.pop("metadata")
         return open_choice(field.enum, spec.get("description"), **kwargs)
-    return FIELD_CLASSES.get(spec.get("type"), F.String)(**kwargs)
+    # a number or null (``anyOf``: its one typed alternative) is that number, nullable
+    kind = spec.get("type") or next((alt["type"] for alt in spec.get("anyOf", ()) if alt.get("type", "null") != "null"),
+                                    None)
+    return FIELD_CLASSES.get(kind, F.String)(**kwargs)
 
 
 def typed_schema(ftype):
