@@ -21,7 +21,8 @@ def fact(fact_id):
     texts = {sid: data.text_and_sentences(sid) for sid in sources}
     citations = [{**c, "chain": words.chain_words(c, names),
                   "passage": passage(texts[c["source"]], c["start"], c["end"])} for c in fact["citations"]]
-    related = data.summaries([r["fact"] for r in fact["relations"]] + list(fact["conflicts_with"]))
+    related = data.summaries([r["fact"] for r in fact["relations"]] + list(fact["conflicts_with"])
+                             + list(fact.get("corrected_by") or []))
     ld = linked_data.document(linked_data.claim_node(base(), fact, sources, entities))
     return render("pages/fact.html", fact=fact, entities=entities, citations=citations, related=related,
                   details=details(fact),

@@ -134,7 +134,7 @@ def relation_words(relation):
     if key in RELATION_WORDS:
         return RELATION_WORDS[key]
     phrase = relation["type"].replace("_", " ")
-    return phrase.capitalize() if key[1] == "outgoing" else f"Is {phrase} by"
+    return phrase.capitalize() if key[1] == "outgoing" else f"The other side of “{phrase}”:"
 
 
 def citation_string(fact, base, dataset):

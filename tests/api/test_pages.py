@@ -92,6 +92,11 @@ def test_every_fact_page_highlights_each_quote_at_its_offsets(client, facts, sou
             named = [a["entity"] for a in citation["attribution"] if a["entity"]]
             for entity_id in named:
                 assert client.get(f"/v1/entities/{entity_id}").get_json()["name"] in chain
+        # a corrected fact says so first, linking what corrects it
+        notice = doc.xpath("//p[contains(@class, 'corrected')]")
+        assert bool(notice) == bool(fact["corrected_by"])
+        if notice:
+            assert notice[0].xpath("a/@href") == [f"/facts/{other}" for other in fact["corrected_by"]]
         # every related fact is linked
         linked = set(doc.xpath("//ul[@class='relations']//a/@href"))
         assert linked == {f"/facts/{r['fact']}" for r in fact["relations"]} | {f"/facts/{o}" for o in fact["conflicts_with"]}
