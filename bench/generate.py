@@ -472,7 +472,7 @@ class Generator:
         elif ftype == "event":
             kind = rng.choice(EVENT_KINDS)
             actors = pool["actor"].distinct(rng.choices((0, 1, 2, 3), (5, 50, 35, 10))[0])
-            fields = {"kind": kind, "actors": actors, "targets": [], "location": maybe(0.5, "place")}
+            fields = {"kind": kind, "actors": actors, "targets": [], "location": maybe(0.5, "place"), "about": []}
             who = f" involving {', '.join(names[a] for a in actors)}" if actors else ""
             summary = f"Event of kind {kind.replace('_', ' ')}{who}{when}."
             head = actors[0] if actors else kind.replace("_", "-")

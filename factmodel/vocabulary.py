@@ -12,7 +12,8 @@ What the API and the build need per type beyond the fields is written there too:
 * ``x-filter`` on a field: the typed list's query parameter for it (``param``, default the
   field's ``x-role``; ``description``; ``example``, optional). A field that names entities
   without one still gets a filter, named after its role; a field with an ``enum`` (``kind``)
-  gets one only when it says so. A list field's filter is repeatable and matches all values.
+  gets one only when it says so; ``"x-filter": false``, none (``entity=`` still finds it). A list
+  field's filter is repeatable and matches all values.
 * ``x-time-kind`` on a type: its facts' default time kind (``state``: a state of affairs, as
   troop deployments; default ``act``); ``x-state-kinds`` on its ``kind`` field: the kinds whose
   facts are states by default (a statement of kind ``stance``).
@@ -113,7 +114,7 @@ class FactType:
         found = []
         for field in self.fields:
             spec = field.spec.get("x-filter")
-            if spec is None and not field.role:
+            if spec is False or (spec is None and not field.role):  # false: no parameter of its own (entity= finds it)
                 continue
             spec = spec or {}
             label = self.path.replace("-", " ")

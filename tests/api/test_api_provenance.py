@@ -21,7 +21,10 @@ FIXTURE = ROOT / "tests" / "fixtures" / "provenance"
 TIME_KEYS = ["kind", "date", "precision", "date_inferred", "not_before", "not_before_basis", "not_after",
              "not_after_basis", "valid_from", "valid_from_basis", "valid_until", "valid_until_basis", "ended_before",
              "ended_before_basis", "expected_not_before", "expected_not_before_basis", "expected_not_after",
-             "expected_not_after_basis"]
+             "expected_not_after_basis",
+             # 1.10.0: a state's observations, the parts of a month (issue 31)
+             "observations", "date_part", "not_before_part", "not_after_part", "valid_from_part", "valid_until_part",
+             "expected_not_before_part", "expected_not_after_part"]
 CITATION_KEYS = ["source", "publisher", "title", "published", "quote", "start", "end", "attribution", "origin", "voice"]
 
 

@@ -4,7 +4,7 @@ observing its lease again (so that ``as_of`` has an observation to drop):
 
 - the lease observed in April 2020 and again in March 2025 is valid, for certain, in between;
   as known before the later source, only what it had published;
-- the talks of early December 2024 are on 1-10 December, about the port (``about=`` on events).
+- the talks of early December 2024 are on 1-10 December, about the port (found by ``entity=``).
 """
 import pytest
 
@@ -90,7 +90,9 @@ def test_about_on_events(client):
     fact = client.get(f"/v1/events/{TALKS}").json
     assert fact["about"] == ["tartus-port"]
     assert {"id": "tartus-port", "role": "about"} in client.get(f"/v1/facts/{TALKS}").json["entities"]
-    found = ids(client, "/v1/events?about=tartus-port")
+    # found by entity= (any role of its own fields); no about= of its own: with actor=, target= and entity=,
+    # a fourth repeatable list would let a conforming request outgrow the request-target limit
+    found = ids(client, "/v1/events?entity=tartus-port")
     assert TALKS in found
-    assert all("tartus-port" in client.get(f"/v1/events/{fid}").json["about"] for fid in found)
-    assert TALKS not in ids(client, "/v1/events?about=russia")
+    assert all("tartus-port" in {e["id"] for e in client.get(f"/v1/facts/{fid}").json["entities"]} for fid in found)
+    assert client.get("/v1/events?about=tartus-port").status_code == 400

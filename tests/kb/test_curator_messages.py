@@ -302,6 +302,16 @@ def _fact_field(field):
     return B, put
 
 
+def _month_field():
+    """A date given a part of the month (early/mid/late) must be a month, YYYY-MM: a day breaks only
+    that pattern (a value no date pattern matches would break the partial date's first)."""
+    def put(doc, value):
+        fact = doc["facts"][0]
+        fact.update(date="2024-07-25", date_precision="day", date_part="early")
+        return fact["id"]
+    return B, put
+
+
 def _typed_field(ftype, field):
     def put(doc, value):
         fact = next(f for f in doc["facts"] if f["type"] == ftype)
@@ -345,6 +355,7 @@ LIMITED = {
     ("facts.schema.json", "text"): _typed_field("statement", "text"),
     ("facts.schema.json", "title"): _typed_field("position", "title"),
     ("facts.schema.json", "counted"): _typed_field("count", "counted"),
+    ("facts.schema.json", "month_value"): _month_field(),
     ("source.schema.json", "title"): _source_field("title"),
     ("source.schema.json", "publisher"): _source_field("publisher"),
     ("source.schema.json", "published"): _source_field("published"),

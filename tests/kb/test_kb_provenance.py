@@ -186,7 +186,9 @@ def test_spans_and_time_objects(rows):
         "valid_from": None, "valid_from_basis": None, "valid_until": None, "valid_until_basis": None,
         "ended_before": None, "ended_before_basis": None,
         "expected_not_before": "2024-08", "expected_not_before_basis": "curator",
-        "expected_not_after": None, "expected_not_after_basis": None}
+        "expected_not_after": None, "expected_not_after_basis": None,
+        "observations": [], "date_part": None, "not_before_part": None, "not_after_part": None, "valid_from_part": None,
+        "valid_until_part": None, "expected_not_before_part": None, "expected_not_after_part": None}
     assert (prediction["span_start"], prediction["span_end"]) == ("2024-08-01", "9999-12-31")
     # open above: no window holds all of it, so it is never a certain match
     assert cert(prediction) == ("2024-08-01", "9999-12-31", None, None)
