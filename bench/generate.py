@@ -547,7 +547,8 @@ class Generator:
         if status == "denied":
             self._deny = fid
         time_kind, time, span, certain = time_of({"type": ftype, "status": status, "kind": fields.get("kind")}, date_value,
-                                        precision, start, end, [src["published"] for src, *_ in cites], None)
+                                        precision, start, end, [src["published"] for src, *_ in cites], None,
+                                        [({"source": src["id"]}, src["published"]) for src, *_ in cites])
         relations = [{"type": "responds_to", "fact": fields["responds_to"], "direction": "outgoing"}] if fields.get(
             "responds_to") else []  # the incoming ones are known only once every fact is
         row = {

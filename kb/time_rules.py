@@ -89,10 +89,10 @@ def time_of(fact, date, precision, start, end, published, issue, cited=()):
     first = min(published) if published else None
     observed = (start, end) if start is not None else ((first, first) if first else None)  # a state's observation
     for citation, source_date in cited:
-        number = next(i for i, c in enumerate(fact["citations"]) if c is citation)
         value = dates.normalise(citation.get("observed"))
         if value is None:
             continue
+        number = next(i for i, c in enumerate(fact["citations"]) if c is citation)
         try:
             seen_days = dates.date_range(value)
         except ValueError as exc:
