@@ -20,6 +20,7 @@ the same words in the same order (after folding; ``Bashar al Assad`` is ``Bashar
 score 100; anything else scores at most 99. An entity scores its best name or alias.
 """
 import re
+import unicodedata
 
 from rapidfuzz import fuzz
 
@@ -41,8 +42,10 @@ _WORD = re.compile(r"\w+")
 
 
 def words(text):
-    """The folded words of ``text`` (hyphens, apostrophes and dots separate words)."""
-    return _WORD.findall(fold(text))
+    """The folded words of ``text`` (hyphens, apostrophes and dots separate words). After the fold,
+    the combining marks it leaves in other scripts go too (``الأسد`` is ``الاسد``)."""
+    folded = unicodedata.normalize("NFKD", fold(text))
+    return _WORD.findall("".join(c for c in folded if not unicodedata.combining(c)))
 
 
 def _weight(word):

@@ -125,10 +125,10 @@ class Reconcile(MethodView):
         if args.get("queries"):
             return _answer(args["queries"])
         entity = f"{public_base()}/v1/entities/{{{{id}}}}"
-        return {"versions": ["0.2"], "name": current_app.config["API_TITLE"] + " (entities)",
+        return json_response({"versions": ["0.2"], "name": current_app.config["API_TITLE"] + " (entities)",
                 "identifierSpace": IDENTIFIER_SPACE, "schemaSpace": SCHEMA_SPACE,
                 "defaultTypes": [_type(t) for t in TYPES], "view": {"url": entity},
-                "preview": {"url": entity, **PREVIEW_SIZE}}
+                "preview": {"url": entity, **PREVIEW_SIZE}})
 
     @blp.arguments(NoQuerySchema, location="query")
     @blp.arguments(QueriesForm, location="form")
