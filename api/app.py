@@ -8,7 +8,7 @@ from .http import errors, observe
 from .http.json import OrjsonProvider
 from .http.protocol import Protocol
 from .http.streams import StreamFormats
-from .pages.views import blp as pages_blp
+from .pages import blp as pages_blp
 from .resources import BLUEPRINTS
 from .search import index as search_index
 from .spec import Api, spec_options

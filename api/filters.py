@@ -48,6 +48,7 @@ class FactFilters:
     min_sources: int | None = None  # min_sources=
     related_to: str | None = None
     relation: str | None = None
+    corrected: str | None = None  # corrected=: "true" or "false" (a string in the spec, for typed clients)
     changed_since: int | None = None  # the seq of the changed_since= release
     text: str | None = None    # q=, known to hold a word
 
@@ -77,6 +78,9 @@ SAMPLES = {
     "related_to": "SELECT other_id FROM fact_relations GROUP BY 1 ORDER BY count(*) DESC, 1",
     "relation": "SELECT type FROM fact_relations GROUP BY 1 ORDER BY count(*) DESC, 1",
     "changed_since": "SELECT id FROM releases ORDER BY seq DESC",
+    # corrected=: true first when some fact is corrected (it narrows), else false first
+    "corrected": "SELECT v FROM (SELECT 'true' AS v UNION ALL SELECT 'false') ORDER BY (v = 'true') = "
+                 "EXISTS (SELECT 1 FROM fact_relations WHERE type = 'corrects') DESC, v",
     # a typed list's kind= (``{table}``) and role parameters (``:role`` in its ``:type``)
     "kind": "SELECT kind FROM {table} GROUP BY 1 ORDER BY count(*) DESC, 1",
     "typed_role": "SELECT d.entity_id FROM fact_entities d JOIN facts f ON f.id = d.fact_id WHERE d.role = :role "
@@ -148,6 +152,7 @@ def from_args(args, *, types=(), roles=(), kinds=None, entity=None, about=None, 
         min_sources=args.get("min_sources") or None,
         related_to=args.get("related_to") or None,
         relation=args.get("relation") or None,
+        corrected=args.get("corrected") or None,
         changed_since=changed_since,
         text=args.get("q") or None)
 

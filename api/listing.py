@@ -6,7 +6,7 @@ import functools
 from flask import g
 from flask_smorest import abort
 
-from factmodel.certainty import is_certain
+from factmodel.certainty import CERTAIN_COLUMNS, is_certain
 from factmodel.vocabulary import ATTRIBUTED
 
 from .blueprint import UNPROCESSABLE
@@ -17,7 +17,7 @@ from .http.streams import response_format, sent_limit, stream
 from .queries.facets import facets
 from .queries.fact_list import FactQuery, sort_key
 from .queries.facts import fact_rows, fact_stream
-from .queries.windows import span_stats
+from .queries.windows import certain_columns_as_of, span_stats
 from .search import queries as search_queries
 from .shapes import spreadsheet
 from .shapes.expand import expanding
@@ -33,7 +33,7 @@ def fact_list(args, filters, convert, scope, columns):
     if filters.published_by:
         convert = functools.partial(convert, as_of=filters.published_by)
     if filters.window:
-        convert = marking(convert, filters.window)
+        convert = marking(convert, filters.window, filters.published_by)
     descending = sort_descending(args)
     fq = FactQuery(filters, descending=descending, spans=span_stats(g.db.conn, g.db.version))
     fmt = response_format(args)
@@ -73,12 +73,15 @@ def stream_name(scope):
     return f"{kind}-{which}-facts" if which else kind
 
 
-def marking(convert, window):
+def marking(convert, window, as_of=None):
     """``convert`` that also says of each item whether it matches ``window`` for certain or only
-    possibly (``time_match``: factmodel/certainty.py)."""
+    possibly (``time_match``: factmodel/certainty.py), as known by ``as_of`` when given (a state
+    observed again: api/queries/windows.py)."""
     def marked(row, **kwargs):
         item = convert(row, **kwargs)
-        item["time_match"] = "certain" if is_certain(row, window) else "possible"
+        known = certain_columns_as_of(g.db.conn, row["id"], as_of) if as_of else None
+        columns = dict(zip(CERTAIN_COLUMNS, known)) if known is not None else row
+        item["time_match"] = "certain" if is_certain(columns, window) else "possible"
         return item
     return marked
 

@@ -140,6 +140,9 @@ class CommonFactArgs(QuerySchema):
     relation = F.String(validate=ma.validate.OneOf(vocabulary.RELATION_TYPES), metadata={
         "description": "Only relations of this type (with `related_to`: to that fact; alone: to any fact)",
         "example": "responds_to"})
+    corrected = F.String(validate=ma.validate.OneOf(["true", "false"]), metadata={
+        "description": "`true`: only facts a later fact corrects (`corrected_by` not empty: a source stated a wrong "
+                       "value); `false`: only facts nothing corrects (since 1.10.0)", "example": "true"})
     changed_since = slug_field("Only facts a release after this one added, modified or renamed (and that the "
                                "release served still has). A release id, or a dataset version as "
                                "`X-Dataset-Version` sent it (the release it was); one this dataset does not know "

@@ -68,12 +68,14 @@ RATIOS = [  # the serving issue's targets (the Datasette one is its goal)
     ("GET /v1/facts/{id} ÷ Datasette row JSON (goal)", "fact", "datasette-row", "rps", 10.0, "min"),
     ("304 conditional GET ÷ bare Flask hello", "304", "hello", "rps", 1.0, "min"),
     ("GET /facts/{id} page ÷ GET /v1/facts/{id} JSON (the page within 2×)", "fact-page", "fact", "rps", 0.5, "min"),
+    ("GET /entities/{id} page ÷ GET /v1/entities/{id}/facts JSON (the page within 2×)", "entity-page", "entity-facts",
+     "rps", 0.5, "min"),
     ("bare Flask hello: Granian ÷ gunicorn sync workers (the old server)", "hello", "hello-gunicorn", "rps", 1.0, "min"),
     ("filtered list p50: large ÷ small", "list-large", "list-small", "p50", 1.3, "max"),
     ("deep cursor page p50: large ÷ small", "cursor-large", "cursor-small", "p50", 1.3, "max"),
 ]
 
-RUN_ORDER = ["304", "hello", "hello-gunicorn", "fact", "fact-page", "datasette-row", "typed", "list-small", "list-large", "cursor-large",
+RUN_ORDER = ["304", "hello", "hello-gunicorn", "fact", "fact-page", "entity-facts", "entity-page", "datasette-row", "typed", "list-small", "list-large", "cursor-large",
              "cursor-small", "search", "datasette-table"]
 
 
@@ -203,6 +205,8 @@ def make_targets(small, large, datasette_db_name, seed):
         windows_large = _windows(conn, 5)
         middle = conn.execute("SELECT name FROM entities ORDER BY fact_count DESC, id LIMIT 5 OFFSET "
                               "(SELECT count(*) / 2 FROM entities)").fetchall()
+        busy = [r[0] for r in conn.execute("SELECT id FROM entities WHERE type != 'unnamed' "
+                                           "ORDER BY fact_count DESC, id LIMIT 20")]
     finally:
         conn.close()
     conn = sqlite3.connect(f"file:{small.resolve()}?mode=ro", uri=True)
@@ -225,6 +229,9 @@ def make_targets(small, large, datasette_db_name, seed):
         Target("fact", "GET /v1/facts/{id}, random ids", "api-large", [f"/v1/facts/{i}" for i, _ in sample]),
         Target("fact-page", "GET /facts/{id}, the fact's page (HTML), random ids", "api-large",
                [f"/facts/{i}" for i, _ in sample]),
+        Target("entity-facts", "GET /v1/entities/{id}/facts, the 20 busiest entities", "api-large",
+               [f"/v1/entities/{i}/facts" for i in busy]),
+        Target("entity-page", "GET /entities/{id}, their pages (HTML)", "api-large", [f"/entities/{i}" for i in busy]),
         Target("typed", "GET /v1/{type}/{id}, random typed items", "api-large",
                [f"/v1/{TYPE_PATHS[t]}/{i}" for i, t in sample]),
         Target("list-small", "filtered list (entity + from/to), small DB", "api-small", list_paths(windows_small), rows=PAGE),

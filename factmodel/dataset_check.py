@@ -24,14 +24,15 @@ from factmodel import vocabulary
 # once this set says so. 2: the provenance model (time, spans, attributions, relations); 3: the tables
 # a list is driven by carry span_end (api/queries/fact_list.py tests a date window on it), which 2
 # lacks; 6: search.names (the names of a fact's entities), a column of search_fts too, which the search
-# queries read; 7: fact_entities rows of role 'attributed' and entities.fact_counts (an entity's timeline); 8: sources.republish (the pages)
-SCHEMA_VERSION = 8
+# queries read; 7: fact_entities rows of role 'attributed' and entities.fact_counts (an entity's timeline); 8: sources.republish (the pages); 9: fact_extents (a state observed again, as known
+# by an earlier day: as_of with a date window reads it)
+SCHEMA_VERSION = 9
 SCHEMA_VERSIONS = frozenset({str(SCHEMA_VERSION)})
 
 # The tables the API reads (api/queries, api/resources); tests/ops/test_dataset_swap.py checks
 # that a fresh build has them all and that every typed-fact table is named here.
 REQUIRED_TABLES = ("meta", "sources", "entities", "facts", "citations", "fact_entities", *vocabulary.TYPED_TABLES,
-                   "search", "fact_relations", "attributions", "redirects", "releases", "changes", "versions")
+                   "search", "fact_relations", "attributions", "redirects", "releases", "changes", "versions", "fact_extents")
 META_KEYS = ("dataset_version", "schema_version", "built_at", "counts")
 
 # Every reason a file can be rejected for (the label of kb_dataset_swaps_rejected_total).

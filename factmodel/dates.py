@@ -53,3 +53,23 @@ def days_before(day, days=1):
         return (dt.date.fromisoformat(day) - dt.timedelta(days=days)).isoformat()
     except OverflowError:
         return "0001-01-01"
+
+
+# early/mid/late beside a month-precision date (docs/methodology.md, section 3): its first and
+# last day of the month (None: to the month's end)
+MONTH_PARTS = {"early": (1, 10), "mid": (11, 20), "late": (21, None)}
+
+
+def part_range(value, part):
+    """First and last day of ``part`` (``early``: 1-10, ``mid``: 11-20, ``late``: 21 to the end)
+    of the month-precision date ``value`` (ValueError for another precision or part); with
+    ``part`` None, :func:`date_range`."""
+    first, last, precision = interval(value)
+    if part is None:
+        return first, last
+    if precision != "month":
+        raise ValueError(f"{value!r} has {precision} precision: early/mid/late only qualify a month (YYYY-MM)")
+    if part not in MONTH_PARTS:
+        raise ValueError(f"{part!r} is none of {', '.join(MONTH_PARTS)}")
+    low, high = MONTH_PARTS[part]
+    return f"{value}-{low:02d}", last if high is None else f"{value}-{high:02d}"

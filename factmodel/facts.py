@@ -6,6 +6,7 @@ documented schema's (``api.shapes.facts.FactSchema``) and the dicts its dump."""
 import orjson
 
 from .corroboration import conflicts_with, voice
+from .observations import time_as_of
 from .vocabulary import FACT_TYPES
 
 # the columns of ``facts f`` a fact is served from
@@ -15,14 +16,14 @@ FACT_COLUMNS = ("f.id, f.type, f.summary, f.date, f.date_precision, f.time, f.st
                 "f.whole_start, f.whole_end, f.held_start, f.held_end")
 # the keys of every fact shape, in order; the common shape adds ``attributes`` (FactSchema)
 BASE_KEYS = ("id", "type", "summary", "date", "date_precision", "time", "status", "note", "entities", "citations",
-             "relations", "independent_sources", "conflicts_with", "voice", "links")
+             "relations", "independent_sources", "conflicts_with", "voice", "links", "corrected_by")
 GENERIC_KEYS = (*BASE_KEYS, "attributes")
 # keys the schemas document that only some lists add (api/listing.py): a window's ``time_match``,
 # an entity timeline's ``roles``
 OPTIONAL_KEYS = ("time_match", "roles")
 # row columns holding JSON text; every other key but ``links`` is a column as it is
 JSON_COLUMNS = frozenset(["time", "entities", "citations", "relations", "attributes"])
-COMPUTED = frozenset(["independent_sources", "conflicts_with", "voice"])  # from the citations and relations
+COMPUTED = frozenset(["independent_sources", "conflicts_with", "voice", "corrected_by"])  # from the citations and relations
 TYPED_LINK = {name: f"/v1/{ftype.path}/" for name, ftype in FACT_TYPES.items()}
 
 loads = orjson.loads
@@ -38,11 +39,20 @@ def fact_values(row, keys, links, as_of):
     fact = {key: links if key == "links" else None if key in COMPUTED else _value(row, key) for key in keys}
     if as_of is not None:
         fact["citations"] = [c for c in fact["citations"] if c["published"] <= as_of]
+        if "time" in fact:  # a state's later observations too (factmodel/observations.py)
+            fact["time"] = time_as_of(fact["time"], fact["citations"])
     # each citation carries the origin and voice the build gave it (factmodel/corroboration.py)
     fact["independent_sources"] = len({c["origin"] for c in fact["citations"]})
     fact["conflicts_with"] = conflicts_with(fact["relations"])
     fact["voice"] = voice(fact["citations"])
+    fact["corrected_by"] = corrected_by(fact["relations"])
     return fact
+
+
+def corrected_by(relations):
+    """The ids of the facts that correct this one (its incoming ``corrects`` relations), in their
+    order: a fact whose value a later fact says was wrong (docs/methodology.md, section 6)."""
+    return [r["fact"] for r in relations if r["type"] == "corrects" and r["direction"] == "incoming"]
 
 
 def generic(row, as_of=None):

@@ -16,6 +16,9 @@ What the API and the build need per type beyond the fields is written there too:
 * ``x-time-kind`` on a type: its facts' default time kind (``state``: a state of affairs, as
   troop deployments; default ``act``); ``x-state-kinds`` on its ``kind`` field: the kinds whose
   facts are states by default (a statement of kind ``stance``).
+* ``x-conflict`` on a type: what makes two of its facts a conflict (:data:`CONFLICTS`,
+  kb/conflicts.py): ``same`` (the fields they share), ``value`` (the field that must agree) and
+  ``qualifier`` (optional: the field saying ``at_least``/``up_to``/``about``/``exact``).
 
 The other vocabularies are read here too: relation types, attribution relations and time kinds
 (facts schema), entity types (entities schema). The schema folder is ``KB_SCHEMA_DIR`` when that
@@ -172,6 +175,10 @@ TYPED_TABLES = [ftype.table for ftype in FACT_TYPES.values()]
 TIME_KINDS = list(_DEFS["common"]["time_kind"]["enum"])
 RELATION_TYPES = list(_DEFS["relation"]["properties"]["type"]["enum"])
 ATTRIBUTION_RELATIONS = list(_DEFS["attribution_link"]["properties"]["relation"]["enum"])
+# type -> its ``x-conflict`` (kb/conflicts.py): the fields two facts of the type must share
+# (``same``, compared folded), the field whose values must agree (``value``) and the field that
+# bounds it (``qualifier``: at_least, up_to, else the value itself), for the types that have one
+CONFLICTS = {name: dict(_DEFS[name]["x-conflict"]) for name in FACT_TYPES if "x-conflict" in _DEFS[name]}
 ENTITY_TYPES = list(json.loads(ENTITIES_SCHEMA.read_text(encoding="utf-8"))
                     ["properties"]["entities"]["items"]["properties"]["type"]["enum"])
 

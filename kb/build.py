@@ -85,6 +85,8 @@ def _write_fact(batches, fact, search_id, names):
         _json(citations), fact["time_kind"], _json(fact["time"]), fact["span_start"], fact["span_end"], "[]",
         *fact["certain"], fact["voice"],
     ))
+    rows["fact_extents"] += [(fid, known_from, known_until, *span, *certain)
+                             for known_from, known_until, span, certain in fact.get("views", ())]
     add = rows["citations"].append
     for ord_, citation in enumerate(citations):
         add((fid, ord_, citation["source"], citation["quote"], citation["start"], citation["end"], citation["published"],

@@ -15,7 +15,7 @@ from factmodel.vocabulary import FACT_TYPES, ROLE_FIELDS, TYPE_FIELDS
 from . import entity_names, hints
 from .problems import Issue
 
-from .time_rules import DATED_STATUSES, time_of
+from .time_rules import DATED_STATUSES, as_of_views, time_of
 
 # type -> (field, role) for every field that refers to entities; type -> its own fields, in order
 ROLES = ROLE_FIELDS
@@ -99,6 +99,8 @@ def check_fact(fact, index, known):
             if precision != implied:
                 issue("date_precision",
                       f"date_precision {precision!r} does not match date {date!r}, which has {implied} precision")
+            elif fact.get("date_part") is not None:  # early/mid/late of the month: its days
+                start, end = dates.part_range(date, fact["date_part"])
 
     # type-specific fields and entity references
     ftype = fact["type"]
@@ -142,7 +144,7 @@ def check_fact(fact, index, known):
             issue("kind", "a denial must respond to the fact it denies (responds_to)")
 
     # citations: source exists, quote is verbatim, the source could have said it, and who said it
-    citations, published = [], []
+    citations, published, cited = [], [], []
     status = fact["status"]
     for number, citation in enumerate(fact["citations"]):
         attribution = []
@@ -173,6 +175,7 @@ def check_fact(fact, index, known):
         source = known.sources[sid]
         source_date = source["published"]
         published.append(source_date)
+        cited.append((citation, source_date))
         if start is not None and status in DATED_STATUSES and start > source_date:
             issue("date", hints.after_publication(status, date, sid, source_date, text.text))
         citations.append({"source": sid, "publisher": source["publisher"], "title": source["title"],
@@ -194,7 +197,7 @@ def check_fact(fact, index, known):
             known.texts[c["source"]].find(attributes["text"]) is not None for c in citations):
         issue("text", "a statement of kind 'quote' must have its text verbatim in a cited source")
 
-    time_kind, time, span, certain = time_of(fact, date, precision, start, end, published, issue)
+    time_kind, time, span, certain = time_of(fact, date, precision, start, end, published, issue, cited)
     cross = Cross(refs, denies, status == "denied",
                   [(former, ("former_ids", k)) for k, former in enumerate(fact.get("former_ids", ()))])
     if issues:
@@ -219,6 +222,7 @@ def check_fact(fact, index, known):
         "span_start": span[0],
         "span_end": span[1],
         "certain": certain,
+        "views": as_of_views(fact, date, precision, start, end, cited) if time_kind == "state" else [],
         "relations": relations,
         "former_ids": list(fact.get("former_ids", ())),
     }, [], cross

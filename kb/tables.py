@@ -7,6 +7,11 @@ FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 TYPED_TABLES = {name: ftype.table for name, ftype in FACT_TYPES.items()}  # fact type -> its table
 
 
+def _integer(spec):
+    """Whether a field holds a whole number (``type: integer``, or an integer or null)."""
+    return spec.get("type") == "integer" or any(alt.get("type") == "integer" for alt in spec.get("anyOf", ()))
+
+
 def create_tables(db):
     db["meta"].create({"key": str, "value": str}, pk="key", not_null=["value"])
     db["sources"].create(
@@ -53,7 +58,7 @@ def create_tables(db):
         foreign_keys=[("fact_id", "facts", "id"), ("entity_id", "entities", "id")],
     )
     for ftype in FACT_TYPES.values():  # one table per fact type, its columns from the vocabulary
-        columns = {"fact_id": str, **{f.name: int if f.spec.get("type") == "integer" else str for f in ftype.fields},
+        columns = {"fact_id": str, **{f.name: int if _integer(f.spec) else str for f in ftype.fields},
                    "sort_date": str, "span_end": str}
         not_null = [f.name for f in ftype.fields if f.required and not f.nullable] + ["sort_date", "span_end"]
         foreign_keys = [("fact_id", "facts", "id")] + [
@@ -61,6 +66,13 @@ def create_tables(db):
         if "responds_to" in columns:
             foreign_keys.append(("responds_to", "facts", "id"))
         db[ftype.table].create(columns, pk="fact_id", not_null=not_null, foreign_keys=foreign_keys)
+    # a state observed again: its extent as known by an earlier day (as_of): kb/time_rules.py as_of_views
+    db["fact_extents"].create(
+        {"fact_id": str, "known_from": str, "known_until": str, "span_start": str, "span_end": str,
+         "whole_start": str, "whole_end": str, "held_start": str, "held_end": str},
+        pk=("fact_id", "known_from"), not_null=["known_until", "span_start", "span_end"],
+        foreign_keys=[("fact_id", "facts", "id")],
+    )
     db["search"].create(
         {"id": int, "kind": str, "ref_id": str, "title": str, "body": str, "names": str},
         pk="id", not_null=["kind", "ref_id", "title", "body", "names"],
@@ -99,6 +111,8 @@ COLUMNS = {
     "redirects": ["old_id", "kind", "new_id"],
     "fact_entities": ["fact_id", "entity_id", "role", "type", "sort_date", "span_end"],
     "search": ["id", "kind", "ref_id", "title", "body", "names"],
+    "fact_extents": ["fact_id", "known_from", "known_until", "span_start", "span_end", "whole_start", "whole_end",
+                     "held_start", "held_end"],
     **{table: ["fact_id", "sort_date", "span_end", *TYPE_FIELDS[ftype]] for ftype, table in TYPED_TABLES.items()},
 }
 

@@ -5,8 +5,11 @@ where each bound comes from, its span and its certainty, as pure functions calle
 Only these bounds are derived: an act (or the making of a prediction) is not after its earliest
 citing article (basis ``publication``); a prediction is not expected before it was made, its
 date or a written ``not_before`` (``prediction``); a state holds from and to its observation unless the curator says otherwise
-(``observation``: its date, or the earliest citing article when undated); a ``former`` state
-ended before its observation. Every other bound is the curator's (``curator``).
+(``observation``: its date, or the earliest citing article when undated), and, observed again by
+a later citation (its ``observed``), until its latest observation; a ``former`` state ended before
+its observation. Every other bound is the curator's (``curator``). A month-precision date or
+bound may carry a part of the month (``date_part``, ``valid_from_part``…: early, mid, late), which
+narrows its days (:func:`factmodel.dates.part_range`).
 """
 from factmodel import dates
 from factmodel.vocabulary import FACT_TYPES
@@ -27,12 +30,34 @@ def default_time_kind(fact):
     return FACT_TYPES[fact["type"]].default_time_kind(fact)
 
 
-def time_of(fact, date, precision, start, end, published, issue):
+def observations_of(fact, date, start, end, cited):
+    """A state's observations, earliest first: ``[(partial date, (first day, last day), source id)]``,
+    one per citation of ``cited`` (``[(citation, published)]``): its ``observed``, else the fact's
+    ``date`` (``start``..``end``, narrowed by its part), else its source's publication date."""
+    found = []
+    for citation, published in cited:
+        value = dates.normalise(citation.get("observed"))
+        if value is not None:
+            try:
+                days = dates.date_range(value)
+            except ValueError:
+                continue  # reported by time_of
+        elif start is not None:
+            value, days = date, (start, end)
+        else:
+            value, days = published, (published, published)
+        found.append((value, days, citation["source"]))
+    return sorted(found, key=lambda o: o[1])
+
+
+def time_of(fact, date, precision, start, end, published, issue, cited=()):
     """The fact's time kind, its ``time`` object, its span ``(first day or '', last day or
     '9999-12-31')`` (the days the sources allow: a window overlapping it is a *possible* match)
     and its certainty ``(whole_start, whole_end, held_start, held_end)`` (a window holding all
     of ``whole`` or overlapping ``held`` is a *certain* match; None where there is none); ``issue``
-    is told of bounds that do not fit (see docs/methodology.md, section 3)."""
+    is told of bounds that do not fit (see docs/methodology.md, section 3). ``cited``: the valid
+    citations with their sources' publication dates, ``[(citation, published)]`` (their
+    ``observed``: a state's later observations)."""
     kind = fact.get("time_kind") or default_time_kind(fact)
     bounds, days = {}, {}  # bound -> partial date as written; bound -> (first day, last day)
     for name in BOUNDS:
@@ -41,7 +66,7 @@ def time_of(fact, date, precision, start, end, published, issue):
         if value is None:
             continue
         try:
-            days[name] = dates.date_range(value)
+            days[name] = dates.part_range(value, fact.get(f"{name}_part"))
         except ValueError as exc:
             issue(name, f"{name} {exc}")
             continue
@@ -63,6 +88,30 @@ def time_of(fact, date, precision, start, end, published, issue):
             del days[high]  # one problem: not reported again against the observation
     first = min(published) if published else None
     observed = (start, end) if start is not None else ((first, first) if first else None)  # a state's observation
+    for citation, source_date in cited:
+        number = next(i for i, c in enumerate(fact["citations"]) if c is citation)
+        value = dates.normalise(citation.get("observed"))
+        if value is None:
+            continue
+        try:
+            seen_days = dates.date_range(value)
+        except ValueError as exc:
+            issue("citations", f"observed {exc}", number, "observed")
+            continue
+        if kind != "state" or former:
+            issue("citations", f"observed (a state observed again) is for states that held; this fact's time kind "
+                               f"is {kind!r}{' and it is former' if former else ''}", number, "observed")
+        elif start is None:
+            issue("citations", "observed: give the state's date, its first observation, when a citation observes "
+                               "it again", number, "observed")
+        elif seen_days[0] < start:
+            issue("citations", f"observed {value} is before the fact's date {date}, its first observation",
+                  number, "observed")
+        if seen_days[0] > source_date:
+            issue("citations", f"observed {value} is after its source was published ({source_date})", number,
+                  "observed")
+    seen_all = observations_of(fact, date, start, end, cited) if kind == "state" and not former else []
+    latest = seen_all[-1] if seen_all and observed is not None and seen_all[-1][1] > observed else None
     if kind == "act" and start is not None:
         if "not_before" in days and days["not_before"][0] > end:
             issue("not_before", f"not_before {bounds['not_before']} is after date {date}")
@@ -79,6 +128,9 @@ def time_of(fact, date, precision, start, end, published, issue):
         if "valid_until" in days and days["valid_until"][1] < observed[0]:
             issue("valid_until", f"valid_until {bounds['valid_until']} is before the date it is reported true "
                                  f"({seen}); a state over before its observation is `former: true`")
+        elif "valid_until" in days and latest is not None and days["valid_until"][1] < latest[1][0]:
+            issue("valid_until", f"valid_until {bounds['valid_until']} is before the state's latest observation "
+                                 f"({latest[0]}, {latest[2]}); a state that may have lapsed is a new fact")
     elif kind == "prediction" and (start is not None or "not_before" in days):
         made = (date, start) if start is not None else (f"not before {bounds['not_before']}", days["not_before"][0])
         if "expected_not_after" in days and days["expected_not_after"][1] < made[1]:
@@ -95,6 +147,8 @@ def time_of(fact, date, precision, start, end, published, issue):
                             f"was published ({latest})")
 
     basis = {name: ("curator" if bounds[name] is not None else None) for name in BOUNDS}
+    date_part = fact.get("date_part") if date is not None else None
+    parts = {name: (fact.get(f"{name}_part") if bounds[name] is not None else None) for name in BOUNDS}
     ended_before = None
 
     def derive(name, value, why, interval):
@@ -111,6 +165,7 @@ def time_of(fact, date, precision, start, end, published, issue):
         made = (date, (start, end)) if start is not None else (bounds["not_before"], days.get("not_before"))
         if made[0] is not None and made[1] is not None:
             derive("expected_not_before", made[0], "prediction", made[1])
+            parts["expected_not_before"] = date_part if start is not None else parts["not_before"]
     if kind == "state" and observed is not None:
         seen = date if start is not None else first
         if former:
@@ -118,13 +173,23 @@ def time_of(fact, date, precision, start, end, published, issue):
         else:
             if bounds["valid_from"] is None:
                 derive("valid_from", seen, "observation", observed)  # from the observation (methodology 3)
-            if bounds["valid_until"] is None:
+                parts["valid_from"] = date_part
+            if bounds["valid_until"] is None and latest is not None:
+                # to its latest observation: a citation observing it again asserts it held in between
+                derive("valid_until", latest[0], "observation", latest[1])
+            elif bounds["valid_until"] is None:
                 derive("valid_until", seen, "observation", observed)  # to the observation: nothing later is said
+                parts["valid_until"] = date_part
     time = {"kind": kind, "date": date, "precision": precision, "date_inferred": inferred}
     for name in BOUNDS:
         time[name], time[f"{name}_basis"] = bounds[name], basis[name]
         if name == "valid_until":
             time["ended_before"], time["ended_before_basis"] = ended_before, "observation" if ended_before else None
+    # added later, last: the observations of a state (one per citation) and the parts of the month
+    time["observations"] = [{"date": value, "source": source} for value, _, source in seen_all]
+    time["date_part"] = date_part
+    for name in BOUNDS:
+        time[f"{name}_part"] = parts[name]
 
     if kind == "act":
         low = days.get("not_before", (OPEN_START,))[0]
@@ -141,6 +206,29 @@ def time_of(fact, date, precision, start, end, published, issue):
         return kind, time, span, (None, None, None, None)  # no day is known: never a certain match
     since, until = days.get("valid_from", (OPEN_START, OPEN_START)), days.get("valid_until", (OPEN_END, OPEN_END))
     span = (since[0], until[1])
+    if latest is not None and not inferred:  # observed again: it held from its first observation to its latest at least
+        since = (since[0], min(since[1], observed[1]))
+        until = (min(until[0], latest[1][0]), until[1]) if bounds["valid_until"] is not None else until
     held = (since[1], until[0]) if since[1] <= until[0] else (None, None)  # latest start .. earliest end
     whole = observed if observed is not None and not inferred else (None, None)  # holds on a day of it
     return kind, time, span, (*whole, *held)
+
+
+def as_of_views(fact, date, precision, start, end, cited):
+    """What a state observed again is known as by each earlier day its sources were published:
+    ``[(known from, known until, span, certainty)]`` (the ``fact_extents`` rows, each the
+    :func:`time_of` of the citations published by ``known from``, until the day before the next
+    publication), only where that differs from the whole fact's; [] for every other fact."""
+    days = sorted({published for _, published in cited})
+    if len(days) < 2 or not any(citation.get("observed") for citation, _ in cited):
+        return []
+
+    def known(by):
+        subset = [(c, p) for c, p in cited if p <= by]
+        _, _, span, certain = time_of(fact, date, precision, start, end, [p for _, p in subset],
+                                      lambda *args: None, subset)
+        return span, certain
+
+    whole = known(days[-1])
+    return [(day, dates.days_before(following), *known(day)) for day, following in zip(days, days[1:])
+            if known(day) != whole]

@@ -24,9 +24,10 @@ ROLES = {
     "event": [("actors", "actor"), ("targets", "target"), ("location", "location")],
     "statement": [("speaker", "speaker"), ("about", "about")],
     "position": [("holder", "holder"), ("organization", "organization")],
+    "count": [("of", "owner"), ("location", "location")],
 }
 PATHS = {"meetings": "meeting", "troop-deployments": "troop_deployment", "leases": "lease", "events": "event",
-         "statements": "statement", "positions": "position"}
+         "statements": "statement", "positions": "position", "counts": "count"}
 
 
 def _load(path):

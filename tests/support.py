@@ -222,7 +222,9 @@ def call_every_v1_0_operation(call):
         assert {plain(item.type_) for item in items} == {snake(model)}  # TroopDeployment -> troop_deployment
         other_type = next(f.id for f in facts if plain(f.type_) != snake(model))
         call.problem(get_op, 404, fact_id=other_type)  # a fact, but not of this type
-    assert sum(len(items) for items in by_type.values()) == counts["facts"]
+    # every fact of the 1.0 types (types added later, as counts in 1.10, are called on top of it)
+    assert sum(len(items) for items in by_type.values()) == sum(plain(f.type_) in {snake(m) for _, _, m in TYPED}
+                                                                for f in facts)
     meeting = call.ok("getMeeting", "Meeting", fact_id="putin-assad-meeting-2024-07-24")
     assert meeting.participants == ["vladimir-putin", "bashar-al-assad"] and meeting.date == "2024-07-24"
     deployment = by_type["TroopDeployment"][0]

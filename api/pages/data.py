@@ -1,12 +1,15 @@
 """What the pages read from the database: the same rows the JSON items are made of."""
 import functools
+import sqlite3
 
 import orjson
-from flask import g
+from flask import abort, g
 
 from factmodel.facts import FACT_COLUMNS, generic
 
+from ..queries.changes import history_rows, renamed_to
 from ..queries.releases import gone_or_404
+from ..shapes.changes import versions
 from . import passages
 
 SOURCE_PAGE_COLUMNS = "id, title, publisher, published, url, language, note, fact_count, republish"
@@ -37,7 +40,8 @@ def fact(fact_id):
 
 def _entity(row):
     return {"id": row["id"], "type": row["type"], "name": row["name"], "aliases": orjson.loads(row["aliases"]),
-            "description": row["description"], "fact_count": row["fact_count"]}
+            "description": row["description"], "fact_count": row["fact_count"],
+            "fact_counts": orjson.loads(row["fact_counts"])}
 
 
 def entity(entity_id):
@@ -100,10 +104,49 @@ def citations_of(source_id):
                     (source_id,))
 
 
-def entity_facts(entity_id):
-    """The facts ``/v1/entities/{id}/facts`` lists (any role, attributed too), in its order
-    (``sort_date``, id), each with the entity's roles in it."""
-    rows = g.db.all("SELECT f.id, f.summary, f.type, f.date, f.sort_date, group_concat(d.role, ',') AS roles "
-                    "FROM fact_entities d JOIN facts f ON f.id = d.fact_id WHERE d.entity_id = ? "
-                    "GROUP BY f.id ORDER BY f.sort_date, f.id", (entity_id,))
-    return [{**dict(row), "roles": sorted(set(row["roles"].split(",")))} for row in rows]
+def release(release_id):
+    row = g.db.one("SELECT seq, id, built_at, commit_sha FROM releases WHERE id = ?", (release_id,))
+    if row is None:
+        abort(404, f"No release with id {release_id!r}.")
+    return dict(row)
+
+
+def history(fact_id):
+    """The fact's versions (:func:`api.shapes.changes.versions`), oldest first, each with its
+    release's ``seq``; a 404 when no release ever had it."""
+    rows = history_rows(fact_id)
+    if not rows:
+        abort(404, f"No fact with id {fact_id!r} in any release.")
+    out = versions(rows)
+    ids = sorted({v["release"] for v in out})
+    seqs = dict(g.db.all(f"SELECT id, seq FROM releases WHERE id IN ({_in(ids)})", ids))
+    return [{**v, "seq": seqs[v["release"]]} for v in out]
+
+
+def removal_reason(fact_id):
+    try:
+        row = g.db.one("SELECT reason FROM removals WHERE kind = 'fact' AND id = ?", (fact_id,))
+    except sqlite3.OperationalError:  # a database built before removals existed
+        return None
+    return row["reason"] if row is not None else None
+
+
+def current_id(fact_id):
+    """The id the fact has now (itself, or the id a rename gave it), or None when it is gone."""
+    if g.db.one("SELECT 1 FROM facts WHERE id = ?", (fact_id,)) is not None:
+        return fact_id
+    return renamed_to(fact_id)
+
+
+def publisher(source_id):
+    row = g.db.one("SELECT publisher FROM sources WHERE id = ?", (source_id,))
+    return row["publisher"] if row is not None else source_id
+
+
+def recent_changes(limit=15):
+    """The newest changes of the change feed (``/v1/changes``), newest release first."""
+    try:
+        return g.db.all("SELECT c.release, c.kind, c.id, c.op, c.new_id, r.built_at FROM changes c "
+                        "JOIN releases r ON r.seq = c.seq ORDER BY c.seq DESC, c.kind, c.id LIMIT ?", (limit,))
+    except sqlite3.OperationalError:  # a database built before releases existed
+        return []

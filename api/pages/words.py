@@ -17,6 +17,8 @@ RELATIONS = {
     "released_by": "in material released by {name}",
     "unattributed": "attributing it to nobody named",
 }
+# How a role reads in a list of an entity's facts ("as participant", "as attributed to")
+ROLE_NAMES = {"attributed": "attributed to (a source names it)"}
 STATUS = {"stated": "stated", "reported": "reported", "predicted": "predicted", "denied": "denied"}
 BASES = {
     "observation": "the day it was observed",
@@ -26,26 +28,27 @@ BASES = {
 }
 
 
-def day(value):
-    """``2024-07-25`` as ``25 July 2024``, ``2024-07`` as ``July 2024``, ``2024`` as ``2024``."""
+def day(value, part=None):
+    """``2024-07-25`` as ``25 July 2024``, ``2024-07`` as ``July 2024`` (with ``part`` ``early``:
+    ``early July 2024``), ``2024`` as ``2024``."""
     if not value:
         return "an unknown date"
     parts = [int(p) for p in value.split("-")]
     if len(parts) == 3:
         return f"{date(*parts).day} {MONTHS[parts[1] - 1]} {parts[0]}"
     if len(parts) == 2:
-        return f"{MONTHS[parts[1] - 1]} {parts[0]}"
+        return f"{part + ' ' if part else ''}{MONTHS[parts[1] - 1]} {parts[0]}"
     return str(parts[0])
 
 
-def on(value):
-    """``on 25 July 2024``, ``in July 2024``, ``in 2024``."""
-    return ("on " if value and value.count("-") == 2 else "in ") + day(value)
+def on(value, part=None):
+    """``on 25 July 2024``, ``in July 2024``, ``in early July 2024``, ``in 2024``."""
+    return ("on " if value and value.count("-") == 2 else "in ") + day(value, part)
 
 
 def _bound(time, key):
     basis = time.get(f"{key}_basis")
-    return day(time[key]) + (f" ({BASES.get(basis, basis)})" if basis and basis != "curator" else
+    return day(time[key], time.get(f"{key}_part")) + (f" ({BASES.get(basis, basis)})" if basis and basis != "curator" else
                              " (the curator's reading of the text)" if basis == "curator" else "")
 
 
@@ -65,18 +68,23 @@ def time_words(fact):
         if time.get("ended_before"):
             return (f"a former state of affairs, over before {_bound(time, 'ended_before')}; "
                     "since when, not given")
-        seen = "that day" if time.get("date") == first_published else on(time.get("date"))
+        seen = "that day" if time.get("date") == first_published else on(time.get("date"), time.get("date_part"))
         out = [f"a state of affairs observed {seen}{inferred}"]
+        later = sorted({o["date"] for o in time.get("observations") or []} - {time.get("date")})
+        if later:  # observed again: it held between the observations (methodology)
+            out[0] += ", and again " + " and ".join(on(d) for d in later)
         start, end = time.get("valid_from"), time.get("valid_until")
         out.append("since when, not given" if not start or time.get("valid_from_basis") == "observation"
                    else f"since {_bound(time, 'valid_from')}")
-        if end and time.get("valid_until_basis") != "observation":
+        if later:
+            out.append(f"known to hold until {day(later[-1])}, its latest observation; after that, not given")
+        elif end and time.get("valid_until_basis") != "observation":
             out.append(f"until {_bound(time, 'valid_until')}")
         else:
             out.append("until when, not given")
         return "; ".join(out)
     if kind == "prediction":
-        made = f"a prediction made {on(time['date'])}" if time.get("date") else "a prediction"
+        made = f"a prediction made {on(time['date'], time.get('date_part'))}" if time.get("date") else "a prediction"
         out = [made + inferred]
         expected = [f"not before {_bound(time, 'expected_not_before')}" if time.get("expected_not_before") else "",
                     f"not after {_bound(time, 'expected_not_after')}" if time.get("expected_not_after") else ""]
@@ -84,7 +92,7 @@ def time_words(fact):
         out.append("expected " + " and ".join(expected) if expected else "when expected, not given")
         return "; ".join(out)
     if time.get("date"):
-        return f"an act {on(time['date'])}{inferred}"
+        return f"an act {on(time['date'], time.get('date_part'))}{inferred}"
     bounds = [f"not before {_bound(time, 'not_before')}" if time.get("not_before") else "since when, not given",
               f"not after {_bound(time, 'not_after')}" if time.get("not_after") else "until when, not given"]
     return "an act whose date is not given: " + ", ".join(bounds)
@@ -116,6 +124,7 @@ RELATION_WORDS = {
     ("same_claim", "outgoing"): "The same claim as", ("same_claim", "incoming"): "The same claim as",
     ("conflicts_with", "outgoing"): "Conflicts with", ("conflicts_with", "incoming"): "Conflicts with",
     ("derived_from", "outgoing"): "Derived from", ("derived_from", "incoming"): "The source of",
+    ("corrects", "outgoing"): "Corrects", ("corrects", "incoming"): "Corrected by",
 }
 
 
@@ -125,7 +134,7 @@ def relation_words(relation):
     if key in RELATION_WORDS:
         return RELATION_WORDS[key]
     phrase = relation["type"].replace("_", " ")
-    return phrase.capitalize() if key[1] == "outgoing" else f"Is {phrase} by"
+    return phrase.capitalize() if key[1] == "outgoing" else f"The other side of “{phrase}”:"
 
 
 def citation_string(fact, base, dataset):

@@ -29,14 +29,13 @@ a year of them when the longest span is a year); ``span_end >= start`` is tested
 table's own ``span_end``, the last column of each driving index, so each costs one index step. Part 2 starts at the earliest start of an open-ended fact, and is left out when that
 is not before ``low``.
 """
-from factmodel import certainty
 from factmodel.facts import FACT_COLUMNS
 from factmodel.spans import OPEN_END, OPEN_START
 from factmodel.vocabulary import ATTRIBUTED
 
 from ..search.fts import fts_query
 from .changes import CHANGED_FACT
-from .windows import bounds, days_before, overlap
+from .windows import as_of_overlap, bounds, certain_as_of, days_before, overlap
 
 
 def _roles(roles, alias):
@@ -44,8 +43,8 @@ def _roles(roles, alias):
     return (f" AND {alias}.role IN ({', '.join('?' * len(roles))})", list(roles)) if roles else ("", [])
 
 
-def _certain_clause(window):
-    clause, params = certainty.certain("f", window)
+def _certain_clause(window, as_of=None):
+    clause, params = certain_as_of(window, as_of)
     return (clause, *params)
 
 
@@ -136,6 +135,9 @@ class FactQuery:
                       *by_then[1], f.min_sources)
         if f.relation and not f.related_to:
             self._add("EXISTS (SELECT 1 FROM fact_relations t WHERE t.fact_id = f.id AND t.type = ?)", f.relation)
+        if f.corrected:  # a fact a later fact corrects: an incoming corrects relation
+            self._add(f"{'' if f.corrected == 'true' else 'NOT '}EXISTS (SELECT 1 FROM fact_relations k "
+                      "WHERE k.fact_id = f.id AND k.type = 'corrects' AND k.direction = 'incoming')")
         if f.states_only:
             self._add("f.time_kind = 'state'")
         # the span overlaps the window; its start is tested on the driving table's copy of
@@ -146,9 +148,12 @@ class FactQuery:
         self.certain_at = None  # (clause index, parameter index) of the certain clause
         if f.certain:  # and matches it for certain, not only possibly (factmodel/certainty.py)
             self.certain_at = (len(self.where), len(self.params))
-            self._add(*_certain_clause(f.window))
+            self._add(*_certain_clause(f.window, f.published_by))
         if f.published_by:
             self._add("f.first_published <= ?", f.published_by)
+            narrower = as_of_overlap(f.window, f.published_by)  # a state observed again, as known by then
+            if narrower is not None:
+                self._add(narrower[0], *narrower[1])
         if f.changed_since is not None:
             self._add(CHANGED_FACT, f.changed_since, f.changed_since)
         if f.text:
@@ -159,7 +164,7 @@ class FactQuery:
     def possible_only(self):
         """``(sql, params)``: how many facts the filters select that match the window only
         possibly (the certain ones left out, the rest of the filters as they are)."""
-        clause, params = certainty.certain("f", self.filters.window)
+        clause, params = certain_as_of(self.filters.window, self.filters.published_by)
         where, values = list(self.where), list(self.params)
         if self.certain_at is not None:  # the certain clause, turned round
             at, first = self.certain_at

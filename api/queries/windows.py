@@ -48,3 +48,34 @@ def matching(window, certain_only, alias="f"):
         clause, more = certain(alias, window)
         clauses, params = [*clauses, clause], [*params, *more]
     return clauses, params
+
+
+# A state observed again, as known by an ``as_of`` day before its latest observation was
+# published: its extent then (``fact_extents``, kb/time_rules.py as_of_views) is narrower than the
+# row's, so a window also tests it (factmodel/observations.py serves the same time).
+VIEW = "SELECT 1 FROM fact_extents x WHERE x.fact_id = {alias}.id AND x.known_from <= ? AND x.known_until >= ?"
+
+
+def as_of_overlap(window, as_of, alias="f"):
+    """``(clause, params)`` or None: no extent of the fact as known by ``as_of`` misses ``window``."""
+    clauses, params = overlap(window, "x.span_start", "x.span_end")
+    if not clauses or not as_of:
+        return None
+    return (f"NOT EXISTS ({VIEW.format(alias=alias)} AND NOT ({' AND '.join(clauses)}))", [as_of, as_of, *params])
+
+
+def certain_as_of(window, as_of, alias="f"):
+    """``(clause, params)``: the facts aliased ``alias`` match ``window`` for certain, as known by
+    ``as_of`` (None: as known today)."""
+    clause, params = certain(alias, window)
+    if not as_of:
+        return clause, params
+    view, more = certain("x", window)
+    return (f"({clause} AND NOT EXISTS ({VIEW.format(alias=alias)} AND NOT {view}))", [*params, as_of, as_of, *more])
+
+
+def certain_columns_as_of(conn, fact_id, as_of):
+    """The certainty columns of a fact as known by ``as_of`` (a row of ``fact_extents``), or None
+    when they are the fact's own."""
+    return conn.execute("SELECT whole_start, whole_end, held_start, held_end FROM fact_extents "
+                        "WHERE fact_id = ? AND known_from <= ? AND known_until >= ?", (fact_id, as_of, as_of)).fetchone()

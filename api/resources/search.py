@@ -41,15 +41,18 @@ class Search(MethodView):
         its score: found through them alone, it scores 0 and ranks after every hit found in its
         own text.
         """
-        match = fts_or_422(args["q"])
-        index = g.db.search_index()
-        if index is not None:  # -- search index hook: the Tantivy index (api/search/queries.py)
-            rows = search_queries.search_rows(g.db, index, args)
-            set_matched_entities(rows[:args["limit"]], args["q"])
-            body, headers = page(rows, args["limit"], search_queries.CURSOR_SCOPE, lambda r: [r["offset"]], hit)
-            return json_response(body, headers)
-        rows = search_rows(match, args["limit"] + 1, kinds=args.get("kind"), after=after("search", args, 2),
-                           snippets_for=args["limit"])
+        return json_response(*hits(args))
+
+
+def hits(args):
+    """The page of hits of the parsed search ``args`` and its headers (the search page shows the same)."""
+    match = fts_or_422(args["q"])
+    index = g.db.search_index()
+    if index is not None:  # -- search index hook: the Tantivy index (api/search/queries.py)
+        rows = search_queries.search_rows(g.db, index, args)
         set_matched_entities(rows[:args["limit"]], args["q"])
-        body, headers = page(rows, args["limit"], "search", lambda r: [r["rank"], r["id"]], hit)
-        return json_response(body, headers)
+        return page(rows, args["limit"], search_queries.CURSOR_SCOPE, lambda r: [r["offset"]], hit)
+    rows = search_rows(match, args["limit"] + 1, kinds=args.get("kind"), after=after("search", args, 2),
+                       snippets_for=args["limit"])
+    set_matched_entities(rows[:args["limit"]], args["q"])
+    return page(rows, args["limit"], "search", lambda r: [r["rank"], r["id"]], hit)

@@ -16,11 +16,16 @@ TYPED_FIELDS = {ftype: tuple(name for name in schema().fields if name not in BAS
                 for ftype, schema in TYPED_SCHEMAS.items()}
 # The columns of a CSV stream, in the order of the JSON keys (``links`` is not a column), the
 # JSON-valued ones last; columns added later go at the end, so a column keeps its position.
-LATER_COLUMNS = ["time", "relations", "independent_sources", "conflicts_with", "time_match", "voice", "roles"]
+LATER_COLUMNS = ["time", "relations", "independent_sources", "conflicts_with", "time_match", "voice", "roles",
+                 "corrected_by"]
 _LAST = ("entities", "citations", "links", *LATER_COLUMNS)
 GENERIC_COLUMNS = [key for key in GENERIC_KEYS if key not in _LAST] + ["entities", "citations", *LATER_COLUMNS]
-TYPED_COLUMNS = {ftype: [*(key for key in BASE_KEYS if key not in _LAST), *own, "entities", "citations",
-                         *LATER_COLUMNS] for ftype, own in TYPED_FIELDS.items()}
+# a type's own fields added after its CSV was published: at the end too (since 1.10.0, events' about)
+LATER_OWN = {"event": ("about",)}
+TYPED_COLUMNS = {ftype: [*(key for key in BASE_KEYS if key not in _LAST),
+                         *(name for name in own if name not in LATER_OWN.get(ftype, ())), "entities", "citations",
+                         *LATER_COLUMNS, *(name for name in own if name in LATER_OWN.get(ftype, ()))]
+                 for ftype, own in TYPED_FIELDS.items()}
 
 
 def typed(row, as_of=None):

@@ -6,6 +6,7 @@ import marshmallow as ma
 from factmodel import vocabulary
 from factmodel.certainty import MATCHES
 from factmodel.corroboration import VOICES
+from factmodel.dates import MONTH_PARTS
 
 from .vocab import open_choice
 
@@ -78,6 +79,18 @@ def _basis(bound):
                        "earliest citing article); null when the bound is null", required=True, allow_none=True)
 
 
+def _month_part(name):
+    return open_choice(list(MONTH_PARTS), f"Which part of the month `{name}` (month precision, YYYY-MM) is: `early` "
+                       "(days 1-10), `mid` (11-20), `late` (21 to the month's end); null when not said (since 1.10.0)",
+                       required=True, allow_none=True)
+
+
+class ObservationSchema(ma.Schema):
+    date = F.String(required=True, metadata={"description": "When the source reports the state true (partial ISO "
+                                                            "8601 date)", "example": "2025-03"})
+    source = F.String(required=True, metadata={"description": "Id of the source", "example": "new-arab-2020-04-28"})
+
+
 class TimeSchema(ma.Schema):
     """The fact's time (docs/methodology.md, section 3): every bound with where it comes from."""
     kind = open_choice(TIME_KINDS, "`act` (something happened or was said), `state` (a state of affairs, observed "
@@ -104,6 +117,20 @@ class TimeSchema(ma.Schema):
     expected_not_before_basis = _basis("expected_not_before")
     expected_not_after = _partial_date("A prediction: expected not after")
     expected_not_after_basis = _basis("expected_not_after")
+    # since 1.10.0: a state's observations and the parts of the month (issue 31)
+    observations = F.List(F.Nested(ObservationSchema), required=True, metadata={
+        "description": "A state's observations, earliest first, one per citation: the day its source reports it true "
+                       "(the citation's `observed`, else the fact's `date`, else the source's publication date). The "
+                       "state holds from the first (`date`) to the latest: a citation observing it again asserts it "
+                       "continued in between (`valid_until`, when not written, is the latest). With `as_of`, only "
+                       "those of sources published by then. `[]` for acts and predictions"})
+    date_part = _month_part("date")
+    not_before_part = _month_part("not_before")
+    not_after_part = _month_part("not_after")
+    valid_from_part = _month_part("valid_from")
+    valid_until_part = _month_part("valid_until")
+    expected_not_before_part = _month_part("expected_not_before")
+    expected_not_after_part = _month_part("expected_not_after")
 
 
 class RelationSchema(ma.Schema):
@@ -168,6 +195,12 @@ class FactBaseSchema(ma.Schema):
         "example": {"self": "/v1/facts/putin-assad-meeting-2024-07-24",
                     "typed": "/v1/meetings/putin-assad-meeting-2024-07-24",
                     "history": "/v1/facts/putin-assad-meeting-2024-07-24/history"}})
+    # since 1.10.0 (issue 31): last, so a column keeps its position
+    corrected_by = F.List(F.String(), required=True, metadata={
+        "description": "Ids of the facts that correct it (their `corrects` relations to it): a source stated a "
+                       "wrong value that it or another source corrected later; the fact stays as it was stated, "
+                       "its `status` unchanged. Empty when nothing corrects it; `corrected=true|false` filters "
+                       "fact lists on it (docs/methodology.md, section 6)", "example": []})
     # in an entity's timeline only (api/listing.py roles_of)
     roles = F.List(open_choice(vocabulary.TIMELINE_ROLES, "A role"), required=False, metadata={
         "description": "In an entity's timeline (`/v1/entities/{id}/facts`) only: the roles the entity has in the "
@@ -203,7 +236,10 @@ def own_field(field):
     if field.enum:  # an open vocabulary in responses (api.shapes.vocab)
         kwargs.pop("metadata")
         return open_choice(field.enum, spec.get("description"), **kwargs)
-    return FIELD_CLASSES.get(spec.get("type"), F.String)(**kwargs)
+    # a number or null (``anyOf``: its one typed alternative) is that number, nullable
+    kind = spec.get("type") or next((alt["type"] for alt in spec.get("anyOf", ()) if alt.get("type", "null") != "null"),
+                                    None)
+    return FIELD_CLASSES.get(kind, F.String)(**kwargs)
 
 
 def typed_schema(ftype):

@@ -166,6 +166,14 @@ async function main(baseUrl: string): Promise<void> {
   const dumpBytes = Buffer.from(dump.data);
   const dumpLines = gunzipSync(dumpBytes).toString("utf-8").split("\n").filter((line) => line.length > 0);
 
+  // counts of anything, and the facts a later fact corrects (1.10.0)
+  operations.push("listCounts");
+  const countList = await api.GET("/v1/counts", { params: { query: { limit: 100 } } });
+  check(countList.response.status === 200 && countList.data !== undefined, `counts answered ${countList.response.status}`);
+  operations.push("listFacts");
+  const correctedList = await api.GET("/v1/facts", { params: { query: { corrected: "true", limit: 100 } } });
+  check(correctedList.response.status === 200 && correctedList.data !== undefined, "corrected list failed");
+
   const summary = {
     base_url: baseUrl,
     operations,
@@ -226,6 +234,11 @@ async function main(baseUrl: string): Promise<void> {
       dump_sha256_matches: createHash("sha256").update(dumpBytes).digest("hex") === listed.sha256,
       dump_size_matches: dumpBytes.length === listed.size,
       dump_ids: dumpLines.map((line) => (JSON.parse(line) as Fact).id),
+    },
+    counts: {
+      ids: countList.data.data.map((c) => c.id),
+      values: countList.data.data.map((c) => [c.counted, c.value, c.count_qualifier]),
+      corrected: correctedList.data.data.map((f) => [f.id, f.corrected_by]),
     },
     csv: {
       operation: "listEvents",

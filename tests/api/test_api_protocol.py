@@ -151,7 +151,7 @@ def test_csv_streams_every_matching_row(client, db_rows):
     empty = client.get(f"/v1/facts?format=csv&as_of={before}")
     assert empty.get_data(as_text=True).splitlines() == [
         "id,type,summary,date,date_precision,status,note,attributes,entities,citations,time,relations,independent_sources,"
-        "conflicts_with,time_match,voice,roles"]
+        "conflicts_with,time_match,voice,roles,corrected_by"]
     # a window marks each row in the last column, and the header says how many possible matches it left out
     window = client.get("/v1/facts?format=csv&to=2000&time_match=possible")
     marks = {r["time_match"] for r in csv.DictReader(io.StringIO(window.get_data(as_text=True)))}

@@ -119,9 +119,10 @@ def test_streams_carry_time_and_relations(api, facts):
            {fid: (r["time"], r["relations"]) for fid, r in facts.items()}
     table = list(csv.DictReader(io.StringIO(api.get("/v1/statements?format=csv").get_data(as_text=True))))
     header = api.get("/v1/statements?format=csv").get_data(as_text=True).splitlines()[0].split(",")
-    # new columns go last: the old keep their positions (issue 16 appended two more, 1.6.0 time_match)
-    assert header[-7:] == ["time", "relations", "independent_sources", "conflicts_with", "time_match", "voice",
-                           "roles"]
+    # new columns go last: the old keep their positions (issue 16 appended two more, 1.6.0 time_match,
+    # 1.10.0 corrected_by)
+    assert header[-8:] == ["time", "relations", "independent_sources", "conflicts_with", "time_match", "voice",
+                           "roles", "corrected_by"]
     for line in table:
         assert orjson.loads(line["time"]) == facts[line["id"]]["time"]
         assert orjson.loads(line["relations"]) == facts[line["id"]]["relations"]

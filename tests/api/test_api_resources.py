@@ -7,9 +7,10 @@ import seed_view
 from support import ENTITY_TYPES, all_pages
 
 TYPED = [("meetings", "meeting"), ("troop-deployments", "troop_deployment"), ("leases", "lease"),
-         ("events", "event"), ("statements", "statement"), ("positions", "position")]
+         ("events", "event"), ("statements", "statement"), ("positions", "position"), ("counts", "count")]
 COMMON = {"id", "type", "summary", "date", "date_precision", "time", "status", "note", "entities", "citations",
-          "relations", "links", "independent_sources", "conflicts_with", "voice"}  # issue 16; voice: 1.7.0
+          "relations", "links", "independent_sources", "conflicts_with", "voice",
+          "corrected_by"}  # issue 16; voice: 1.7.0; corrected_by: 1.10.0
 
 
 def test_index_counts_and_links(client, db_rows):

@@ -43,6 +43,16 @@ def sdk(sdk_build):
 def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     call = Calls(sdk, live_server, OPERATIONS)
     call_every_v1_0_operation(call)
+    # added in 1.10 (issue 31): counts, and corrected= and corrected_by on every fact
+    counted = call.every_page("listCounts", "CountPage", "Count", limit=3)
+    assert [c.id for c in counted] == [f["id"] for f in get_json(f"{live_server}/v1/facts?type=count&limit=100")["data"]]
+    if counted:
+        item = call.ok("getCount", "Count", fact_id=counted[0].id)
+        assert item.to_dict() == counted[0].to_dict() and isinstance(item.value, int)
+    else:
+        call.problem("getCount", 404, fact_id="no-such-count")
+    corrected = call.ok("listFacts", "FactList", corrected=call.models.ListFactsCorrected("true"), limit=100)
+    assert all(f.corrected_by for f in corrected.data)
     # added after 1.0: the releases (1.3)
     releases = call.every_page("listReleases", "ReleasePage", "Release", limit=2)
     assert releases and call.ok("getRelease", "Release", release_id=releases[0].id).id == releases[0].id
@@ -223,8 +233,13 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
                                      "listConflicts", "listReleases",
                                      "listChanges", "listChanges", "getFactHistory", "listChanges", "getReconciliationManifest",
                                      "listDownloads",
-                                     "getDownload"]
+                                     "getDownload", "listCounts", "listFacts"]
     assert set(summary["operations"]) <= set(OPERATIONS)
+    counted = get_json(live_server + "/v1/facts?type=count&limit=100")["data"]  # 1.10.0: counts, corrections
+    assert summary["counts"]["ids"] == [f["id"] for f in counted]
+    assert summary["counts"]["values"] == [[f["attributes"]["counted"], f["attributes"]["value"],
+                                            f["attributes"]["count_qualifier"]] for f in counted]
+    assert all(corrected_by for _, corrected_by in summary["counts"]["corrected"])
     assert summary["index"] == {"facts": index["counts"]["facts"], "dataset_version": index["dataset_version"]}
     facts = index["counts"]["facts"]
     assert summary["list"] == {"operation": "listFacts", "pages": -(-facts // 10), "facts": facts, "unique_ids": facts}

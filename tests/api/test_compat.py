@@ -1,4 +1,4 @@
-"""/v1 stays compatible with every frozen baseline spec (v1.0, v1.1, v1.5, v1.6, v1.7, v1.8 and v1.9).
+"""/v1 stays compatible with every frozen baseline spec (v1.0, v1.1, v1.5, v1.6, v1.7, v1.8, v1.9 and v1.10).
 
 - While ``info.version`` is the newest baseline's, the spec is that baseline apart from
   descriptions: the same paths, operationIds, parameters, schema names and examples (the
@@ -11,7 +11,7 @@
 - Old clients keep working: a Python client generated from each FROZEN baseline calls every
   operation of the v1.0 contract against the CURRENT production server and parses every answer
   with its own (old) models.
-- Vocabularies can grow: a client generated from the newest frozen spec (v1.9) parses answers carrying a
+- Vocabularies can grow: a client generated from the newest frozen spec (v1.10) parses answers carrying a
   value added after it was frozen (a new event kind, built from a scratch copy of the seeds and
   schema and served by tomorrow's server), which the v1.0 client, with its closed enums, cannot.
 """
@@ -38,7 +38,8 @@ EARLIER = [("tests/compat/openapi-v1.0.yaml", "7ea6e3fc782c14420fbe921596d295fe2
            ("tests/compat/openapi-v1.6.yaml", "6d55c8c3f933ad4a268e8e4c84e819b1984c26454637afcc6eaab9cf00e85afd"),
            ("tests/compat/openapi-v1.7.yaml", "fedecdb26f0e516d00d5112b3b50b7a5fbc7f8b2119a0ad60346050da98cd799"),
            ("tests/compat/openapi-v1.8.yaml", "54fdd06793d873f47a089ad22141cdcd8946aea89b557daf3b0253b492e8baf9"),
-           ("tests/compat/openapi-v1.9.yaml", "2e3cce34eaccccf1d6c89d6479dcb991df9709d2fa40fbc50a3bd0b43b74adf8")]
+           ("tests/compat/openapi-v1.9.yaml", "2e3cce34eaccccf1d6c89d6479dcb991df9709d2fa40fbc50a3bd0b43b74adf8"),
+           ("tests/compat/openapi-v1.10.yaml", "11fa1e597b551bded1f65fc8d7921b366d7dc1b6ca7e1eb611dca8f80b0f9591")]
 FROZEN = [*EARLIER, BASELINE]
 
 

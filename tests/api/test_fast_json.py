@@ -10,6 +10,10 @@ from factmodel.corroboration import citation_voice, conflicts_with, independent_
 from factmodel.facts import BASE_KEYS, FACT_COLUMNS, GENERIC_KEYS, OPTIONAL_KEYS, generic
 
 
+def _corrected_by(relations):  # issue 31: the incoming corrects relations
+    return [r["fact"] for r in relations if (r["type"], r["direction"]) == ("corrects", "incoming")]
+
+
 def _citations(row, as_of=None):
     return [c for c in orjson.loads(row["citations"]) if as_of is None or c["published"] <= as_of]
 
@@ -27,6 +31,7 @@ def _reference_generic(row, as_of=None):
     fact["voice"] = _voice(row, fact["citations"])
     fact["links"] = {"self": f"/v1/facts/{row['id']}", "typed": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}",
                      "history": f"/v1/facts/{row['id']}/history"}
+    fact["corrected_by"] = _corrected_by(fact["relations"])
     return fact
 
 
@@ -49,6 +54,7 @@ def _reference_typed(row, as_of=None):
     fact["voice"] = _voice(row, fact["citations"])
     fact["links"] = {"self": f"/v1/{TYPE_PATHS[row['type']]}/{row['id']}", "fact": f"/v1/facts/{row['id']}",
                      "history": f"/v1/facts/{row['id']}/history"}
+    fact["corrected_by"] = _corrected_by(fact["relations"])
     return fact
 
 

@@ -8,6 +8,7 @@ screenshots`` writes the ones the README shows, under ``docs/screenshots/``).
 import json
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -38,14 +39,24 @@ def pages(live_server):
     fact = max(facts, key=lambda f: (max(len(c["attribution"]) for c in f["citations"]), len(f["citations"]), f["id"]))
     source = max(_all(base, "/v1/sources"), key=lambda s: (s["fact_count"], s["id"]))
     entity = max(_all(base, "/v1/entities?limit=100"), key=lambda e: (e["fact_count"], e["id"]))
-    return {"fact": (f"/facts/{fact['id']}", fact), "source": (f"/sources/{source['id']}", source),
-            "entity": (f"/entities/{entity['id']}", entity)}
+    index = get_json(f"{base}/v1")
+    kinds = {"fact": (f"/facts/{fact['id']}", fact), "source": (f"/sources/{source['id']}", source),
+             "entity": (f"/entities/{entity['id']}", entity), "home": ("/", index),
+             "search": (f"/search?q={quote(entity['name'])}", entity)}
+    history = get_json(f"{base}/v1/facts/{fact['id']}/history")["versions"]
+    kinds["permalink"] = (f"/facts/{fact['id']}/releases/{history[0]['release']}", history[0]) if history else None
+    return kinds
+
+
+KINDS = ["fact", "source", "entity", "home", "search", "permalink"]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["fact", "source", "entity"])
-def test_a_reader_sees_each_quote_at_its_offsets_and_axe_finds_nothing_serious(browser, live_server, pages, kind):
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_reader_sees_each_page_and_axe_finds_nothing_serious(browser, live_server, pages, kind):
     base = live_server.rstrip("/")
+    if pages[kind] is None:
+        pytest.fail(f"no {kind} page to open: the database has no release history (the checkout is not a git clone?)")
     path, item = pages[kind]
     context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)  # to inject axe-core
     try:
@@ -71,10 +82,23 @@ def test_a_reader_sees_each_quote_at_its_offsets_and_axe_finds_nothing_serious(b
                 start, end, shown = marks.nth(i).evaluate(
                     "m => [Number(m.dataset.start), Number(m.dataset.end), m.textContent]")
                 assert shown == text[start:end]
-        else:
-            timeline = _all(base, f"/v1/entities/{item['id']}/facts?limit=100")
-            links = page.locator("ol.entity-facts li a")
+        elif kind == "entity":
+            timeline = _all(base, f"/v1/entities/{item['id']}/facts?limit=100")[:20]
+            links = page.locator("ol.entity-facts li > a")
             assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [f"/facts/{f['id']}" for f in timeline]
+        elif kind == "home":
+            assert item["dataset_version"][:12] in page.locator("main").inner_text()
+            page.locator("#home-q").fill(pages["entity"][1]["name"])  # the search box works without script
+            page.locator("main form button").click()
+            page.wait_for_url("**/search?q=*", timeout=TIMEOUT_MS)
+            assert page.locator("ol.hits li").count() > 0
+            page.go_back()
+        elif kind == "search":
+            hits = get_json(f"{base}/v1/search?q={quote(item['name'])}")["data"]
+            assert page.locator("ol.hits > li").count() == len(hits)
+            assert page.locator("ol.hits mark").first.is_visible()
+        else:  # the permalink: the version it names, as it was
+            assert page.locator("h1").inner_text() == " ".join(item["content"]["summary"].split())
 
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate(AXE_RUN)
@@ -82,7 +106,7 @@ def test_a_reader_sees_each_quote_at_its_offsets_and_axe_finds_nothing_serious(b
         (SCREENSHOTS / f"axe-{kind}.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
         serious = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert serious == [], serious
-        page.screenshot(path=str(SCREENSHOTS / f"{kind}-page.png"), full_page=kind != "source")  # a source page is long
+        page.screenshot(path=str(SCREENSHOTS / f"{kind}-page.png"), full_page=kind not in ("source", "entity"))
     finally:
         context.close()
 
@@ -116,3 +140,25 @@ def test_the_content_security_policy_is_enforced(browser, live_server, pages):
         assert page.locator("ol.citations mark").count() == len(fact["citations"])
     finally:
         context.close()
+
+
+@pytest.mark.slow
+def test_a_fact_page_prints_as_one_page(browser, live_server, pages):
+    """Printed (A4), the fact with the longest chain of attribution is one page: its summary, status
+    and time, each quote without its surroundings, how to cite it; no navigation, forms or lists."""
+    base = live_server.rstrip("/")
+    path, fact = pages["fact"]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(base + path, timeout=TIMEOUT_MS)
+        page.emulate_media(media="print")
+        assert not page.locator("header.site").is_visible() and not page.locator("form").first.is_visible()
+        assert page.locator("ol.citations mark").first.is_visible() and page.locator(".citation-string").is_visible()
+        assert not page.locator("ol.citations .context").first.is_visible()
+        pdf = page.pdf(format="A4")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "fact-page-print.png"), full_page=True)
+    finally:
+        context.close()
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1

@@ -344,6 +344,7 @@ LIMITED = {
     ("facts.schema.json", "participants"): _fact_field("participants"),
     ("facts.schema.json", "text"): _typed_field("statement", "text"),
     ("facts.schema.json", "title"): _typed_field("position", "title"),
+    ("facts.schema.json", "counted"): _typed_field("count", "counted"),
     ("source.schema.json", "title"): _source_field("title"),
     ("source.schema.json", "publisher"): _source_field("publisher"),
     ("source.schema.json", "published"): _source_field("published"),

@@ -273,7 +273,7 @@ def test_targets_redirects_unnamed_and_meta(rows):
         ("predicted-putin-assad-erdogan-summit-2024-08", "fact", PREDICTION),
         ("europe", "entity", "european-states")}
     assert rows("SELECT type FROM entities WHERE id = 'unnamed-reports'")[0][0] == "unnamed"
-    assert rows("SELECT value FROM meta WHERE key = 'schema_version'")[0][0] == str(SCHEMA_VERSION) == "8"
+    assert rows("SELECT value FROM meta WHERE key = 'schema_version'")[0][0] == str(SCHEMA_VERSION) == "9"
     # what bounds a date window's walk, stored so that a server does not scan the facts for it
     meta = dict(rows("SELECT key, value FROM meta"))
     longest = max((date.fromisoformat(e) - date.fromisoformat(s)).days for s, e in rows(

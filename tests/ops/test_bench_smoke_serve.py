@@ -7,7 +7,7 @@ import sys
 
 from bench import serve_bench
 from support import ROOT
-KEYS = {"hello", "hello-gunicorn", "fact", "fact-page", "typed", "list-small", "list-large", "cursor-small", "cursor-large", "search", "304",
+KEYS = {"hello", "hello-gunicorn", "fact", "fact-page", "entity-facts", "entity-page", "typed", "list-small", "list-large", "cursor-small", "cursor-large", "search", "304",
         "datasette-row", "datasette-table"}
 
 
