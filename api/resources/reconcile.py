@@ -23,7 +23,7 @@ from factmodel.name_match import best_score
 from ..blueprint import Blueprint
 from ..http.json import json_response
 from ..http.public_url import public_base
-from ..params import NoQuerySchema
+from ..params import NoQuerySchema, QuerySchema
 from ..queries.reconcile import candidate_rows
 from ..shapes.catalog import ENTITY_TYPES
 from ..shapes.reconcile import IDENTIFIER_SPACE, PREVIEW_SIZE, RESULTS, SCHEMA_SPACE, ManifestSchema
@@ -50,16 +50,19 @@ class QueriesForm(ma.Schema):
         "description": QUERIES_DESCRIPTION, "example": '{"q0": {"query": "Erdogan", "type": "person", "limit": 3}}'})
 
 
-class QueriesArgs(ma.Schema):
-    """``GET /v1/reconcile``: the manifest, or with ``queries`` the answers (issue 32)."""
+class QueriesArgs(QuerySchema):
+    """``GET /v1/reconcile/batch`` (and OpenRefine's ``GET /v1/reconcile?queries=``): a batch by
+    GET (issue 32)."""
 
-    class Meta:
-        unknown = ma.RAISE
+    queries = F.String(required=True, validate=ma.validate.Length(2, 5000), metadata={
+        "description": QUERIES_DESCRIPTION, "example": '{"q0": {"query": "Recep Erdogan", "type": "person"}}'})
 
-    queries = F.String(validate=ma.validate.Length(2, 5000), metadata={
-        "description": "Without it, the service manifest; with it, the answer to the batch, as the POST. "
-                       + QUERIES_DESCRIPTION + " (since 1.11.0)",
-        "example": '{"q0": {"query": "Recep Erdogan", "type": "person"}}'})
+
+class ManifestArgs(QuerySchema):
+    """``GET /v1/reconcile``: no documented parameter; ``queries`` is read all the same (OpenRefine
+    sends its batches there), and is the only one accepted."""
+
+    queries = F.String(validate=ma.validate.Length(2, 5000))
 
 
 def _type(name):
@@ -110,19 +113,27 @@ def _answer(text):
 
 @blp.route("")
 class Reconcile(MethodView):
-    @blp.arguments(QueriesArgs, location="query")
-    @blp.response(200, {"oneOf": [ManifestSchema, RESULTS]})
-    @blp.doc(operationId="getReconciliationManifest")
-    def get(self, args):
-        """Reconciliation service manifest, or a batch of queries
+    # The documented answer stays the manifest (every client generated since 1.0 reads it); the
+    # batch OpenRefine sends here by GET is parsed by hand so that it is no documented parameter
+    # (CHANGELOG 1.11.0: documented as GET /v1/reconcile/batch, which answers the same).
+    @blp.response(200, ManifestSchema)
+    @blp.doc(operationId="getReconciliationManifest", parameters=[],
+             responses={400: {"$ref": "#/components/responses/BAD_REQUEST"}})
+    def get(self):
+        """Reconciliation service manifest
 
-        Without `queries`: what OpenRefine reads when the service is added (W3C Reconciliation
-        Service API 0.2): the versions, the identifier space (a stable URI naming the entity
-        ids), the types, and where to view and preview an entity: at this server's public address
-        (`KB_PUBLIC_URL`, else the scheme and host the request came with, forwarded ones from a
-        trusted proxy). With `queries` (since 1.11.0): the answer to the batch, as the POST gives it.
+        What OpenRefine reads when the service is added (W3C Reconciliation Service API 0.2): the
+        versions, the identifier space (a stable URI naming the entity ids), the types, and where
+        to view and preview an entity: at this server's public address (`KB_PUBLIC_URL`, else the
+        scheme and host the request came with, forwarded ones from a trusted proxy).
+
+        Since 1.11.0, OpenRefine's batch by GET, `GET /v1/reconcile?queries=…` (the protocol's
+        service URL with `queries`), answers the batch instead, exactly as
+        `GET /v1/reconcile/batch?queries=…` (`reconcileByGet`) documents it; any other query
+        parameter is a 400.
         """
-        if args.get("queries"):
+        args = blp.ARGUMENTS_PARSER.parse(ManifestArgs(), location="query")
+        if "queries" in args:
             return _answer(args["queries"])
         entity = f"{public_base()}/v1/entities/{{{{id}}}}"
         return json_response({"versions": ["0.2"], "name": current_app.config["API_TITLE"] + " (entities)",
@@ -144,3 +155,18 @@ class Reconcile(MethodView):
         nothing.
         """
         return _answer(form["queries"])
+
+
+@blp.route("/batch")
+class ReconcileBatch(MethodView):
+    @blp.arguments(QueriesArgs, location="query")
+    @blp.response(200, RESULTS)
+    @blp.doc(operationId="reconcileByGet")
+    def get(self, args):
+        """Reconcile names to entities, by GET
+
+        The batch of `queries` answered as `POST /v1/reconcile` answers it (since 1.11.0).
+        OpenRefine sends the same batch to the service URL, `GET /v1/reconcile?queries=…`, and
+        gets this answer there too.
+        """
+        return _answer(args["queries"])

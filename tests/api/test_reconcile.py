@@ -80,9 +80,18 @@ def test_type_restricts_the_candidates(client):
 def test_get_with_queries_answers_as_the_post(client):
     """Issue 32: the 0.2 protocol lets a client send the batch by GET (``?queries=``)."""
     queries = {"q0": {"query": "Vladimir Putin", "type": ["person"]}, "q1": {"query": "Russia", "limit": 2.0}}
-    by_get = client.get("/v1/reconcile?queries=" + quote(json.dumps(valid("query-batch", queries))))
+    sent = quote(json.dumps(valid("query-batch", queries)))
+    by_get = client.get("/v1/reconcile?queries=" + sent)
     assert by_get.status_code == 200
     assert valid("result-batch", by_get.get_json()) == reconcile(client, queries).get_json()
+    documented = client.get("/v1/reconcile/batch?queries=" + sent)  # the same, as the spec documents it
+    assert documented.status_code == 200 and documented.get_json() == by_get.get_json()
+
+
+def test_the_manifest_takes_no_other_parameter(client):
+    """``GET /v1/reconcile`` documents no parameter: ``queries`` is read all the same, any other is a 400."""
+    assert client.get("/v1/reconcile?limit=3").status_code == 400
+    assert client.get("/v1/reconcile/batch").status_code == 400  # the documented one requires queries
 
 
 def seed_entity(entity_id):
@@ -120,14 +129,14 @@ def test_a_word_no_name_has_does_not_make_a_match(client):
                                      json.dumps({"q": {"query": "x", "type": "planet"}}),
                                      json.dumps({"q": {"query": "x", "limit": 0}}),
                                      json.dumps({f"q{i}": {"query": "x"} for i in range(51)})])
-@pytest.mark.parametrize("method", ["post", "get"])
+@pytest.mark.parametrize("method", ["post", "get", "batch"])
 def test_a_batch_that_breaks_its_published_shape_is_400(client, queries, method):
     """README's rule: the shape of ``queries`` is published (its description), so a batch that
     breaks it is a 400 naming ``queries``, by POST and by GET alike (it was a 422 before 1.11.0)."""
     if method == "post":
         response = client.post("/v1/reconcile", data={"queries": queries})
     else:
-        response = client.get("/v1/reconcile?queries=" + quote(queries))
+        response = client.get(("/v1/reconcile" if method == "get" else "/v1/reconcile/batch") + "?queries=" + quote(queries))
     assert response.status_code == 400 and "queries" in response.get_json()["errors"]
 
 
