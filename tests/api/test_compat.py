@@ -168,6 +168,12 @@ def narrow_request_enum(spec):
     return "/v1/facts"
 
 
+def narrow_path_item_enum(spec):
+    """A choice removed from a parameter declared on the path item (not on the operation)."""
+    spec["paths"]["/v1/downloads/{name}"]["parameters"][0]["schema"]["enum"].remove("kb.sqlite")
+    return "/v1/downloads/{name}"
+
+
 def close_request_string(spec):
     """A request parameter that took any string now takes only listed values: narrower."""
     param(spec["paths"]["/v1/facts"]["get"], "q")["schema"]["enum"] = ["ceasefire"]
@@ -175,7 +181,8 @@ def close_request_string(spec):
 
 
 @pytest.mark.parametrize("change", [remove_path, remove_response_field, change_field_type,
-                                    add_required_query_parameter, narrow_request_enum, close_request_string])
+                                    add_required_query_parameter, narrow_request_enum, close_request_string,
+                                    narrow_path_item_enum])
 def test_checker_reports_a_breaking_change(baseline, tmp_path, change):
     changed = copy.deepcopy(baseline)
     where = change(changed)
@@ -196,6 +203,8 @@ def additive(spec):
     spec["paths"]["/v1/places"] = copy.deepcopy(spec["paths"]["/v1/sources"])
     spec["paths"]["/v1/places"]["get"]["operationId"] = "listPlaces"
     param(facts, "status")["schema"]["items"]["enum"].append("rumoured")  # a new choice in a request filter
+    # a new choice of a parameter declared on the path item (1.11.0: the Parquet downloads)
+    spec["paths"]["/v1/downloads/{name}"]["parameters"][0]["schema"]["enum"].append("places.parquet")
 
 
 def test_checker_accepts_additive_changes(baseline, tmp_path):
