@@ -23,6 +23,7 @@ from support import (ROOT, Calls, call_every_v1_0_operation, get_headers, get_js
                      spec_operations)
 
 OPERATIONS = spec_operations(ROOT / "openapi.yaml")
+FILES = ("kb.sqlite", "facts.ndjson.gz", "facts.parquet", "citations.parquet", "entities.parquet")  # 1.11.0: Parquet
 
 
 @pytest.fixture(scope="module")
@@ -303,7 +304,7 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     assert summary["public_address"] == {
         "view": f"{live_server}/v1/entities/{{{{id}}}}", "preview": f"{live_server}/v1/entities/{{{{id}}}}",
         "identifier_space": "https://syria-kb.example/id/entities/",
-        "downloads": [f"{live_server}/v1/downloads/kb.sqlite", f"{live_server}/v1/downloads/facts.ndjson.gz"]}
+        "downloads": [f"{live_server}/v1/downloads/{name}" for name in FILES]}
     # the downloads: the dump read through the typed client is the list's bytes, every fact in list order
-    assert summary["downloads"] == {"files": ["kb.sqlite", "facts.ndjson.gz"], "dump_sha256_matches": True,
+    assert summary["downloads"] == {"files": list(FILES), "dump_sha256_matches": True,
                                     "dump_size_matches": True, "dump_ids": [f["id"] for f in every]}
