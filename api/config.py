@@ -21,7 +21,7 @@ class Config:
     TRUSTED_PROXIES = os.environ.get("KB_TRUSTED_PROXIES", "127.0.0.0/8, ::1")
 
     API_TITLE = "Syria politics knowledge base"
-    API_VERSION = "1.10.0"  # the contract's semantic version (README "Versioning", CHANGELOG.md)
+    API_VERSION = "1.11.0"  # the contract's semantic version (README "Versioning", CHANGELOG.md)
     OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/"
     OPENAPI_JSON_PATH = "openapi.json"

@@ -13,12 +13,13 @@ from .blueprint import UNPROCESSABLE
 from .filters import descending as sort_descending
 from .http.json import json_response
 from .http.pagination import after, page
-from .http.streams import response_format, stream
+from .http.streams import response_format, sent_limit, stream
 from .queries.facets import facets
 from .queries.fact_list import FactQuery, sort_key
 from .queries.facts import fact_rows, fact_stream
 from .queries.windows import certain_columns_as_of, span_stats
 from .search import queries as search_queries
+from .shapes import spreadsheet
 from .shapes.expand import expanding
 
 
@@ -42,9 +43,11 @@ def fact_list(args, filters, convert, scope, columns):
             abort(UNPROCESSABLE, errors={"cursor": [f"not used with format={fmt}: the stream has every row"]})
         if args.get("facet"):
             abort(UNPROCESSABLE, errors={"facet": [f"not used with format={fmt}: a stream has no page to count beside"]})
-        if args.get("expand"):
+        flat = spreadsheet if fmt == "csv" and args.get("flavour") == "spreadsheet" else None
+        if args.get("expand") or flat:  # the spreadsheet flavour puts the names beside the ids
             convert = expanding(convert)
-        response = stream(fact_stream(fq), convert, fmt, columns)
+        response = stream(fact_stream(fq), convert, fmt, columns, name=stream_name(scope),
+                          limit=sent_limit(args), spreadsheet=flat)
         response.headers["X-Possible-Matches"] = str(left_out)
         return response
     scope = f"{scope}:{args.get('sort')}"
@@ -61,6 +64,13 @@ def fact_list(args, filters, convert, scope, columns):
     if args.get("facet"):
         body["facets"] = facets(fq, args["facet"])
     return json_response(body, headers)
+
+
+def stream_name(scope):
+    """The CSV file's name of a list (issue 32): ``facts``, ``events``, ``source-<id>-facts``,
+    ``entity-<id>-facts``."""
+    kind, _, which = scope.partition(":")
+    return f"{kind}-{which}-facts" if which else kind
 
 
 def marking(convert, window, as_of=None):

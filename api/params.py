@@ -16,6 +16,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 120
 CURSOR = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"  # base64url(payload) "." base64url(mac)
 FORMATS = ["json", "csv", "ndjson"]
+FLAVOURS = ["plain", "spreadsheet"]
 FACETS = ["type", "status", "entity", "source", "year", "month", "independent_sources"]  # api/queries/facets.py, api/shapes/facets.py
 
 
@@ -65,6 +66,19 @@ def slug_list(description, example=None):
 def limit_field():
     return F.Integer(load_default=20, validate=ma.validate.Range(1, 100), strict=False,
                      metadata={"description": "Page size, 1–100", "example": 20})
+
+
+def flavour_field():
+    """The CSV flavour (issue 32; api/shapes/spreadsheet.py)."""
+    return F.String(validate=ma.validate.OneOf(FLAVOURS), metadata={
+        "description": "CSV flavour (since 1.11.0). `plain` (default): the columns as they were, JSON in the "
+                       "`entities`, `citations`, `time`, `relations` cells. `spreadsheet`: for Excel, LibreOffice "
+                       "and Google Sheets: a UTF-8 BOM, flat columns (entity names beside ids, the first "
+                       "citation's source, publisher, date and quote, the time bounds, lists joined by `; `), "
+                       "partial dates with `X` for their unknown digits (`2024-07-XX`: kept as text), cells "
+                       "starting with `=`, `+`, `-`, `@` prefixed with `'`, as an attachment named after the "
+                       "collection. Implies `format=csv`; with `format=json` or `ndjson` it is a 422",
+        "example": "spreadsheet"})
 
 
 def cursor_field():
@@ -141,11 +155,13 @@ class CommonFactArgs(QuerySchema):
     limit = limit_field()
     cursor = cursor_field()
     format = F.String(validate=ma.validate.OneOf(FORMATS), metadata={
-        "description": "`csv` or `ndjson` stream every matching row without pagination (also via Accept)"})
+        "description": "`csv` or `ndjson` stream every matching row without pagination (also via Accept); "
+                       "`limit`, when sent, keeps the first rows of the stream"})
     # issue #16 (api/queries/facets.py)
     expand = F.String(validate=ma.validate.OneOf(["entities"]), metadata={
         "description": "`entities`: each item of a fact's `entities` also carries the entity's `name`, `type` and "
                        "`aliases` (in pages and streams)"})
+    flavour = flavour_field()  # issue 32
 
 
 class FactArgs(CommonFactArgs):

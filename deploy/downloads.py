@@ -15,8 +15,10 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from factmodel.downloads import (DATABASE, DUMP, dump_entry, dump_path, downloads_dir, manifest_path, prune_dumps,
-                                 sha256_file)
+from factmodel.downloads import (DATABASE, DUMP, NAMES, downloads_dir, file_entries, file_path, manifest_path,
+                                 prune_dumps, sha256_file)
+
+FILES = NAMES[1:]  # the files beside the database: the dump and, since issue 32, the Parquet ones
 
 MANIFEST = "manifest.json"  # the manifest's name in the published folder
 
@@ -42,13 +44,15 @@ def built_at(db_path):
 
 
 def dataset_files(db_path):
-    """``{DATABASE: path, DUMP: path, MANIFEST: path}`` of the dataset at ``db_path`` (just the
-    database when it has no manifest or names no dump)."""
+    """``{DATABASE: path, DUMP: path, <Parquet name>: path…, MANIFEST: path}`` of the dataset at
+    ``db_path``: every file its ``meta`` names (just the database when it has no manifest or names
+    no dump)."""
     db_path = Path(db_path)
-    dump = dump_entry(read_meta(db_path))
-    if dump is None or not manifest_path(db_path).exists():
+    named = file_entries(read_meta(db_path))
+    if DUMP not in named or not manifest_path(db_path).exists():
         return {DATABASE: db_path}
-    return {DATABASE: db_path, DUMP: dump_path(db_path, dump["sha256"]), MANIFEST: manifest_path(db_path)}
+    return {DATABASE: db_path, **{name: file_path(db_path, name, named[name]["sha256"]) for name in named},
+            MANIFEST: manifest_path(db_path)}
 
 
 def _check(name, path, expected):
@@ -76,10 +80,11 @@ def verify(db_path, meta):
         raise Refused(f"its manifest is of dataset version {str(manifest.get('dataset_version'))[:16]}, "
                       f"the database of {meta['dataset_version'][:16]}")
     _check("the database", db_path, artifacts.get(DATABASE) or {})
-    named = dump_entry(meta)
-    if {k: (artifacts.get(DUMP) or {}).get(k) for k in ("sha256", "size")} != named:
-        raise Refused("the dump its manifest lists is not the one its meta table names")
-    _check("the facts dump", files[DUMP], named)
+    for name, named in file_entries(meta).items():
+        what = "the facts dump" if name == DUMP else name
+        if {k: (artifacts.get(name) or {}).get(k) for k in ("sha256", "size")} != named:
+            raise Refused(f"{'the dump' if name == DUMP else name} its manifest lists is not the one its meta table names")
+        _check(what, files[name], named)
     return files
 
 
@@ -102,21 +107,22 @@ def _link_or_copy(src, dest, copy, mtime):
 
 def copy_dataset(files, dest_db, copy, mtime=None):
     """Copy a dataset beside ``dest_db`` (a replica's ``kb.sqlite``) with ``copy(src, dest, mtime)``
-    (an atomic copy; ``mtime``: :func:`built_at` by default): the dump first, under its own name,
-    then the database (what the replica follows), then the manifest. Returns the replica's files."""
+    (an atomic copy; ``mtime``: :func:`built_at` by default): the dump and the Parquet files first,
+    each under its own name, then the database (what the replica follows), then the manifest. Returns the replica's files."""
     dest_db = Path(dest_db)
     mtime = built_at(files[DATABASE]) if mtime is None else mtime
     copied = {}
-    if DUMP in files:
-        downloads_dir(dest_db).mkdir(parents=True, exist_ok=True)
-        copied[DUMP] = downloads_dir(dest_db) / Path(files[DUMP]).name
-        copy(files[DUMP], copied[DUMP], mtime)
+    for name in FILES:
+        if name in files:
+            downloads_dir(dest_db).mkdir(parents=True, exist_ok=True)
+            copied[name] = downloads_dir(dest_db) / Path(files[name]).name
+            copy(files[name], copied[name], mtime)
     copy(files[DATABASE], dest_db, mtime)
     copied[DATABASE] = dest_db
     if MANIFEST in files:
         copy(files[MANIFEST], manifest_path(dest_db), mtime)
         copied[MANIFEST] = manifest_path(dest_db)
-        prune_dumps(dest_db, copied[DUMP])
+        prune_dumps(dest_db, [copied[name] for name in FILES if name in copied])
     else:
         manifest_path(dest_db).unlink(missing_ok=True)
     return copied
@@ -124,12 +130,13 @@ def copy_dataset(files, dest_db, copy, mtime=None):
 
 def publish_files(root, files, copy):
     """Make ``files`` (a replica's, from :func:`copy_dataset`) the ones nginx serves from
-    ``<root>/downloads/``: ``kb.sqlite``, ``facts.ndjson.gz`` and ``manifest.json``, each replaced
-    by a rename. A dataset without a dump removes the old one: no file of another release is served."""
+    ``<root>/downloads/``: ``kb.sqlite``, ``facts.ndjson.gz``, the Parquet files and ``manifest.json``,
+    each replaced by a rename. A file the dataset lacks (a dump, a Parquet file) removes the old one:
+    no file of another release is served."""
     folder = Path(root) / "downloads"
     folder.mkdir(parents=True, exist_ok=True)
     mtime = built_at(files[DATABASE])
-    for name in (DUMP, DATABASE, MANIFEST):
+    for name in (*FILES, DATABASE, MANIFEST):
         if name in files:
             _link_or_copy(files[name], folder / name, copy, mtime)
         else:

@@ -9,6 +9,8 @@ A dataset is a set of files beside each other, for a database at ``DIR/NAME`` (`
   ``GET /v1/facts/{id}`` serves, in the order of ``GET /v1/facts`` (date, then id); gzip with
   no file name and mtime 0, so two builds of the same database write the same bytes. The name
   holds its SHA-256: a new dump never overwrites the one an older database names;
+* ``DIR/NAME.downloads/{facts,citations,entities}-<sha256>.parquet``: the Parquet downloads
+  (issue 32, kb/parquet.py), named like the dump and listed with it in ``meta``;
 * ``DIR/NAME.manifest.json``: the manifest of the current release (kb/releases.py) with its
   ``artifacts`` filled in (``sha256``, ``size``, ``media_type``, ``url`` of ``kb.sqlite`` and of
   ``facts.ndjson.gz``) and the ``dataset_version``. A database cannot hold its own SHA-256,
@@ -26,8 +28,8 @@ import os
 import sqlite3
 from pathlib import Path
 
-from factmodel.downloads import (DATABASE, DUMP, META_KEY, downloads_dir, dump_entry, dump_path, entry,
-                                  manifest_path, prune_dumps, sha256_file)
+from factmodel.downloads import (DATABASE, DUMP, META_KEY, PARQUET, downloads_dir, dump_entry, dump_path, entry,
+                                  file_entries, file_path, manifest_path, prune_dumps, sha256_file)
 
 from .pids import left_by_a_dead_build
 
@@ -45,9 +47,20 @@ def temporary_dump(target):
     return target.parent / f".{target.name}.facts.{os.getpid()}.tmp"
 
 
+def parquet_temporaries(dump_tmp):
+    """``{name: path}``: where a build writes its Parquet files before :func:`install`, beside its
+    dump's temporary (``.NAME.facts.<pid>.facts-parquet.tmp``: removed with it when left behind)."""
+    dump_tmp = Path(dump_tmp)
+    return {name: dump_tmp.with_name(dump_tmp.name.removesuffix(".tmp") + f".{name.partition('.')[0]}-parquet.tmp")
+            for name in PARQUET}
+
+
 def write_dump(conn, path):
     """Write every fact of the database open on ``conn`` to ``path`` (gzipped NDJSON, bytes a
-    function of the rows); returns the ``meta`` entry naming it."""
+    function of the rows) and the Parquet files beside it (:func:`parquet_temporaries`); returns
+    the ``meta`` entry naming them."""
+    from . import parquet
+
     import orjson
 
     # The served representation (factmodel/facts.py, shared with the API): each line is what it serves.
@@ -63,8 +76,10 @@ def write_dump(conn, path):
         raw.flush()
         os.fsync(raw.fileno())
     cursor.close()
-    return {META_KEY: json.dumps({DUMP: {"sha256": sha256_file(path), "size": os.path.getsize(path)}},
-                                 sort_keys=True)}
+    files = {DUMP: path, **parquet_temporaries(path)}
+    parquet.write(conn, files)
+    return {META_KEY: json.dumps({name: {"sha256": sha256_file(p), "size": os.path.getsize(p)}
+                                  for name, p in files.items()}, sort_keys=True)}
 
 
 def current_manifest(db_path, meta, db_sha256, db_size):
@@ -75,9 +90,8 @@ def current_manifest(db_path, meta, db_sha256, db_size):
     finally:
         conn.close()
     manifest = json.loads(row[0]) if row else {}
-    dump = dump_entry(meta)
     manifest["artifacts"] = {DATABASE: entry(DATABASE, db_sha256, db_size),
-                             DUMP: entry(DUMP, dump["sha256"], dump["size"])}
+                             **{name: entry(name, f["sha256"], f["size"]) for name, f in file_entries(meta).items()}}
     manifest["dataset_version"] = meta["dataset_version"]
     return manifest
 
@@ -105,12 +119,14 @@ def write_manifest(path, manifest):
 
 def install(tmp_db, target, dump_tmp, meta):
     """Move a finished build into place: dump, database, manifest (module docstring)."""
-    dump = dump_entry(meta)
-    final_dump = dump_path(target, dump["sha256"])
-    final_dump.parent.mkdir(exist_ok=True)
-    _replace(dump_tmp, final_dump)
+    downloads_dir(target).mkdir(exist_ok=True)
+    temporaries = {DUMP: Path(dump_tmp), **parquet_temporaries(dump_tmp)}
+    finals = []
+    for name, found in file_entries(meta).items():
+        finals.append(file_path(target, name, found["sha256"]))
+        _replace(temporaries[name], finals[-1])
     manifest = current_manifest(tmp_db, meta, sha256_file(tmp_db), os.path.getsize(tmp_db))
     _replace(tmp_db, target)
     write_manifest(manifest_path(target), manifest)
-    prune_dumps(target, final_dump, KEEP_DUMPS)
+    prune_dumps(target, finals, KEEP_DUMPS)
     return manifest

@@ -158,6 +158,8 @@ def build(seeds_dir, db_path, progress=None):
     finally:
         tmp.unlink(missing_ok=True)
         dump_tmp.unlink(missing_ok=True)
+        for parquet_tmp in artifacts.parquet_temporaries(dump_tmp).values():
+            parquet_tmp.unlink(missing_ok=True)
 
 
 def _build_into(seeds_dir, tmp, progress, dump_tmp, previous=None):

@@ -20,6 +20,9 @@
 // ones: narrower) shows as "non-breaking" additions of values. Rule here: a value added to a
 // request parameter's `enum` is non-breaking only when the baseline already had that `enum`
 // (a new choice widens what clients may send); an `enum` the baseline did not have is breaking.
+// api-smart-diff reports a parameter declared on the path item (`paths./x/{name}.parameters`)
+// under each operation (`paths./x/{name}.get.parameters.0`): the baseline's `enum` is looked up
+// in the operation, else in the path item's parameter of the same `name` and `in`.
 // Response schemas are the other way round and need no correction: a closed `enum` turned into
 // a documented open string (1.1.0's open vocabularies) lets old clients keep reading everything
 // the same data yields, and clients generated since accept more; the tool calls it non-breaking.
@@ -50,6 +53,17 @@ const types = (schemaType) => (Array.isArray(schemaType) ? schemaType : schemaTy
 
 const at = (doc, path) => path.reduce((node, key) => (node === undefined || node === null ? undefined : node[key]), doc);
 
+// The baseline's `enum` of the operation parameter at `path` (paths, url, method, "parameters",
+// index, …, "enum") when the baseline declared that parameter on the path item instead.
+function pathLevelEnum(baseline, path, enumAt) {
+  if (path[3] !== "parameters") return false;
+  const item = at(baseline, ["paths", path[1]]);
+  const own = at(baseline, path.slice(0, 5)) ?? at(item, ["parameters", path[4]]);
+  if (!item || !Array.isArray(item.parameters) || !own) return false;
+  const declared = item.parameters.find((p) => p && p.name === own.name && p.in === own.in);
+  return declared !== undefined && at(declared, path.slice(5, enumAt + 1)) !== undefined;
+}
+
 function verdict(diff, baseline) {
   const { path } = diff;
   const inExample = path.some((key, i) => (key === "example" || key === "examples") && path[i - 1] !== "properties");
@@ -65,7 +79,7 @@ function verdict(diff, baseline) {
   const inParameters = path[0] === "paths" && (path[2] === "parameters" || path[3] === "parameters");
   const enumAt = path.lastIndexOf("enum");
   if (inParameters && diff.action === "add" && enumAt !== -1 && enumAt >= path.length - 2) {
-    const hadEnum = at(baseline, path.slice(0, enumAt + 1)) !== undefined;
+    const hadEnum = at(baseline, path.slice(0, enumAt + 1)) !== undefined || pathLevelEnum(baseline, path, enumAt);
     return hadEnum ? { type: diff.type } : { type: "breaking", corrected: diff.type };
   }
   return { type: diff.type };

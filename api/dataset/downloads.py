@@ -1,9 +1,10 @@
-"""The downloads of the dataset a request reads (docs/releases.md, "Downloads"): the SQLite file
-and the gzipped NDJSON dump of every fact that ``kb build`` wrote with it (kb/artifacts.py).
+"""The downloads of the dataset a request reads (docs/releases.md, "Downloads"): the SQLite file,
+the gzipped NDJSON dump of every fact and the Parquet files (issue 32) that ``kb build`` wrote
+with it (kb/artifacts.py).
 
 What is served is what the worker serves: ``kb.sqlite`` is the worker's private snapshot of the
-accepted file (api/dataset/snapshots.py), byte for byte the file it checked; ``facts.ndjson.gz`` is the
-dump that database's ``meta`` names (by SHA-256 and size), found beside the served path. Each
+accepted file (api/dataset/snapshots.py), byte for byte the file it checked; ``facts.ndjson.gz`` (and
+each ``*.parquet``) is the file that database's ``meta`` names (by SHA-256 and size), found beside the served path. Each
 SHA-256 is computed here from the bytes, once per file and process (a read of the file), never
 taken on trust from a manifest; a dump whose bytes are not the ones its database names is not
 offered (it is absent from the list and its URL answers 404).
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from flask import current_app, g
 
-from factmodel.downloads import DATABASE, DUMP, MEDIA_TYPES, NAMES, dump_entry, dump_path, entry
+from factmodel.downloads import DATABASE, MEDIA_TYPES, NAMES, entry, file_entries, file_path
 
 from ..http.public_url import public_base
 from .snapshots import file_key
@@ -68,15 +69,15 @@ def artifacts(dataset):
     found = {}
     sha, size = _sha256(dataset.snapshot)
     found[DATABASE] = Artifact(DATABASE, dataset.snapshot, sha, size, dataset.built_at)
-    dump = dump_entry(dataset.meta)
-    if dump:
-        path = str(dump_path(Path(os.path.abspath(current_app.extensions["kb_db"].path)), dump["sha256"]))
+    served = Path(os.path.abspath(current_app.extensions["kb_db"].path))
+    for name, named in file_entries(dataset.meta).items():  # the dump, the Parquet files (issue 32)
+        path = str(file_path(served, name, named["sha256"]))
         try:
             sha, size = _sha256(path)
         except FileNotFoundError:
             sha = None
-        if sha == dump["sha256"] and size == dump["size"]:
-            found[DUMP] = Artifact(DUMP, path, sha, size, dataset.built_at)
+        if sha == named["sha256"] and size == named["size"]:
+            found[name] = Artifact(name, path, sha, size, dataset.built_at)
     return found
 
 

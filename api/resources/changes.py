@@ -7,8 +7,9 @@ from flask_smorest import abort
 
 from ..blueprint import UNPROCESSABLE, Blueprint, links
 from ..http.pagination import after, page, page_of
-from ..http.streams import STREAM_DOC, response_format, stream
-from ..params import FORMATS, QuerySchema, cursor_field, limit_field, slug_field
+from ..http.streams import STREAM_DOC, response_format, sent_limit, stream
+from ..params import FORMATS, QuerySchema, cursor_field, flavour_field, limit_field, slug_field
+from ..shapes import spreadsheet
 from ..queries.changes import change_key, change_sql, release_seq_or_422
 from ..shapes.changes import CHANGE_COLUMNS, KINDS, OPS, RELEASE_EXAMPLE, ChangeSchema, change
 
@@ -32,7 +33,9 @@ class ChangeArgs(QuerySchema):
     limit = limit_field()
     cursor = cursor_field()
     format = F.String(validate=ma.validate.OneOf(FORMATS), metadata={
-        "description": "`csv` or `ndjson` stream every matching change without pagination (also via Accept)"})
+        "description": "`csv` or `ndjson` stream every matching change without pagination (also via Accept); "
+                       "`limit`, when sent, keeps the first rows of the stream"})
+    flavour = flavour_field()  # issue 32
 
 
 @blp.route("")
@@ -55,7 +58,9 @@ class Changes(MethodView):
         if fmt != "json":
             if args.get("cursor"):
                 abort(UNPROCESSABLE, errors={"cursor": [f"not used with format={fmt}: the stream has every row"]})
-            return stream(g.db.stream(*change_sql(**query)), change, fmt, CHANGE_COLUMNS, name="changes")
+            flat = spreadsheet if fmt == "csv" and args.get("flavour") == "spreadsheet" else None
+            return stream(g.db.stream(*change_sql(**query)), change, fmt, CHANGE_COLUMNS, name="changes",
+                          limit=sent_limit(args), spreadsheet=flat)
         last = after("changes", args, 3)
         rows = g.db.all(*change_sql(**query, after=last, limit=args["limit"] + 1))
         body, headers = page(rows, args["limit"], "changes", change_key, change)

@@ -1,5 +1,5 @@
-"""``/v1/downloads``: the served release's SQLite file and gzipped NDJSON dump of every fact
-(api/dataset/downloads.py; docs/releases.md, "Downloads"), resumable with ``Range``."""
+"""``/v1/downloads``: the served release's SQLite file, gzipped NDJSON dump of every fact and
+Parquet files (api/dataset/downloads.py; docs/releases.md, "Downloads"), resumable with ``Range``."""
 import marshmallow as ma
 from flask import current_app, g, send_file
 from flask.views import MethodView
@@ -15,9 +15,10 @@ from ..spec import PROBLEM
 
 F = ma.fields
 blp = Blueprint("downloads", __name__, url_prefix="/v1/downloads",
-                description="The served release as files: the SQLite database and every fact as gzipped NDJSON")
+                description="The served release as files: the SQLite database, every fact as gzipped NDJSON, "
+                            "and the facts, citations and entities as Parquet")
 BINARY = {"schema": {"type": "string", "format": "binary"}}
-CONTENT = {"application/vnd.sqlite3": BINARY, "application/gzip": BINARY}
+CONTENT = {"application/vnd.sqlite3": BINARY, "application/gzip": BINARY, "application/vnd.apache.parquet": BINARY}
 
 
 def _header(description, example, type_="string"):
@@ -47,9 +48,11 @@ class Downloads(MethodView):
     def get(self, _args):
         """List the downloads
 
-        The files of the release served: `kb.sqlite` (the SQLite database this API reads) and
+        The files of the release served: `kb.sqlite` (the SQLite database this API reads),
         `facts.ndjson.gz` (every fact, one per line, as `GET /v1/facts/{fact_id}` serves it, in
-        the order of `GET /v1/facts`), each with its size and SHA-256.
+        the order of `GET /v1/facts`) and, since 1.11.0, `facts.parquet`, `citations.parquet`
+        and `entities.parquet` (the same values as columns, for pandas and DuckDB:
+        docs/downloads.md), each with its size and SHA-256.
         """
         release = downloads.current_release(g.db)
         return {"dataset_version": g.db.version,
@@ -70,7 +73,7 @@ class Downloads(MethodView):
 def get_download(name):
     """Download a file
 
-    The bytes of `kb.sqlite` or `facts.ndjson.gz` of the release served, with `ETag` (the
+    The bytes of `kb.sqlite`, `facts.ndjson.gz` or a Parquet file of the release served, with `ETag` (the
     SHA-256, as the list shows), `Content-Length`, `Last-Modified`; `Range` (one range of bytes)
     answers 206, `If-Range` and `If-None-Match` are honoured. Resume an interrupted download with
     `curl -C -` or `Range: bytes=N-`, then check the SHA-256.

@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from ..dataset import downloads
+from .vocab import open_choice
 
 F = ma.fields
 SHA = "0e9f4af7e19eeca3a6be181030acd98dab4671d7fad0edca93fedf0c0d8f0132"
@@ -24,7 +25,9 @@ class ArtifactSchema(ma.Schema):
 
 
 class DownloadSchema(ArtifactSchema):
-    name = F.String(required=True, metadata={"enum": list(downloads.NAMES), "example": "facts.ndjson.gz"})
+    # an open vocabulary (api/shapes/vocab.py): a release may offer more files (1.11.0 added the Parquet ones)
+    name = open_choice(list(downloads.NAMES), "The file's name, as `GET /v1/downloads/{name}` takes it",
+                       required=True)
     release = F.String(required=True, allow_none=True, metadata={
         "description": "The release the file is (the newest, the one served); null for a database without releases",
         "example": "ce5e8e57-89cacdf2ac"})

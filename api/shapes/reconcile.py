@@ -57,4 +57,4 @@ RESULTS = {"type": "object", "description": "One member per query of `queries`, 
                                                                               "name": {"type": "string"}}}},
                            "score": {"type": "number", "description": "0–100, higher is closer"},
                            "match": {"type": "boolean",
-                                     "description": "The only candidate matching a name or alias exactly"}}}}}}}
+                                     "description": "The top candidate, when unambiguous: the only one with the very words of a name or alias, or scoring at least 75 with every other 15 points behind"}}}}}}}

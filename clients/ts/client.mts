@@ -153,6 +153,14 @@ async function main(baseUrl: string): Promise<void> {
   operations.push("getReconciliationManifest");
   const manifest = await api.GET("/v1/reconcile", {});
   check(manifest.response.status === 200 && manifest.data !== undefined, `reconcile answered ${manifest.response.status}`);
+  // a batch by GET (1.11.0), as OpenRefine sends it
+  operations.push("reconcileByGet");
+  const batch = await api.GET("/v1/reconcile/batch", {
+    params: { query: { queries: JSON.stringify({ q0: { query: "Recep Erdogan", type: "person" } }) } },
+  });
+  check(batch.response.status === 200 && batch.data !== undefined, `reconcile batch answered ${batch.response.status}`);
+  const reconciled = batch.data.q0?.result[0];
+  check(reconciled !== undefined, "the batch answered no candidate for q0");
 
   // the downloads: the facts dump, read as bytes, has the SHA-256 the list gives, one fact a line
   operations.push("listDownloads");
@@ -196,6 +204,7 @@ async function main(baseUrl: string): Promise<void> {
       conflicts: conflicts.data.data.length,
       releases: releases.data.data.length,
       reconcile_versions: manifest.data.versions,
+      reconciled: { id: reconciled?.id, match: reconciled?.match },
     },
     window: {
       certain: certainWindow.data.data.map((f) => f.id),

@@ -23,6 +23,7 @@ from support import (ROOT, Calls, call_every_v1_0_operation, get_headers, get_js
                      spec_operations)
 
 OPERATIONS = spec_operations(ROOT / "openapi.yaml")
+FILES = ("kb.sqlite", "facts.ndjson.gz", "facts.parquet", "citations.parquet", "entities.parquet")  # 1.11.0: Parquet
 
 
 @pytest.fixture(scope="module")
@@ -89,10 +90,11 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     assert manifest.preview.url == f"{live_server}/v1/entities/{{{{id}}}}" == manifest.view.additional_properties["url"]
     # the downloads (issue 15): each file read through the SDK has the SHA-256 the list gives
     downloads = call.ok("listDownloads", "DownloadList").data
-    assert [d.name.value for d in downloads] == ["kb.sqlite", "facts.ndjson.gz"]
+    assert [plain(d.name) for d in downloads] == ["kb.sqlite", "facts.ndjson.gz", "facts.parquet", "citations.parquet",
+                                                  "entities.parquet"]  # an open vocabulary since 1.11.0
     assert [d.href for d in downloads] == [live_server + d.url for d in downloads]  # 1.7.0: the address used
     for download in downloads:
-        status, parsed = call("getDownload", name=call.models.GetDownloadName(download.name.value))
+        status, parsed = call("getDownload", name=call.models.GetDownloadName(plain(download.name)))
         assert status == 200 and hashlib.sha256(parsed.payload.read()).hexdigest() == download.sha256
     # added in 1.2 (issue 16): related entities, expand=entities and facets, parsed into the models
     related = call.every_page("listRelatedEntities", "RelatedEntityPage", "RelatedEntity", limit=3,
@@ -136,6 +138,8 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
         client=call.client, body=call.models.QueriesForm(queries='{"q0": {"query": "Recep Tayyip Erdogan"}}'))
     top = post.parsed.additional_properties["q0"].result[0]
     assert post.status_code == 200 and top.id == "recep-tayyip-erdogan" and top.score == 100
+    status, by_get = call("reconcileByGet", queries='{"q0": {"query": "Recep Tayyip Erdogan"}}')  # 1.11.0
+    assert status == 200 and by_get.additional_properties["q0"].result[0].to_dict() == top.to_dict()
     assert call.called == set(OPERATIONS), f"not called: {set(OPERATIONS) - call.called}"
 
 
@@ -232,7 +236,7 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
                                      "listFacts", "listFacts", "listFacts", "listEntityFacts", "listRelatedEntities",
                                      "listConflicts", "listReleases",
                                      "listChanges", "listChanges", "getFactHistory", "listChanges", "getReconciliationManifest",
-                                     "listDownloads",
+                                     "reconcileByGet", "listDownloads",
                                      "getDownload", "listCounts", "listFacts"]
     assert set(summary["operations"]) <= set(OPERATIONS)
     counted = get_json(live_server + "/v1/facts?type=count&limit=100")["data"]  # 1.10.0: counts, corrections
@@ -276,6 +280,7 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     assert analyst["conflicts"] == len(get_json(live_server + "/v1/conflicts")["data"])
     assert analyst["releases"] == len(get_json(live_server + "/v1/releases")["data"]) >= 1
     assert analyst["reconcile_versions"] == ["0.2"]
+    assert analyst["reconciled"] == {"id": "recep-tayyip-erdogan", "match": True}  # 1.11.0: a batch by GET
     # the change feed since the oldest release (every page), an unknown release, the first fact's history
     releases = get_json(live_server + "/v1/releases?limit=100")["data"]
     changes = summary["changes"]
@@ -299,7 +304,7 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
     assert summary["public_address"] == {
         "view": f"{live_server}/v1/entities/{{{{id}}}}", "preview": f"{live_server}/v1/entities/{{{{id}}}}",
         "identifier_space": "https://syria-kb.example/id/entities/",
-        "downloads": [f"{live_server}/v1/downloads/kb.sqlite", f"{live_server}/v1/downloads/facts.ndjson.gz"]}
+        "downloads": [f"{live_server}/v1/downloads/{name}" for name in FILES]}
     # the downloads: the dump read through the typed client is the list's bytes, every fact in list order
-    assert summary["downloads"] == {"files": ["kb.sqlite", "facts.ndjson.gz"], "dump_sha256_matches": True,
+    assert summary["downloads"] == {"files": list(FILES), "dump_sha256_matches": True,
                                     "dump_size_matches": True, "dump_ids": [f["id"] for f in every]}

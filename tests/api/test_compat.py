@@ -31,14 +31,15 @@ from support import ROOT, Calls, Server, call_every_v1_0_operation, imported_pac
 
 # The frozen contract: file and SHA-256. Re-freezing is this line (plus the new file); the
 # previous baseline moves into EARLIER, where it stays: clients of every release keep working.
-BASELINE = ("tests/compat/openapi-v1.10.yaml", "ebf0d68fe421c049cb236ffc3c91321d7436f14421501b29cd72cf86e5b2417a")
+BASELINE = ("tests/compat/openapi-v1.11.yaml", "47a3c1cdd2701cfa8f74d93355dc332b628b82a7dfea3ca155c3fd9ef876f84f")
 EARLIER = [("tests/compat/openapi-v1.0.yaml", "7ea6e3fc782c14420fbe921596d295fe27af39380638f632829f170fa4bd9c22"),
            ("tests/compat/openapi-v1.1.yaml", "5e31487723c8ab4270cc18911611092f6a980d7b505344ccb2b391761fa0c22c"),
            ("tests/compat/openapi-v1.5.yaml", "64fe2da34610c631d1599c0d64a248269f49e801ba7778b33b9fad6522414520"),
            ("tests/compat/openapi-v1.6.yaml", "6d55c8c3f933ad4a268e8e4c84e819b1984c26454637afcc6eaab9cf00e85afd"),
            ("tests/compat/openapi-v1.7.yaml", "fedecdb26f0e516d00d5112b3b50b7a5fbc7f8b2119a0ad60346050da98cd799"),
            ("tests/compat/openapi-v1.8.yaml", "54fdd06793d873f47a089ad22141cdcd8946aea89b557daf3b0253b492e8baf9"),
-           ("tests/compat/openapi-v1.9.yaml", "2e3cce34eaccccf1d6c89d6479dcb991df9709d2fa40fbc50a3bd0b43b74adf8")]
+           ("tests/compat/openapi-v1.9.yaml", "2e3cce34eaccccf1d6c89d6479dcb991df9709d2fa40fbc50a3bd0b43b74adf8"),
+           ("tests/compat/openapi-v1.10.yaml", "ebf0d68fe421c049cb236ffc3c91321d7436f14421501b29cd72cf86e5b2417a")]
 FROZEN = [*EARLIER, BASELINE]
 
 
@@ -167,6 +168,12 @@ def narrow_request_enum(spec):
     return "/v1/facts"
 
 
+def narrow_path_item_enum(spec):
+    """A choice removed from a parameter declared on the path item (not on the operation)."""
+    spec["paths"]["/v1/downloads/{name}"]["parameters"][0]["schema"]["enum"].remove("kb.sqlite")
+    return "/v1/downloads/{name}"
+
+
 def close_request_string(spec):
     """A request parameter that took any string now takes only listed values: narrower."""
     param(spec["paths"]["/v1/facts"]["get"], "q")["schema"]["enum"] = ["ceasefire"]
@@ -174,7 +181,8 @@ def close_request_string(spec):
 
 
 @pytest.mark.parametrize("change", [remove_path, remove_response_field, change_field_type,
-                                    add_required_query_parameter, narrow_request_enum, close_request_string])
+                                    add_required_query_parameter, narrow_request_enum, close_request_string,
+                                    narrow_path_item_enum])
 def test_checker_reports_a_breaking_change(baseline, tmp_path, change):
     changed = copy.deepcopy(baseline)
     where = change(changed)
@@ -195,6 +203,8 @@ def additive(spec):
     spec["paths"]["/v1/places"] = copy.deepcopy(spec["paths"]["/v1/sources"])
     spec["paths"]["/v1/places"]["get"]["operationId"] = "listPlaces"
     param(facts, "status")["schema"]["items"]["enum"].append("rumoured")  # a new choice in a request filter
+    # a new choice of a parameter declared on the path item (1.11.0: the Parquet downloads)
+    spec["paths"]["/v1/downloads/{name}"]["parameters"][0]["schema"]["enum"].append("places.parquet")
 
 
 def test_checker_accepts_additive_changes(baseline, tmp_path):

@@ -37,7 +37,7 @@ def listing(base):
 
 def test_the_list_names_both_files_with_the_manifest_s_digests(live_server, db_path):
     files = listing(live_server)
-    assert list(files) == ["kb.sqlite", "facts.ndjson.gz"]
+    assert list(files) == ["kb.sqlite", "facts.ndjson.gz", "facts.parquet", "citations.parquet", "entities.parquet"]
     manifest = json.loads(artifacts.manifest_path(db_path).read_text())
     for name, item in files.items():
         assert {k: item[k] for k in ("sha256", "size", "media_type", "url")} == manifest["artifacts"][name]
@@ -56,7 +56,7 @@ def test_the_list_names_both_files_with_the_manifest_s_digests(live_server, db_p
     assert json.loads(body)["artifacts"] == served
 
 
-@pytest.mark.parametrize("name", ["kb.sqlite", "facts.ndjson.gz"])
+@pytest.mark.parametrize("name", ["kb.sqlite", "facts.ndjson.gz", "facts.parquet"])
 def test_download_whole_resumed_conditional_and_head(live_server, name):
     item = listing(live_server)[name]
     path, size, tag = item["url"], item["size"], f'"{item["sha256"]}"'
@@ -152,7 +152,8 @@ def test_the_downloads_follow_a_new_dataset(tmp_path, seeds_copy):
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     build(seeds_copy, target, progress=False)
     new = {i["name"]: i for i in client.get("/v1/downloads").get_json()["data"]}
-    assert all(new[name]["sha256"] != old[name]["sha256"] for name in old)
+    # every file that holds the summary is new (citations and entities may stay the same)
+    assert all(new[name]["sha256"] != old[name]["sha256"] for name in ("kb.sqlite", "facts.ndjson.gz", "facts.parquet"))
     for name, item in new.items():
         body = client.get(item["url"]).data
         assert hashlib.sha256(body).hexdigest() == item["sha256"]
@@ -173,7 +174,8 @@ def test_a_dump_whose_bytes_are_not_the_named_ones_is_not_offered(tmp_path):
     data[-9] ^= 0xFF
     dump.write_bytes(bytes(data))  # damaged in place: same name, other bytes
     client = create_app({"KB_DB": str(target), "TESTING": True}).test_client()
-    assert [i["name"] for i in client.get("/v1/downloads").get_json()["data"]] == ["kb.sqlite"]
+    names = [i["name"] for i in client.get("/v1/downloads").get_json()["data"]]
+    assert "facts.ndjson.gz" not in names and names[0] == "kb.sqlite"  # the others are still what meta names
     response = client.get("/v1/downloads/facts.ndjson.gz")
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
     shutil.rmtree(artifacts.downloads_dir(target))

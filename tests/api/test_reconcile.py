@@ -1,18 +1,33 @@
-"""Issue 16: the W3C Reconciliation Service API 0.2 (``/v1/reconcile``) through the API: the
-manifest, a batch of queries answered from the entities, errors, and that the POST writes nothing."""
+"""Issues 16 and 32: the W3C Reconciliation Service API 0.2 (``/v1/reconcile``) through the API:
+the manifest, a batch of queries answered from the entities (by POST and by GET), every request
+and answer valid against the protocol's JSON Schemas (tests/reconciliation_schemas/), errors, and
+that the POST writes nothing."""
 import json
+from pathlib import Path
+from urllib.parse import quote
 
+import jsonschema
 import pytest
 import seed_view
 from support import ENTITY_TYPES
 
+SCHEMAS = {p.stem: json.loads(p.read_text()) for p in (Path(__file__).parent.parent / "reconciliation_schemas").glob("*.json")}
+
+
+def valid(name, value):
+    jsonschema.validate(value, SCHEMAS[name], cls=jsonschema.Draft7Validator)
+    return value
+
 
 def reconcile(client, queries):
-    return client.post("/v1/reconcile", data={"queries": json.dumps(queries)})
+    response = client.post("/v1/reconcile", data={"queries": json.dumps(valid("query-batch", queries))})
+    if response.status_code == 200:
+        valid("result-batch", response.get_json())
+    return response
 
 
 def test_manifest(client):
-    body = client.get("/v1/reconcile").get_json()
+    body = valid("manifest", client.get("/v1/reconcile").get_json())
     assert body["versions"] == ["0.2"] and body["identifierSpace"] == "https://syria-kb.example/id/entities/"
     assert {t["id"] for t in body["defaultTypes"]} == set(ENTITY_TYPES)
     assert body["view"]["url"].endswith("/v1/entities/{{id}}")
@@ -62,12 +77,67 @@ def test_type_restricts_the_candidates(client):
     assert types <= {"place"}
 
 
+def test_get_with_queries_answers_as_the_post(client):
+    """Issue 32: the 0.2 protocol lets a client send the batch by GET (``?queries=``)."""
+    queries = {"q0": {"query": "Vladimir Putin", "type": ["person"]}, "q1": {"query": "Russia", "limit": 2.0}}
+    sent = quote(json.dumps(valid("query-batch", queries)))
+    by_get = client.get("/v1/reconcile?queries=" + sent)
+    assert by_get.status_code == 200
+    assert valid("result-batch", by_get.get_json()) == reconcile(client, queries).get_json()
+    documented = client.get("/v1/reconcile/batch?queries=" + sent)  # the same, as the spec documents it
+    assert documented.status_code == 200 and documented.get_json() == by_get.get_json()
+
+
+def test_the_manifest_takes_no_other_parameter(client):
+    """``GET /v1/reconcile`` documents no parameter: ``queries`` is read all the same, any other is a 400."""
+    assert client.get("/v1/reconcile?limit=3").status_code == 400
+    assert client.get("/v1/reconcile/batch").status_code == 400  # the documented one requires queries
+
+
+def seed_entity(entity_id):
+    found = seed_view.entities().get(entity_id)
+    if found is None:
+        pytest.skip(f"the seeds no longer have {entity_id}")
+    return found
+
+
+@pytest.mark.parametrize("label, entity_id", [("Recep Erdogan", "recep-tayyip-erdogan"),
+                                              ("Kremlin spokesman Peskov", "dmitry-peskov"),
+                                              ("Assad regime", "bashar-al-assad")])
+def test_ordinary_labels_match_their_entity_with_a_margin(client, label, entity_id):
+    """Issue 32: multi-word labels as analysts have them, beside a title or a word no name has,
+    rank their entity first, ahead of the next by a clear margin; ``match`` when no other entity
+    spelled like it is close."""
+    seed_entity(entity_id)
+    result = reconcile(client, {"q": {"query": label, "limit": 100}}).get_json()["q"]["result"]
+    assert result[0]["id"] == entity_id, result
+    others = [c["score"] for c in result[1:]]
+    assert not others or others[0] <= result[0]["score"] - 15, result
+    assert result[0]["match"] is (result[0]["score"] >= 75), result
+    assert not any(c["match"] for c in result[1:])
+
+
+def test_a_word_no_name_has_does_not_make_a_match(client):
+    """A label that is more than a name ("Putin visit") scores below a match; a title does not
+    make it exact (100 is only for the very words of a name or alias)."""
+    body = reconcile(client, {"a": {"query": "Putin visit"}, "b": {"query": "President Putin"}}).get_json()
+    assert all(not c["match"] for c in body["a"]["result"])
+    assert all(c["score"] < 100 for v in body.values() for c in v["result"])
+
+
 @pytest.mark.parametrize("queries", ["not json", "[1]", "{}", json.dumps({"q": {"query": ""}}),
                                      json.dumps({"q": {"query": "x", "type": "planet"}}),
                                      json.dumps({"q": {"query": "x", "limit": 0}}),
                                      json.dumps({f"q{i}": {"query": "x"} for i in range(51)})])
-def test_unusable_queries_are_422(client, queries):
-    response = client.post("/v1/reconcile", data={"queries": queries})
+@pytest.mark.parametrize("method", ["post", "get", "batch"])
+def test_a_string_that_is_no_batch_is_422(client, queries, method):
+    """README's rule: ``queries`` is published as a string, so a string that is not the batch its
+    description gives conforms to the schema but is unusable: a 422 naming ``queries``, by POST and
+    by GET alike."""
+    if method == "post":
+        response = client.post("/v1/reconcile", data={"queries": queries})
+    else:
+        response = client.get(("/v1/reconcile" if method == "get" else "/v1/reconcile/batch") + "?queries=" + quote(queries))
     assert response.status_code == 422 and "queries" in response.get_json()["errors"]
 
 

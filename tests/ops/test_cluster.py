@@ -524,7 +524,8 @@ def test_publish_checks_the_downloads_then_rolls_them_out(cluster, db_path, seco
     from factmodel.downloads import downloads_dir, manifest_path
 
     root = Path(cluster.root)
-    watched = [root / "downloads" / name for name in ("kb.sqlite", "facts.ndjson.gz", "manifest.json")]
+    watched = [root / "downloads" / name for name in ("kb.sqlite", "facts.ndjson.gz", "facts.parquet",
+                                                      "citations.parquet", "entities.parquet", "manifest.json")]
     watched += [root / f"replica-{r['port']}" / "kb.sqlite" for r in cluster.replicas]
     before = [(f.stat().st_ino, f.stat().st_mtime_ns) for f in watched]
     damaged = _dataset_copy(db_path, tmp_path / "damaged")
@@ -534,6 +535,11 @@ def test_publish_checks_the_downloads_then_rolls_them_out(cluster, db_path, seco
     dump.write_bytes(bytes(data))
     with pytest.raises(publish.PublishError, match="facts dump.*no replica was touched"):
         publish.publish(root, damaged, log=lambda *a: None)
+    damaged_parquet = _dataset_copy(db_path, tmp_path / "damaged-parquet")  # issue 32: the Parquet files too
+    citations = next(downloads_dir(damaged_parquet).glob("citations-*.parquet"))
+    citations.write_bytes(citations.read_bytes()[:-1])
+    with pytest.raises(publish.PublishError, match="citations.parquet.*no replica was touched"):
+        publish.publish(root, damaged_parquet, log=lambda *a: None)
     lying = _dataset_copy(db_path, tmp_path / "lying")
     manifest = json.loads(manifest_path(lying).read_text())
     manifest["artifacts"]["kb.sqlite"]["sha256"] = "0" * 64
