@@ -55,8 +55,11 @@ class QueriesArgs(QuerySchema):
     """``GET /v1/reconcile/batch`` (and OpenRefine's ``GET /v1/reconcile?queries=``): a batch by
     GET (issue 32)."""
 
-    queries = F.String(required=True, validate=ma.validate.Length(2, 5000), metadata={
-        "description": QUERIES_DESCRIPTION, "example": '{"q0": {"query": "Recep Erdogan", "type": "person"}}'})
+    # 680 characters: URL-encoded (up to 12 bytes a character) within the 8190-byte request target;
+    # a larger batch goes by POST
+    queries = F.String(required=True, validate=ma.validate.Length(2, 680), metadata={
+        "description": QUERIES_DESCRIPTION + " (by GET, up to 680 characters: a larger batch goes by POST)",
+        "example": '{"q0": {"query": "Recep Erdogan", "type": "person"}}'})
 
 
 class ManifestArgs(QuerySchema):

@@ -41,7 +41,7 @@ from api.resources import TYPED
 from support import ROOT
 
 SPEC = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
-NOT_FILTERS = {"q", "sort", "limit", "cursor", "format", "expand", "facet", "time_match"}
+NOT_FILTERS = {"q", "sort", "limit", "cursor", "format", "flavour", "expand", "facet", "time_match"}
 WINDOW = {"from", "to", "valid_at"}  # a case with one of them runs again with time_match=possible
 PAGE = 4  # small pages: every list is walked through several cursors
 CANDIDATES = 5  # sample values tried per filter

@@ -6,6 +6,7 @@ headers of an untrusted peer ignored, and with KB_PUBLIC_URL. The spec's ``serve
 import json
 from urllib.parse import urlsplit
 
+from factmodel.downloads import NAMES
 from support import Server, get
 
 IDENTIFIER_SPACE = "https://syria-kb.example/id/entities/"
@@ -30,8 +31,8 @@ def addresses(port, headers=None):
 
 def expected(base):
     return {"servers": [base], "view": f"{base}/v1/entities/{{{{id}}}}", "preview": f"{base}/v1/entities/{{{{id}}}}",
-            "downloads": [f"{base}/v1/downloads/facts.ndjson.gz", f"{base}/v1/downloads/kb.sqlite"],
-            "artifacts": [f"{base}/v1/downloads/facts.ndjson.gz", f"{base}/v1/downloads/kb.sqlite"]}
+            "downloads": sorted(f"{base}/v1/downloads/{name}" for name in NAMES),
+            "artifacts": sorted(f"{base}/v1/downloads/{name}" for name in NAMES)}
 
 
 def test_the_address_the_client_used(live_server):

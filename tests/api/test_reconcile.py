@@ -138,7 +138,9 @@ def test_a_string_that_is_no_batch_is_422(client, queries, method):
         response = client.post("/v1/reconcile", data={"queries": queries})
     else:
         response = client.get(("/v1/reconcile" if method == "get" else "/v1/reconcile/batch") + "?queries=" + quote(queries))
-    assert response.status_code == 422 and "queries" in response.get_json()["errors"]
+    # by GET, the documented batch takes 680 characters: a longer one breaks the schema (400)
+    expected = 400 if method == "batch" and len(queries) > 680 else 422
+    assert response.status_code == expected and "queries" in response.get_json()["errors"]
 
 
 def test_missing_queries_is_400(client):
