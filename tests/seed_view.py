@@ -10,18 +10,25 @@ fields carry these roles (the typed collections' filters).
 """
 import calendar
 import datetime as dt
+import json
 from functools import lru_cache
 
 import yaml
 
-from support import SEEDS
+from support import ROOT, SEEDS
+
+# the types whose facts are states by default: the schema says so (x-time-kind), as a curator reads it
+STATE_TYPES = {name for name, spec in json.loads((ROOT / "schema" / "facts.schema.json").read_text(
+    encoding="utf-8"))["$defs"].items() if isinstance(spec, dict) and spec.get("x-time-kind") == "state"}
+# the parts of a month beside a month-precision value (docs/methodology.md): first and last day
+PARTS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
 
 # type -> [(field, role)]: which entity a typed filter (participant=, country=, …) looks at
 ROLES = {
     "meeting": [("participants", "participant"), ("location", "location")],
     "troop_deployment": [("country", "country"), ("location", "location"), ("supporting", "supporting")],
     "lease": [("lessee", "lessee"), ("lessor", "lessor"), ("asset", "asset")],
-    "event": [("actors", "actor"), ("targets", "target"), ("location", "location")],
+    "event": [("actors", "actor"), ("targets", "target"), ("location", "location"), ("about", "about")],
     "statement": [("speaker", "speaker"), ("about", "about")],
     "position": [("holder", "holder"), ("organization", "organization")],
     "count": [("of", "owner"), ("location", "location")],
@@ -84,15 +91,24 @@ def facts():
     return out
 
 
-def interval(partial):
-    """``2020`` -> (2020-01-01, 2020-12-31); ``2020-02`` -> (2020-02-01, 2020-02-29); a day is itself."""
+def interval(partial, part=None):
+    """``2020`` -> (2020-01-01, 2020-12-31); ``2020-02`` -> (2020-02-01, 2020-02-29), with ``part``
+    ``late`` (2020-02-21, 2020-02-29); a day is itself."""
     parts = [int(p) for p in partial.split("-")]
     if len(parts) == 3:
         return partial, partial
     if len(parts) == 2:
         last = calendar.monthrange(*parts)[1]
-        return f"{partial}-01", f"{partial}-{last:02d}"
+        first_day, last_day = PARTS[part] if part else (1, last)
+        return f"{partial}-{first_day:02d}", f"{partial}-{min(last_day, last):02d}"
     return f"{partial}-01-01", f"{partial}-12-31"
+
+
+def latest_observation(fact):
+    """A state's latest observation (a citation's ``observed``, docs/methodology.md): its interval,
+    or None when no citation dates one (the fact's date is then its only observation)."""
+    seen = [interval(str(c["observed"])) for c in fact.get("citations", []) if c.get("observed")]
+    return max(seen) if seen else None
 
 
 def day_before(day):
@@ -106,8 +122,7 @@ def time_kind(fact):
         return fact["time_kind"]
     if fact["status"] == "predicted":
         return "prediction"
-    if fact["type"] in ("troop_deployment", "lease", "position") or \
-            (fact["type"] == "statement" and fact.get("kind") == "stance"):
+    if fact["type"] in STATE_TYPES or (fact["type"] == "statement" and fact.get("kind") == "stance"):
         return "state"
     return "act"
 
@@ -125,8 +140,8 @@ def span(fact):
     ends open."""
     def bound(name, end):
         value = fact.get(name)
-        return None if value is None else interval(str(value))[end]
-    date = interval(fact["date"]) if fact.get("date") else None
+        return None if value is None else interval(str(value), fact.get(f"{name}_part"))[end]
+    date = interval(fact["date"], fact.get("date_part")) if fact.get("date") else None
     first = first_published(fact)
     not_after = bound("not_after", 1) or first
     observed = date or (first, first)
@@ -137,8 +152,9 @@ def span(fact):
         return bound("not_before", 0) or OPEN_START, not_after
     if kind == "state" and fact.get("former"):
         return bound("valid_from", 0) or OPEN_START, day_before(observed[0])
-    if kind == "state":
-        return bound("valid_from", 0) or observed[0], bound("valid_until", 1) or observed[1]
+    if kind == "state":  # it holds until its latest observation at least (a citation observing it again)
+        latest = latest_observation(fact) or observed
+        return bound("valid_from", 0) or observed[0], bound("valid_until", 1) or max(observed[1], latest[1])
     made = date[0] if date else bound("not_before", 0)  # an undated prediction: made any time before its article
     return bound("expected_not_before", 0) or made or OPEN_START, bound("expected_not_after", 1) or OPEN_END
 
@@ -154,9 +170,9 @@ def certainly_in(fact, window, first=None):
 
     def bound(name, end, default=None):
         value = fact.get(name)
-        return default if value is None else interval(str(value))[end]
+        return default if value is None else interval(str(value), fact.get(f"{name}_part"))[end]
     first = first or first_published(fact)
-    date = interval(fact["date"]) if fact.get("date") else None
+    date = interval(fact["date"], fact.get("date_part")) if fact.get("date") else None
     kind = time_kind(fact)
     if kind == "act":
         earliest, latest = bound("not_before", 0, OPEN_START), bound("not_after", 1, first)
@@ -170,8 +186,9 @@ def certainly_in(fact, window, first=None):
     if fact.get("former"):
         return False
     observed = date or (first, first)
+    latest = latest_observation(fact) or observed  # continued from the first observation to the latest
     latest_start = bound("valid_from", 1, observed[1])
-    earliest_end = bound("valid_until", 0, observed[0])
+    earliest_end = bound("valid_until", 0, max(observed[0], latest[0]))
     held = latest_start <= earliest_end and latest_start <= high and earliest_end >= low
     return held or (not fact.get("date_inferred") and low <= observed[0] and observed[1] <= high)
 

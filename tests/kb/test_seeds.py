@@ -78,7 +78,7 @@ def test_every_fact_is_stored_with_its_interval_and_first_publication(conn):
     assert set(rows) == set(seed_view.facts())
     for fid, fact in seed_view.facts().items():
         row = rows[fid]
-        start, end = seed_view.interval(fact["date"]) if fact["date"] else (None, None)
+        start, end = seed_view.interval(fact["date"], fact.get("date_part")) if fact["date"] else (None, None)
         assert (row["date"], row["date_start"], row["date_end"], row["sort_date"]) == \
                (fact["date"], start, end, seed_view.span(fact)[0]), fid  # sort_date: the span's start
         assert row["first_published"] == seed_view.first_published(fact), fid
