@@ -27,7 +27,7 @@ from ..http.public_url import public_base
 from ..params import NoQuerySchema, QuerySchema
 from ..queries.reconcile import candidate_rows
 from ..shapes.catalog import ENTITY_TYPES
-from ..shapes.reconcile import IDENTIFIER_SPACE, PREVIEW_SIZE, RESULTS, SCHEMA_SPACE, ManifestSchema
+from ..shapes.reconcile import IDENTIFIER_SPACE, PREVIEW_SIZE, RESULTS, SCHEMA_SPACE, ManifestSchema, SuggestionsSchema
 
 F = ma.fields
 blp = Blueprint("reconcile", __name__, url_prefix="/v1/reconcile",
@@ -143,7 +143,8 @@ class Reconcile(MethodView):
         return json_response({"versions": ["0.2"], "name": current_app.config["API_TITLE"] + " (entities)",
                 "identifierSpace": IDENTIFIER_SPACE, "schemaSpace": SCHEMA_SPACE,
                 "defaultTypes": [_type(t) for t in TYPES], "view": {"url": entity},
-                "preview": {"url": entity, **PREVIEW_SIZE}})
+                "preview": {"url": entity, **PREVIEW_SIZE},
+                "suggest": {"entity": {"service_url": public_base(), "service_path": "/v1/reconcile/suggest/entity"}}})
 
     @blp.arguments(NoQuerySchema, location="query")
     @blp.arguments(QueriesForm, location="form")
@@ -159,6 +160,38 @@ class Reconcile(MethodView):
         nothing.
         """
         return _answer(form["queries"])
+
+
+class SuggestArgs(QuerySchema):
+    prefix = F.String(required=True, validate=ma.validate.Length(1, 200), metadata={
+        "description": "What the user has typed so far", "example": "erdo"})
+    cursor = F.Integer(load_default=0, strict=False, validate=ma.validate.Range(0, 190), metadata={
+        "description": "How many suggestions to skip (the protocol's cursor: an offset)", "example": 0})
+
+
+SUGGESTIONS = 10
+
+
+@blp.route("/suggest/entity")
+class SuggestEntity(MethodView):
+    @blp.arguments(SuggestArgs, location="query")
+    @blp.response(200, SuggestionsSchema)
+    @blp.doc(operationId="suggestEntities")
+    def get(self, args):
+        """Suggest entities as a name is typed
+
+        The suggest service of the reconciliation API (0.2, since 1.11.0): the entities whose
+        names or aliases have a word starting with each word of `prefix` (diacritics and case
+        folded), best first by the same score as reconciliation, 10 at a time after `cursor`.
+        """
+        prefix = args["prefix"]
+        if not any(ch.isalnum() for ch in prefix):
+            abort(UNPROCESSABLE, errors={"prefix": ["has no letter or digit to look for"]})
+        scored = sorted(((best_score(prefix, [row["name"], *orjson.loads(row["aliases"])], row["type"] == "person"),
+                          row) for row in candidate_rows(prefix)), key=lambda s: (-s[0], s[1]["id"]))
+        page = scored[args["cursor"]:args["cursor"] + SUGGESTIONS]
+        return {"result": [{"id": row["id"], "name": row["name"], "description": row["description"],
+                            "notable": [_type(row["type"])]} for _, row in page]}
 
 
 @blp.route("/batch")

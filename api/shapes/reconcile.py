@@ -23,6 +23,29 @@ class PreviewSchema(ma.Schema):
     height = F.Integer(required=True, metadata={"example": PREVIEW_SIZE["height"]})
 
 
+class SuggestServiceSchema(ma.Schema):
+    service_url = F.String(required=True, metadata={"example": "https://kb.example.org"})
+    service_path = F.String(required=True, metadata={"example": "/v1/reconcile/suggest/entity"})
+
+
+class SuggestSchema(ma.Schema):
+    entity = F.Nested(SuggestServiceSchema, required=True, metadata={
+        "description": "Where OpenRefine asks for entities as the user types (since 1.11.0)"})
+
+
+class SuggestionSchema(ma.Schema):
+    id = F.String(required=True, metadata={"example": "recep-tayyip-erdogan"})
+    name = F.String(required=True, metadata={"example": "Recep Tayyip Erdoğan"})
+    description = F.String(required=True, metadata={"example": "President of Turkey"})
+    notable = F.List(F.Nested(TypeSchema), required=True, metadata={"description": "Its type"})
+
+
+class SuggestionsSchema(ma.Schema):
+    result = F.List(F.Nested(SuggestionSchema), required=True, metadata={
+        "description": "Entities a name or alias of which has a word starting with each word of `prefix`, best "
+                       "first (the reconciliation score, then id); at most 10"})
+
+
 class ManifestSchema(ma.Schema):
     versions = F.List(F.String(), required=True, metadata={"example": ["0.2"]})
     name = F.String(required=True)
@@ -38,6 +61,7 @@ class ManifestSchema(ma.Schema):
     preview = F.Nested(PreviewSchema, required=True, metadata={
         "description": "What OpenRefine shows for a candidate: the entity at this server's public address "
                        "(since 1.7.0)"})
+    suggest = F.Nested(SuggestSchema, required=True, metadata={"description": "The suggest service (since 1.11.0)"})
 
 
 # the answer: an object keyed by the query names (no marshmallow schema has arbitrary keys, so

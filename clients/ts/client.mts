@@ -161,6 +161,11 @@ async function main(baseUrl: string): Promise<void> {
   check(batch.response.status === 200 && batch.data !== undefined, `reconcile batch answered ${batch.response.status}`);
   const reconciled = batch.data.q0?.result[0];
   check(reconciled !== undefined, "the batch answered no candidate for q0");
+  // the suggest service (1.11.0): what OpenRefine asks as a name is typed
+  operations.push("suggestEntities");
+  const suggested = await api.GET("/v1/reconcile/suggest/entity", { params: { query: { prefix: "Recep Tay" } } });
+  check(suggested.response.status === 200 && suggested.data?.result[0]?.id === reconciled?.id,
+        `suggest answered ${suggested.response.status}`);
 
   // the downloads: the facts dump, read as bytes, has the SHA-256 the list gives, one fact a line
   operations.push("listDownloads");

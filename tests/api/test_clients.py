@@ -140,6 +140,8 @@ def test_generated_python_sdk_calls_every_operation(sdk, live_server):
     assert post.status_code == 200 and top.id == "recep-tayyip-erdogan" and top.score == 100
     status, by_get = call("reconcileByGet", queries='{"q0": {"query": "Recep Tayyip Erdogan"}}')  # 1.11.0
     assert status == 200 and by_get.additional_properties["q0"].result[0].to_dict() == top.to_dict()
+    status, suggested = call("suggestEntities", prefix="Recep Tay")  # 1.11.0: the suggest service
+    assert status == 200 and suggested.result[0].id == "recep-tayyip-erdogan"
     assert call.called == set(OPERATIONS), f"not called: {set(OPERATIONS) - call.called}"
 
 
@@ -236,7 +238,7 @@ def test_typescript_client_runs_against_the_live_server(ts_sdk, live_server):
                                      "listFacts", "listFacts", "listFacts", "listEntityFacts", "listRelatedEntities",
                                      "listConflicts", "listReleases",
                                      "listChanges", "listChanges", "getFactHistory", "listChanges", "getReconciliationManifest",
-                                     "reconcileByGet", "listDownloads",
+                                     "reconcileByGet", "suggestEntities", "listDownloads",
                                      "getDownload", "listCounts", "listFacts"]
     assert set(summary["operations"]) <= set(OPERATIONS)
     counted = get_json(live_server + "/v1/facts?type=count&limit=100")["data"]  # 1.10.0: counts, corrections

@@ -31,6 +31,32 @@ def test_manifest(client):
     assert body["versions"] == ["0.2"] and body["identifierSpace"] == "https://syria-kb.example/id/entities/"
     assert {t["id"] for t in body["defaultTypes"]} == set(ENTITY_TYPES)
     assert body["view"]["url"].endswith("/v1/entities/{{id}}")
+    assert body["suggest"]["entity"]["service_path"] == "/v1/reconcile/suggest/entity"
+
+
+def test_the_suggest_service_finds_each_entity_by_the_start_of_its_name(client):
+    """OpenRefine's type-ahead: every named entity is suggested for its name, and for the first
+    letters of each word of it (among the others sharing them, 10 a page)."""
+    entities = [e for e in client.get("/v1/entities?limit=100").get_json()["data"]]
+    for entity in entities:
+        for prefix in (entity["name"], " ".join(word[:3] for word in entity["name"].split())):
+            found, cursor = [], 0
+            while True:
+                body = valid("suggest-entities-response", client.get(
+                    "/v1/reconcile/suggest/entity", query_string={"prefix": prefix, "cursor": cursor}).get_json())
+                found += [s["id"] for s in body["result"]]
+                if len(body["result"]) < 10 or cursor >= 180:
+                    break
+                cursor += 10
+            assert entity["id"] in found, (prefix, found)
+            assert len(found) == len(set(found))  # pages do not repeat
+        first = client.get("/v1/reconcile/suggest/entity", query_string={"prefix": entity["name"]}).get_json()
+        assert first["result"][0]["name"] == entity["name"] or any(
+            s["id"] == entity["id"] for s in first["result"][:3]), entity["id"]
+        hit = next(s for s in first["result"] if s["id"] == entity["id"])
+        assert hit["notable"] == [{"id": entity["type"], "name": entity["type"].capitalize()}]
+    assert client.get("/v1/reconcile/suggest/entity?prefix=").status_code == 400
+    assert client.get("/v1/reconcile/suggest/entity?prefix=%21%21").status_code == 422
 
 
 def test_a_batch_of_queries(client, db_rows):
