@@ -2,13 +2,13 @@
 import functools
 import sqlite3
 
-import orjson
 from flask import abort, g
 
 from factmodel.facts import FACT_COLUMNS, generic
 
 from ..queries.changes import history_rows, renamed_to
-from ..queries.releases import gone_or_404
+from ..queries.releases import gone_or_404, redirected_to
+from ..shapes.catalog import entity as served_entity
 from ..shapes.changes import versions
 from . import passages
 
@@ -24,9 +24,9 @@ class Moved(Exception):
 
 
 def _moved(kind, old_id):
-    row = g.db.one("SELECT new_id FROM redirects WHERE old_id = ? AND kind = ?", (old_id, kind))
-    if row is not None:
-        raise Moved(row["new_id"])
+    new_id = redirected_to(kind, old_id)
+    if new_id is not None:
+        raise Moved(new_id)
 
 
 def fact(fact_id):
@@ -38,18 +38,12 @@ def fact(fact_id):
     return generic(row)
 
 
-def _entity(row):
-    return {"id": row["id"], "type": row["type"], "name": row["name"], "aliases": orjson.loads(row["aliases"]),
-            "description": row["description"], "fact_count": row["fact_count"],
-            "fact_counts": orjson.loads(row["fact_counts"])}
-
-
 def entity(entity_id):
     row = g.db.one("SELECT * FROM entities WHERE id = ?", (entity_id,))
     if row is None:
         _moved("entity", entity_id)
         gone_or_404("entity", entity_id, f"No entity with id {entity_id!r}.")
-    return _entity(row)
+    return served_entity(row)
 
 
 def source(source_id):
@@ -66,7 +60,7 @@ def _in(ids):
 def entities(ids):
     """id -> entity of each of ``ids`` that exists."""
     ids = sorted(set(ids))
-    return {row["id"]: _entity(row) for row in g.db.all(f"SELECT * FROM entities WHERE id IN ({_in(ids)})", ids)}
+    return {row["id"]: served_entity(row) for row in g.db.all(f"SELECT * FROM entities WHERE id IN ({_in(ids)})", ids)}
 
 
 def sources(ids):

@@ -7,6 +7,8 @@ anything; ``@id`` is the page's own address. :func:`script` makes the text of a
 """
 import orjson
 
+from .words import first_citation
+
 CONTEXT = {"@vocab": "https://schema.org/"}
 # entity type (schema/entities.schema.json) -> schema.org type
 ENTITY_TYPES = {"person": "Person", "organization": "Organization", "group": "Organization",
@@ -38,7 +40,7 @@ def claim_node(base, fact, sources, entities):
     for citation in fact["citations"]:
         if citation["source"] not in cited:
             cited.append(citation["source"])
-    first = min(fact["citations"], key=lambda c: (c["published"], c["source"]))["source"]
+    first = first_citation(fact)["source"]
     return {
         "@type": "Claim", "@id": f"{base}/facts/{fact['id']}", "identifier": fact["id"], "text": fact["summary"],
         "appearance": [article_node(base, sources[sid]) for sid in cited],

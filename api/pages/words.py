@@ -52,16 +52,21 @@ def _bound(time, key):
                              " (the curator's reading of the text)" if basis == "curator" else "")
 
 
+def first_citation(fact):
+    """The citation of the earliest article (then by source id): who first published the fact."""
+    return min(fact["citations"], key=lambda c: (c["published"], c["source"]))
+
+
 def status_words(fact):
     """"stated by Bloomberg on 25 July 2024": the status, who first published it, when."""
-    first = min(fact["citations"], key=lambda c: (c["published"], c["source"]))
+    first = first_citation(fact)
     return f"{STATUS.get(fact['status'], fact['status'])} by {first['publisher']} {on(first['published'])}"
 
 
 def time_words(fact):
     """What the time of the fact is, in words; "not given" wherever a bound is unknown."""
     time = fact["time"]
-    first_published = min(c["published"] for c in fact["citations"])
+    first_published = first_citation(fact)["published"]
     kind = time["kind"]
     inferred = " (a date the curator inferred; the note says how)" if time.get("date_inferred") else ""
     if kind == "state":
@@ -140,7 +145,7 @@ def relation_words(relation):
 def citation_string(fact, base, dataset):
     """What a reader pastes into a footnote: the summary, the first source, the fact's address,
     the dataset version it was read in."""
-    first = min(fact["citations"], key=lambda c: (c["published"], c["source"]))
+    first = first_citation(fact)
     return (f"“{fact['summary']}” {STATUS.get(fact['status'], fact['status']).capitalize()} by "
             f"{first['publisher']}, “{first['title']}”, {day(first['published'])}. "
             f"Syria KB, fact {fact['id']}, dataset version {dataset.version[:12]} "

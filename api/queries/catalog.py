@@ -5,7 +5,7 @@ from flask import g, request
 from ..search import queries as search_queries
 from ..search.index import _ANALYZER, words
 from .facts import permanent_redirect
-from .releases import gone_or_404
+from .releases import gone_or_404, redirected_to
 
 # through the Tantivy index (api/search/queries.py): the ids in ``search`` of the matching entities
 ENTITY_SEARCH_INDEXED = "id IN (SELECT ref_id FROM search WHERE id IN (SELECT value FROM json_each(?)))"
@@ -26,10 +26,10 @@ def entity_or_404(entity_id):
     """The entity's row; a former id answers 308 to the same path under the current id; else 404."""
     row = g.db.one("SELECT * FROM entities WHERE id = ?", (entity_id,))
     if row is None:
-        moved = g.db.one("SELECT new_id FROM redirects WHERE old_id = ? AND kind = 'entity'", (entity_id,))
-        if moved is not None:
+        new_id = redirected_to("entity", entity_id)
+        if new_id is not None:
             segments = request.path.split("/")  # ['', 'v1', 'entities', id, ...]
-            segments[3] = moved["new_id"]
+            segments[3] = new_id
             permanent_redirect("/".join(segments))
         gone_or_404("entity", entity_id, f"No entity with id {entity_id!r}.")  # 410 when a release removed it
     return row

@@ -11,6 +11,7 @@ from flask import g
 from flask_smorest import abort
 
 from ..blueprint import UNPROCESSABLE
+from .releases import redirected_to
 
 CHANGE_COLUMNS = "c.seq, c.release, c.kind, c.id, c.op, c.fields, c.new_id"
 # FactQuery's ``changed_since``: the fact ``f`` was added, modified or renamed into after a release
@@ -95,8 +96,7 @@ def renamed_to(fact_id):
                    (fact_id,))
     if row is not None and row["op"] == "renamed":
         return row["new_id"]
-    moved = g.db.one("SELECT new_id FROM redirects WHERE old_id = ? AND kind = 'fact'", (fact_id,))
-    return moved["new_id"] if moved is not None else None
+    return redirected_to("fact", fact_id)
 
 
 def history_rows(fact_id):

@@ -8,6 +8,13 @@ from flask_smorest import abort
 RELEASE_COLUMNS = "seq, id, parent, commit_sha, built_at, history, working, added, modified, removed, renamed, counts"
 
 
+def redirected_to(kind, old_id):
+    """The current id of a former id of this ``kind`` (``fact``, ``entity``): the seeds' ``former_ids``
+    (the ``redirects`` table), or None."""
+    row = g.db.one("SELECT new_id FROM redirects WHERE old_id = ? AND kind = ?", (old_id, kind))
+    return row["new_id"] if row is not None else None
+
+
 def gone_or_404(kind, row_id, message):
     """Abort with 410 when a release removed this ``kind``'s ``row_id`` (and none added it back) or
     ``seeds/removals.yaml`` says why it was removed (kb/removals.py), else 404. The 410 names the

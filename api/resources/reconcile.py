@@ -101,9 +101,14 @@ def _queries(text):
     return out
 
 
+def _scored(query, types=None):
+    """``[(score, entity row)]`` of the candidates of ``query``, best first (then by id)."""
+    return sorted(((best_score(query, [row["name"], *orjson.loads(row["aliases"])], row["type"] == "person"), row)
+                   for row in candidate_rows(query, types)), key=lambda s: (-s[0], s[1]["id"]))
+
+
 def _candidates(query, types, limit):
-    scored = sorted(((best_score(query, [row["name"], *orjson.loads(row["aliases"])], row["type"] == "person"), row)
-                     for row in candidate_rows(query, types)), key=lambda s: (-s[0], s[1]["id"]))
+    scored = _scored(query, types)
     top = scored[0][0] if scored else 0.0
     second = scored[1][0] if len(scored) > 1 else 0.0
     unambiguous = (top == 100.0 and second < 100.0) or (top >= MATCH_SCORE and second <= top - MATCH_MARGIN)
@@ -187,9 +192,7 @@ class SuggestEntity(MethodView):
         prefix = args["prefix"]
         if not any(ch.isalnum() for ch in prefix):
             abort(UNPROCESSABLE, errors={"prefix": ["has no letter or digit to look for"]})
-        scored = sorted(((best_score(prefix, [row["name"], *orjson.loads(row["aliases"])], row["type"] == "person"),
-                          row) for row in candidate_rows(prefix)), key=lambda s: (-s[0], s[1]["id"]))
-        page = scored[args["cursor"]:args["cursor"] + SUGGESTIONS]
+        page = _scored(prefix)[args["cursor"]:args["cursor"] + SUGGESTIONS]
         return {"result": [{"id": row["id"], "name": row["name"], "description": row["description"],
                             "notable": [_type(row["type"])]} for _, row in page]}
 
