@@ -12,10 +12,16 @@ export KB_DB
 
 install: $(VENV)/.installed
 
+# What the tests read the downloads with, as an analyst would (tests/api/test_parquet.py, docs/clients.md),
+# installed apart: pytest alone has .venv/analyst on its path (pyproject.toml). In the venv itself,
+# sqlite-utils would import pandas into every `kb build` (~95 MB more at any size: issue 32).
+ANALYST_PACKAGES := 'pandas>=2.2,<3'
+
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --upgrade --target $(VENV)/analyst $(ANALYST_PACKAGES)
 	touch $@
 
 validate: install

@@ -31,6 +31,7 @@ from pathlib import Path
 from factmodel.downloads import (DATABASE, DUMP, META_KEY, PARQUET, downloads_dir, dump_entry, dump_path, entry,
                                   file_entries, file_path, manifest_path, prune_dumps, sha256_file)
 
+from .memory import release_freed_memory
 from .pids import left_by_a_dead_build
 
 KEEP_DUMPS = 2  # the current dump and the one before (a server may still be on the previous database)
@@ -77,7 +78,9 @@ def write_dump(conn, path):
         os.fsync(raw.fileno())
     cursor.close()
     files = {DUMP: path, **parquet_temporaries(path)}
+    release_freed_memory()
     parquet.write(conn, files)
+    release_freed_memory()
     return {META_KEY: json.dumps({name: {"sha256": sha256_file(p), "size": os.path.getsize(p)}
                                   for name, p in files.items()}, sort_keys=True)}
 

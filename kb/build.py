@@ -165,7 +165,7 @@ def build(seeds_dir, db_path, progress=None):
 def _build_into(seeds_dir, tmp, progress, dump_tmp, previous=None):
     """Build into ``tmp``; ``previous``, the database being replaced (if any), hands on the dataset
     versions it knew (:func:`kb.releases.write_dataset_versions`)."""
-    seeds = Seeds(seeds_dir)
+    seeds = Seeds(seeds_dir, warnings=False)  # `kb validate` shows them; a build has no use for them
     seeds.load_sources()
     seeds.load_entities()
     db = sqlite_utils.Database(tmp)

@@ -46,11 +46,15 @@ class Unparsed(NamedTuple):
 class Seeds:
     """The seed folder: ``sources/*.yaml`` (+ ``.txt``), ``entities/*.yaml``, ``facts/**/*.yaml``."""
 
-    def __init__(self, root, workers=None):
+    def __init__(self, root, workers=None, warnings=True):
         self.root = Path(root)
         self.workers = workers  # processes reading fact files besides this one (None: decide by size)
         self.problems = []
         self.warnings = []  # what `kb validate` prints and `kb validate --strict` fails on (kb.entity_names)
+        # False for the build, which never shows them: at 1M generated facts the hedged-quote
+        # warnings held ~250 MB, and the 224k shared-name warnings of 10k entities ~170 MB, in
+        # the build and in its reader (bench/build_phases.py)
+        self.check_warnings = warnings
         self.schemas = load_schemas()
         self.reader = Reader()
         self.sources = {}  # id -> row (with "text")
@@ -181,6 +185,8 @@ class Seeds:
             path, index, _ = items[eid]
             return (str(path), *self._positions.of(path, ("entities", index, *where)))
 
+        if not self.check_warnings:
+            return
         checked = {eid: self.entities[eid] for eid in items}
         distinct = {eid: set(item[2]) for eid, item in items.items()}
         for eid, where, message in entity_names.shared_warnings(checked, distinct, lambda *a: "{}:{}".format(*at(*a))):
@@ -243,7 +249,7 @@ class Seeds:
                     continue
                 row, fact_issues, cross = rules.check_fact(item, index, self.known)
                 issues += fact_issues
-                if row is not None:
+                if row is not None and self.check_warnings:
                     hedged += rules.hedged_quotes(item, index, self.known)
                 if cross.refs or cross.denies or cross.denied or cross.former:
                     crosses.append((item["id"], index, cross))
