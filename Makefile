@@ -13,7 +13,7 @@ export KB_DB
 install: $(VENV)/.installed
 
 # What the tests read the downloads with, as an analyst would (tests/api/test_parquet.py, docs/clients.md),
-# installed apart: pytest alone has .venv/analyst on its path (pyproject.toml). In the venv itself,
+# installed apart: pytest alone has .venv/analyst/site-packages on its path (pyproject.toml). In the venv itself,
 # sqlite-utils would import pandas into every `kb build` (~95 MB more at any size: issue 32).
 ANALYST_PACKAGES := 'pandas>=2.2,<3'
 
@@ -21,7 +21,8 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	$(BIN)/python -m pip install -q --upgrade --target $(VENV)/analyst $(ANALYST_PACKAGES)
+	$(BIN)/python -m pip uninstall -q -y pandas numpy  # out of the venv itself (earlier installs put them there)
+	$(BIN)/python -m pip install -q --upgrade --target $(VENV)/analyst/site-packages $(ANALYST_PACKAGES)
 	touch $@
 
 validate: install
