@@ -1,8 +1,8 @@
 """Give the memory a build phase freed back to the system.
 
-glibc keeps what C code frees (SQLite's page cache, Tantivy's writer threads, pyarrow's
-encoders, large blobs) in its malloc arenas, so without a trim a phase's peak stays in the
-process through every later phase (bench/build_phases.py shows each phase's start, peak and end).
+glibc keeps what C code frees in its malloc arenas (SQLite's page cache; Tantivy's writer threads,
+~230 MB at 1M facts), so without a trim a phase's peak stays in the process through every later
+phase (bench/build_phases.py shows each phase's start, peak and end RSS).
 """
 import ctypes
 

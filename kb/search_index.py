@@ -249,7 +249,7 @@ def write(conn):
                 digest.update(data)
                 conn.execute(f"INSERT INTO {FILES_TABLE} (name, data) VALUES (?, ?)", (name, data))
                 del data
-        release_freed_memory()  # the stored files' buffers: ~100 MB at 1M facts, held to the end otherwise
+        release_freed_memory()  # what storing the files freed, before the dump and the Parquet files
         return {"search_index": digest.hexdigest(), "search_index_format": FORMAT}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
