@@ -180,13 +180,13 @@ class Seeds:
         for eid, (path, index, distinct) in items.items():
             self._report(path, entity_names.distinct_from_issues(index, eid, distinct, self.entities,
                                                                  self.unparsed_entities))
+        if not self.check_warnings:
+            return
 
         def at(eid, where):  # (path, line, column) of a spelling of an entity
             path, index, _ = items[eid]
             return (str(path), *self._positions.of(path, ("entities", index, *where)))
 
-        if not self.check_warnings:
-            return
         checked = {eid: self.entities[eid] for eid in items}
         distinct = {eid: set(item[2]) for eid, item in items.items()}
         for eid, where, message in entity_names.shared_warnings(checked, distinct, lambda *a: "{}:{}".format(*at(*a))):
