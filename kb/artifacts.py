@@ -67,22 +67,19 @@ def write_dump(conn, path):
     # The served representation (factmodel/facts.py, shared with the API): each line is what it serves.
     from factmodel.facts import FACT_COLUMNS, generic
 
-    files = {DUMP: path, **parquet_temporaries(path)}
-    tables = parquet.Files(files)  # fed in the same walk: each fact is read and shaped once
     cursor = conn.cursor()
     cursor.row_factory = sqlite3.Row
     cursor.execute(f"SELECT {FACT_COLUMNS} FROM facts f ORDER BY f.sort_date, f.id")
     with open(path, "wb") as raw:
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as out:
             while rows := cursor.fetchmany(1000):
-                facts = [generic(row) for row in rows]
-                out.write(b"".join(orjson.dumps(fact) + b"\n" for fact in facts))
-                for fact in facts:
-                    tables.add(fact)
+                out.write(b"".join(orjson.dumps(generic(row)) + b"\n" for row in rows))
         raw.flush()
         os.fsync(raw.fileno())
     cursor.close()
-    tables.close(conn)
+    files = {DUMP: path, **parquet_temporaries(path)}
+    release_freed_memory()
+    parquet.write(conn, files)
     release_freed_memory()
     return {META_KEY: json.dumps({name: {"sha256": sha256_file(p), "size": os.path.getsize(p)}
                                   for name, p in files.items()}, sort_keys=True)}

@@ -3,7 +3,7 @@ and ``entities.parquet``, written by ``kb build`` beside the dump (kb/artifacts.
 database it just wrote, for pandas, DuckDB, Polars or Spark to load directly.
 
 Each file is written in row groups of :data:`ROW_GROUP` rows (5,000: +105 MB of peak at 100k facts
-against +220 MB with 20,000), fed a fact at a time by the walk that writes the dump,
+against +220 MB with 20,000), read from SQLite a batch at a time,
 so memory is bounded by one group whatever the size of the dataset. The values are the API's:
 a fact's row is what ``GET /v1/facts/{id}`` serves (factmodel/facts.py, as the dump), flattened
 where a column is handier than a nested object (``time`` becomes ``time_*`` columns; the
@@ -17,6 +17,8 @@ import sqlite3
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from factmodel.facts import FACT_COLUMNS, generic
 
 ROW_GROUP = 5_000
 _STR, _INT, _BOOL = pa.string(), pa.int64(), pa.bool_()
@@ -128,32 +130,26 @@ class _Writer:
         self.writer.close()
 
 
-class Files:
-    """The three files at ``paths`` (``{download name: path}``), written beside the dump in the same walk
-    of the facts (kb/artifacts.py): :meth:`add` each fact as served (:func:`factmodel.facts.generic`)
-    in the order of ``GET /v1/facts`` (date, then id), its citations going to their own file in the
-    same order; :meth:`close` then writes the entities by id (the ``unnamed`` too, as
-    ``/v1/entities?type=unnamed`` lists them) from the database open on ``conn``."""
-
-    def __init__(self, paths):
-        self.paths = paths
-        self.facts = _Writer(paths["facts.parquet"], FACTS)
-        self.citations = _Writer(paths["citations.parquet"], CITATIONS)
-
-    def add(self, fact):
-        self.facts.add(_fact_row(fact))
-        for citation in _citation_rows(fact):
-            self.citations.add(citation)
-
-    def close(self, conn):
-        self.facts.close()
-        self.citations.close()
-        entities = _Writer(self.paths["entities.parquet"], ENTITIES)
-        cursor = conn.cursor()
-        cursor.row_factory = sqlite3.Row
-        cursor.execute("SELECT id, type, name, aliases, description, fact_count, fact_counts FROM entities ORDER BY id")
-        while rows := cursor.fetchmany(1000):
-            for row in rows:
-                entities.add(_entity_row(row))
-        entities.close()
-        cursor.close()
+def write(conn, paths):
+    """Write the three files of the database open on ``conn`` to ``paths`` (``{download name: path}``):
+    the facts in the order of ``GET /v1/facts`` (date, then id), their citations in the same order,
+    the entities by id (the ``unnamed`` too, as ``/v1/entities?type=unnamed`` lists them)."""
+    facts, citations = _Writer(paths["facts.parquet"], FACTS), _Writer(paths["citations.parquet"], CITATIONS)
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    cursor.execute(f"SELECT {FACT_COLUMNS} FROM facts f ORDER BY f.sort_date, f.id")
+    while rows := cursor.fetchmany(1000):
+        for row in rows:
+            fact = generic(row)
+            facts.add(_fact_row(fact))
+            for citation in _citation_rows(fact):
+                citations.add(citation)
+    facts.close()
+    citations.close()
+    entities = _Writer(paths["entities.parquet"], ENTITIES)
+    cursor.execute("SELECT id, type, name, aliases, description, fact_count, fact_counts FROM entities ORDER BY id")
+    while rows := cursor.fetchmany(1000):
+        for row in rows:
+            entities.add(_entity_row(row))
+    entities.close()
+    cursor.close()
